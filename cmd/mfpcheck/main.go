@@ -1,0 +1,125 @@
+// Command mfpcheck finds out why a printer or scanner (an MFP) cannot send
+// scan-to-email through Microsoft Exchange Online, and says how to fix it.
+//
+// main is wiring: it parses options, calls into diag, picks a renderer and
+// maps the outcome to an exit code. Only main calls os.Exit.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+// Exit codes follow the monitoring-plugin convention (Nagios, Icinga,
+// Checkmk), documented in README.md.
+const (
+	ExitOK      = 0 // everything works
+	ExitWarning = 1 // works, with warnings (a certificate or token close to expiry …)
+	ExitFail    = 2 // a failure was found: the device cannot send
+	ExitError   = 3 // could not run: usage, profile or internal error
+)
+
+// app carries the process's surroundings, so commands can be run in tests
+// exactly as from a shell.
+type app struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	now    func() time.Time
+	// stdoutTTY and stderrTTY say whether colour and progress bars are wanted.
+	stdoutTTY bool
+	stderrTTY bool
+	stdinTTY  bool
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a := &app{
+		stdin:     os.Stdin,
+		stdout:    os.Stdout,
+		stderr:    os.Stderr,
+		getenv:    os.Getenv,
+		now:       time.Now,
+		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+	}
+	os.Exit(a.run(ctx, os.Args[1:]))
+}
+
+const usage = `mfpcheck: why can't this printer send scan-to-email through Exchange Online?
+
+Usage:
+  mfpcheck demo [--scenario NAME] [--list] [--serve] [--sheet FILE] [--tui] [--batch]
+  mfpcheck probe [--profile FILE | HOST[:PORT]] [flags]
+  mfpcheck explain CODE | "REPLY TEXT" | AADSTSnnnnn | -
+  mfpcheck token [--profile FILE | --token-file FILE] [--refresh]
+  mfpcheck login [--profile FILE | --tenant T --client-id ID --user ADDR]
+  mfpcheck sheet [--profile FILE | --from REPORT.json] [-o FILE.pdf]
+  mfpcheck batch FLEET [--concurrency N] [--format text|json|jsonl|csv|openmetrics]
+  mfpcheck tui [--profile FILE | --fleet FILE | DIR]
+  mfpcheck version
+
+Run "mfpcheck COMMAND --help" for a command's flags.
+Exit codes: 0 ok, 1 warnings, 2 failure found, 3 could not run.
+`
+
+func (a *app) run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		if a.stdinTTY && a.stdoutTTY {
+			return a.cmdTUI(ctx, nil)
+		}
+		fmt.Fprint(a.stderr, usage)
+		return ExitError
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "probe":
+		return a.cmdProbe(ctx, rest)
+	case "demo":
+		return a.cmdDemo(ctx, rest)
+	case "explain":
+		return a.cmdExplain(ctx, rest)
+	case "token":
+		return a.cmdToken(ctx, rest)
+	case "login":
+		return a.cmdLogin(ctx, rest)
+	case "sheet":
+		return a.cmdSheet(ctx, rest)
+	case "batch":
+		return a.cmdBatch(ctx, rest)
+	case "tui":
+		return a.cmdTUI(ctx, rest)
+	case "version", "--version":
+		fmt.Fprintf(a.stdout, "mfpcheck %s\n", version)
+		return ExitOK
+	case "help", "-h", "--help":
+		fmt.Fprint(a.stdout, usage)
+		return ExitOK
+	}
+	a.errorf("unknown command %q", cmd)
+	a.hintf("run \"mfpcheck help\" for the list of commands")
+	return ExitError
+}
+
+// errorf prints "mfpcheck: error: …" on stderr.
+func (a *app) errorf(format string, args ...any) {
+	fmt.Fprintf(a.stderr, "mfpcheck: error: "+format+"\n", args...)
+}
+
+// hintf prints "mfpcheck: hint: …" on stderr.
+func (a *app) hintf(format string, args ...any) {
+	fmt.Fprintf(a.stderr, "mfpcheck: hint: "+format+"\n", args...)
+}
