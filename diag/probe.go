@@ -1,7 +1,6 @@
 package diag
 
 import (
-	"context"
 	"crypto/x509"
 	"net"
 	"time"
@@ -66,9 +65,3 @@ const (
 	DefaultTimeout      = 60 * time.Second
 	DefaultPhaseTimeout = 15 * time.Second
 )
-
-// Probe runs the SMTP phases against cfg's server and returns the report.
-// It never returns nil; problems are recorded in the phases.
-func Probe(ctx context.Context, cfg ProbeConfig) *Report {
-	panic("probe: not built yet")
-}

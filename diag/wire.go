@@ -1,0 +1,202 @@
+package diag
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"time"
+)
+
+// MaxReplyBytes bounds one server reply (all lines read between two of our
+// commands). Exchange's longest reply, the EHLO list, is under 300 bytes; a
+// hostile server sending megabytes fails the phase instead of filling memory.
+const MaxReplyBytes = 64 << 10
+
+// MaxLineBytes bounds one line from the server. RFC 5321 allows 512 bytes
+// for a reply line; go-smtp's client allows 2000.
+const MaxLineBytes = 4096
+
+// ErrReplyTooLarge is a reply over MaxReplyBytes.
+var ErrReplyTooLarge = &LineTooLongError{Limit: MaxReplyBytes}
+
+// wireConn sits between a connection and the protocol code. It records
+// every line into the transcript (secrets redacted at the source), keeps the
+// raw text of the current reply for the phase being run, bounds reply size
+// and line length, and clamps every deadline the protocol code sets to the
+// phase's budget, so go-smtp's own per-command deadlines cannot outlive it.
+type wireConn struct {
+	net.Conn
+	service string
+	tr      *Transcript
+	clock   *deadlineClamp
+
+	mu       sync.Mutex
+	in       bytes.Buffer // partial incoming line
+	out      bytes.Buffer // partial outgoing line
+	reply    strings.Builder
+	replyLen int
+	lineLen  int
+	// secret, while set, replaces every outgoing line except a leading
+	// "AUTH MECH" with a redaction mark: SASL payloads never reach the
+	// transcript.
+	secret bool
+	// prelude is served before the first Read (a synthetic greeting for a
+	// session resumed after STARTTLS); it is not recorded.
+	prelude []byte
+}
+
+// deadlineClamp holds the current phase's deadline.
+type deadlineClamp struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (d *deadlineClamp) set(t time.Time) {
+	d.mu.Lock()
+	d.t = t
+	d.mu.Unlock()
+}
+
+func (d *deadlineClamp) clamp(t time.Time) time.Time {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.t.IsZero() {
+		return t
+	}
+	if t.IsZero() || t.After(d.t) {
+		return d.t
+	}
+	return t
+}
+
+func newWireConn(c net.Conn, service string, tr *Transcript, clock *deadlineClamp) *wireConn {
+	w := &wireConn{Conn: c, service: service, tr: tr, clock: clock}
+	c.SetDeadline(clock.clamp(time.Time{}))
+	return w
+}
+
+func (w *wireConn) SetDeadline(t time.Time) error { return w.Conn.SetDeadline(w.clock.clamp(t)) }
+func (w *wireConn) SetReadDeadline(t time.Time) error {
+	return w.Conn.SetReadDeadline(w.clock.clamp(t))
+}
+func (w *wireConn) SetWriteDeadline(t time.Time) error {
+	return w.Conn.SetWriteDeadline(w.clock.clamp(t))
+}
+
+func (w *wireConn) Read(b []byte) (int, error) {
+	w.mu.Lock()
+	if len(w.prelude) > 0 {
+		n := copy(b, w.prelude)
+		w.prelude = w.prelude[n:]
+		w.mu.Unlock()
+		return n, nil
+	}
+	w.mu.Unlock()
+	n, err := w.Conn.Read(b)
+	if n > 0 {
+		if rerr := w.received(b[:n]); rerr != nil {
+			return n, rerr
+		}
+	}
+	return n, err
+}
+
+func (w *wireConn) received(b []byte) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.replyLen += len(b)
+	if w.replyLen > MaxReplyBytes {
+		return ErrReplyTooLarge
+	}
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			w.in.Write(b)
+			w.lineLen += len(b)
+			if w.lineLen > MaxLineBytes {
+				return &LineTooLongError{Limit: MaxLineBytes}
+			}
+			return nil
+		}
+		w.in.Write(b[:i])
+		line := strings.TrimRight(w.in.String(), "\r")
+		w.in.Reset()
+		w.lineLen = 0
+		w.reply.WriteString(line + "\n")
+		w.tr.Add(w.service, "<", SafePrefix(line, MaxTranscriptLine))
+		b = b[i+1:]
+	}
+	return nil
+}
+
+func (w *wireConn) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	// A new command starts a new reply.
+	w.reply.Reset()
+	w.replyLen = 0
+	rest := b
+	for len(rest) > 0 {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			w.out.Write(rest)
+			break
+		}
+		w.out.Write(rest[:i])
+		line := strings.TrimRight(w.out.String(), "\r")
+		w.out.Reset()
+		w.tr.Add(w.service, ">", w.redactOut(line))
+		rest = rest[i+1:]
+	}
+	w.mu.Unlock()
+	return w.Conn.Write(b)
+}
+
+func (w *wireConn) redactOut(line string) string {
+	if !w.secret {
+		return line
+	}
+	f := strings.Fields(line)
+	if len(f) >= 2 && strings.EqualFold(f[0], "AUTH") {
+		if len(f) == 2 {
+			return line
+		}
+		return fmt.Sprintf("%s %s <redacted %d bytes>", f[0], f[1], len(strings.Join(f[2:], " ")))
+	}
+	if line == "" || line == "*" || line == "=" {
+		return line
+	}
+	return fmt.Sprintf("<redacted %d bytes>", len(line))
+}
+
+func (w *wireConn) setSecret(on bool) {
+	w.mu.Lock()
+	w.secret = on
+	w.mu.Unlock()
+}
+
+// lastReply is the raw text of the reply read since our last write.
+func (w *wireConn) lastReply() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.reply.String()
+}
+
+// event records a non-wire event ("TLS 1.3 established") in the transcript.
+func (w *wireConn) event(format string, args ...any) {
+	w.tr.Add(w.service, "*", fmt.Sprintf(format, args...))
+}
+
+// looksLikeTLS reports whether b starts like a TLS record (handshake or
+// alert), which is what a server speaking implicit TLS sends.
+func looksLikeTLS(b string) bool {
+	return len(b) >= 2 && (b[0] == 0x16 || b[0] == 0x15) && b[1] == 0x03
+}
+
+// errPartialReply wraps a read error when part of a reply arrived.
+func isEOF(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
