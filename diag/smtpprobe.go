@@ -154,13 +154,17 @@ func (p *prober) run(ctx context.Context) *Report {
 		p.raw = c
 		p.r.DNS.Used = used
 		ph.Note = used
-		// Cancelling the probe closes the connection, which unblocks any
-		// read or write in progress.
-		stop := context.AfterFunc(ctx, func() { c.Close() })
-		_ = stop
 		p.wire = newWireConn(c, "smtp", p.tr, &p.clock)
 		return nil
 	})
+
+	if p.raw != nil {
+		// Cancelling the probe (Ctrl-C, the overall timeout) closes the
+		// connection, which unblocks any read or write in progress.
+		raw := p.raw
+		stop := context.AfterFunc(ctx, func() { raw.Close() })
+		defer stop()
+	}
 
 	switch p.cfg.Security {
 	case "tls":
@@ -244,6 +248,9 @@ func (p *prober) phase(ctx context.Context, name string, fn func(context.Context
 	pctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	p.clock.set(deadline)
+	if p.wire != nil {
+		p.wire.resetReplies()
+	}
 	if p.raw != nil {
 		p.raw.SetDeadline(deadline)
 	}
@@ -316,8 +323,10 @@ func (p *prober) progress(ph Phase, final bool) {
 // every line and the trailer) over go-smtp's parsed error.
 func (p *prober) replyFromError(se *smtp.SMTPError) *Reply {
 	if p.wire != nil {
-		if r, ok := ParseReplyLines(p.wire.lastReply()); ok && r.Code == se.Code {
-			return r
+		if raw, ok := p.wire.replyWithCode(se.Code); ok {
+			if r, ok := ParseReplyLines(raw); ok {
+				return r
+			}
 		}
 	}
 	text := se.Message
@@ -627,10 +636,10 @@ func (p *prober) auth(ctx context.Context, ph *Phase) error {
 	p.wire.setSecret(true)
 	err = p.client.Auth(client)
 	p.wire.setSecret(false)
-	ph.Reply = p.lastReply()
 	if err != nil {
 		return err
 	}
+	ph.Reply = p.lastReply()
 	p.r.Auth.OK = true
 	return nil
 }
@@ -640,9 +649,11 @@ func (p *prober) mailFrom(ctx context.Context, ph *Phase) error {
 		ph.ErrorKind = KindProtocol
 		return errors.New("no SMTP session")
 	}
-	err := p.client.Mail(p.cfg.Sender, nil)
+	if err := p.client.Mail(p.cfg.Sender, nil); err != nil {
+		return err
+	}
 	ph.Reply = p.lastReply()
-	return err
+	return nil
 }
 
 func (p *prober) rcptTo(ctx context.Context, ph *Phase) error {
@@ -651,15 +662,16 @@ func (p *prober) rcptTo(ctx context.Context, ph *Phase) error {
 		to = p.cfg.Sender
 		ph.Note = "recipient is the sender itself; nothing is sent"
 	}
-	err := p.client.Rcpt(to, nil)
+	if err := p.client.Rcpt(to, nil); err != nil {
+		return err
+	}
 	ph.Reply = p.lastReply()
-	return err
+	return nil
 }
 
 func (p *prober) data(ctx context.Context, ph *Phase) error {
 	w, err := p.client.Data()
 	if err != nil {
-		ph.Reply = p.lastReply()
 		return err
 	}
 	host, _ := os.Hostname()
@@ -668,9 +680,11 @@ func (p *prober) data(ctx context.Context, ph *Phase) error {
 	if _, err := w.Write([]byte(msg)); err != nil {
 		return err
 	}
-	err = w.Close()
+	if err := w.Close(); err != nil {
+		return err
+	}
 	ph.Reply = p.lastReply()
-	return err
+	return nil
 }
 
 func sanitizeHost(h string) string {

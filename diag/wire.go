@@ -39,7 +39,11 @@ type wireConn struct {
 	out      bytes.Buffer // partial outgoing line
 	reply    strings.Builder
 	replyLen int
-	lineLen  int
+	// replies are the complete replies read during the current phase, so
+	// the reply that failed a command is found even when the client library
+	// sent another command after it (go-smtp answers a failed AUTH with "*").
+	replies []string
+	lineLen int
 	// secret, while set, replaces every outgoing line except a leading
 	// "AUTH MECH" with a redaction mark: SASL payloads never reach the
 	// transcript.
@@ -127,6 +131,12 @@ func (w *wireConn) received(b []byte) error {
 		w.in.Reset()
 		w.lineLen = 0
 		w.reply.WriteString(line + "\n")
+		if len(line) == 3 || (len(line) > 3 && line[3] == ' ') {
+			w.replies = append(w.replies, w.reply.String())
+			if len(w.replies) > 16 {
+				w.replies = w.replies[1:]
+			}
+		}
 		w.tr.Add(w.service, "<", SafePrefix(line, MaxTranscriptLine))
 		b = b[i+1:]
 	}
@@ -183,6 +193,27 @@ func (w *wireConn) lastReply() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.reply.String()
+}
+
+// replyWithCode returns the latest complete reply with this code read
+// since resetReplies.
+func (w *wireConn) replyWithCode(code int) (string, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	prefix := fmt.Sprintf("%03d", code)
+	for i := len(w.replies) - 1; i >= 0; i-- {
+		if strings.HasPrefix(w.replies[i], prefix) {
+			return w.replies[i], true
+		}
+	}
+	return "", false
+}
+
+// resetReplies starts a new phase's reply history.
+func (w *wireConn) resetReplies() {
+	w.mu.Lock()
+	w.replies = nil
+	w.mu.Unlock()
 }
 
 // event records a non-wire event ("TLS 1.3 established") in the transcript.

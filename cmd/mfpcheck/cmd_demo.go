@@ -1,9 +1,169 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
 
-// cmdDemo runs "mfpcheck demo".
+	"github.com/mfpcheck/mfpcheck/diag/check"
+	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+)
+
+// defaultScenario is what "mfpcheck demo" shows with no --scenario: the most
+// common real failure, a mailbox whose SMTP AUTH is off (the Ricoh guide's
+// "535 when the provider is Microsoft").
+const defaultScenario = "mailbox-auth-disabled"
+
+// demoPhaseTimeout keeps the silent-server scenario short in a demo.
+const demoPhaseTimeout = 3 * time.Second
+
+type demoFlags struct {
+	scenario   string
+	list       bool
+	serve      bool
+	dir        string
+	sheet      string
+	tui        bool
+	batch      bool
+	format     string
+	jsonOut    bool
+	transcript bool
+	lang       string
+}
+
+// cmdDemo runs "mfpcheck demo": the built-in Exchange Online simulator on
+// loopback, probed as a configured device would. No account, no network.
 func (a *app) cmdDemo(ctx context.Context, args []string) int {
-	a.errorf("%s is not built yet", "demo")
-	return ExitError
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	var f demoFlags
+	fs.StringVar(&f.scenario, "scenario", defaultScenario, "simulator scenario (see --list)")
+	fs.BoolVar(&f.list, "list", false, "list the scenarios")
+	fs.BoolVar(&f.serve, "serve", false, "run the simulator in the foreground until interrupted")
+	fs.StringVar(&f.dir, "dir", "", "with --serve: folder for ca.pem, token.json and profile.yaml (default: a new temporary folder)")
+	fs.StringVar(&f.sheet, "sheet", "", "also write the PDF status sheet to this file")
+	fs.BoolVar(&f.tui, "tui", false, "open the terminal UI over a simulated fleet of every scenario")
+	fs.BoolVar(&f.batch, "batch", false, "run batch mode over a simulated fleet of every scenario")
+	fs.StringVar(&f.format, "format", "text", "with --batch: text | json | jsonl | csv | openmetrics")
+	fs.BoolVar(&f.jsonOut, "json", false, "print the report as JSON")
+	fs.BoolVar(&f.transcript, "transcript", false, "print the redacted transcript")
+	fs.StringVar(&f.lang, "lang", "", "language of the findings: en | de | fr")
+	fs.Usage = func() {
+		fmt.Fprintln(a.stderr, "Usage: mfpcheck demo [--scenario NAME] [--list] [--serve] [--sheet FILE] [--tui] [--batch [--format F]]")
+		fs.PrintDefaults()
+	}
+	pos, err := parseArgs(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	if err != nil {
+		return ExitError
+	}
+	if len(pos) > 0 {
+		a.errorf("unexpected arguments: %s", strings.Join(pos, " "))
+		return ExitError
+	}
+	switch {
+	case f.list:
+		for _, s := range exosim.Scenarios() {
+			fmt.Fprintf(a.stdout, "%-22s %s\n", s.Name, s.Title)
+		}
+		return ExitOK
+	case f.tui:
+		return a.demoTUI(ctx, f)
+	case f.batch:
+		return a.demoBatch(ctx, f)
+	}
+	if _, ok := exosim.Lookup(f.scenario); !ok {
+		a.errorf("unknown scenario %q", f.scenario)
+		a.hintf("mfpcheck demo --list shows the scenarios")
+		return ExitError
+	}
+	if f.serve {
+		return a.demoServe(ctx, f)
+	}
+	sim, err := exosim.Start(ctx, exosim.Options{Scenario: f.scenario, Now: a.now})
+	if err != nil {
+		a.errorf("start simulator: %v", err)
+		return ExitError
+	}
+	defer sim.Close()
+	if !f.jsonOut {
+		fmt.Fprintf(a.stdout, "demo: Exchange Online simulator on %s, scenario %q (list: mfpcheck demo --list)\n\n", sim.SMTPAddr(), f.scenario)
+	}
+	cfg := a.simCheck(sim, a.lang(f.lang), f.sheet != "")
+	r := check.Run(ctx, cfg)
+	return a.report(r, f.jsonOut, f.transcript, f.sheet)
+}
+
+// simCheck is the check of a simulated device: its profile, the
+// simulator's CA and password, and a test message where the scenario
+// needs one (SendAsDenied, mailbox full, rate limits show only after DATA).
+func (a *app) simCheck(sim *exosim.Sim, lang string, network bool) check.Config {
+	sc := sim.Scenario()
+	getenv := func(k string) string {
+		if k == exosim.PasswordEnv {
+			return sim.Password()
+		}
+		return a.getenv(k)
+	}
+	cfg := check.FromProfile(sim.Profile(), getenv)
+	cfg.Probe.Roots = sim.RootCAs()
+	cfg.Probe.RootsName = sim.CAFile()
+	cfg.Probe.PhaseTimeout = demoPhaseTimeout
+	cfg.Probe.Timeout = 20 * demoPhaseTimeout
+	if sc.Send {
+		cfg.Probe.SendTo = cfg.Probe.User
+	}
+	cfg.Lang = lang
+	cfg.ToolVersion = version
+	cfg.Now = a.now
+	cfg.Network = network
+	return cfg
+}
+
+// demoServe runs the simulator until interrupted and says how to use it.
+func (a *app) demoServe(ctx context.Context, f demoFlags) int {
+	sim, err := exosim.Start(ctx, exosim.Options{Scenario: f.scenario, Dir: f.dir, Now: a.now})
+	if err != nil {
+		a.errorf("start simulator: %v", err)
+		return ExitError
+	}
+	defer sim.Close()
+	profile, err := sim.WriteKit()
+	if err != nil {
+		a.errorf("write the simulator's files: %v", err)
+		return ExitError
+	}
+	fmt.Fprintf(a.stdout, "Exchange Online simulator, scenario %q\n", f.scenario)
+	fmt.Fprintf(a.stdout, "  SMTP        %s (STARTTLS)\n", sim.SMTPAddr())
+	fmt.Fprintf(a.stdout, "  CA cert     %s\n", sim.CAFile())
+	fmt.Fprintf(a.stdout, "  token file  %s\n", sim.TokenFile())
+	fmt.Fprintf(a.stdout, "  profile     %s\n", profile)
+	fmt.Fprintf(a.stdout, "  password    in $%s for basic-auth scenarios (run: export %s=%s)\n", exosim.PasswordEnv, exosim.PasswordEnv, sim.Password())
+	fmt.Fprintf(a.stdout, "\nTry:\n  mfpcheck probe --profile %s --ca %s\n", profile, sim.CAFile())
+	fmt.Fprintf(a.stdout, "Press Ctrl-C to stop.\n")
+	<-ctx.Done()
+	return ExitOK
+}
+
+// simFleet starts one simulator per scenario. The caller closes them.
+func (a *app) simFleet(ctx context.Context, lang string) ([]*exosim.Sim, []check.Config, error) {
+	var sims []*exosim.Sim
+	var cfgs []check.Config
+	for _, sc := range exosim.Scenarios() {
+		sim, err := exosim.Start(ctx, exosim.Options{Scenario: sc.Name, Now: a.now})
+		if err != nil {
+			for _, s := range sims {
+				s.Close()
+			}
+			return nil, nil, fmt.Errorf("start simulator %s: %w", sc.Name, err)
+		}
+		sims = append(sims, sim)
+		cfgs = append(cfgs, a.simCheck(sim, lang, false))
+	}
+	return sims, cfgs, nil
 }

@@ -1,9 +1,364 @@
 package main
 
-import "context"
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/check"
+	"github.com/mfpcheck/mfpcheck/diag/render"
+)
+
+// probeFlags are the flags of "probe"; every profile field can be given or
+// overridden here, so a probe needs no profile.
+type probeFlags struct {
+	profile      string
+	user         string
+	sender       string
+	security     string
+	port         int
+	authMethod   string
+	tokenFile    string
+	tokenEnv     string
+	passwordEnv  string
+	askPassword  bool
+	caFile       string
+	insecure     bool
+	sendTo       string
+	noEnvelope   bool
+	asDevice     bool
+	maxTLS       string
+	helo         bool
+	mechanisms   string
+	timeout      time.Duration
+	phaseTimeout time.Duration
+	refresh      bool
+	authority    string
+	jsonOut      bool
+	transcript   bool
+	lang         string
+	sheet        string
+}
+
+func (f *probeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.profile, "profile", "", "device profile (YAML)")
+	fs.StringVar(&f.user, "user", "", "authentication address (SMTP user)")
+	fs.StringVar(&f.sender, "sender", "", "sender address (MAIL FROM; default: the user)")
+	fs.StringVar(&f.security, "security", "", "starttls | tls | none (default starttls)")
+	fs.IntVar(&f.port, "port", 0, "SMTP port (default 587, 465 with --security tls)")
+	fs.StringVar(&f.authMethod, "auth", "", "oauth2 | basic | none (default oauth2 with a token, basic with a password, else none)")
+	fs.StringVar(&f.tokenFile, "token-file", "", "OAuth token file (bare token, oauth2 token JSON or token-endpoint response)")
+	fs.StringVar(&f.tokenEnv, "token-env", "", "environment variable holding the access token")
+	fs.StringVar(&f.passwordEnv, "password-env", "", "environment variable holding the password (basic auth)")
+	fs.BoolVar(&f.askPassword, "password-prompt", false, "ask for the password on the terminal (basic auth)")
+	fs.StringVar(&f.caFile, "ca", "", "verify the server against the CA certificates in this PEM file instead of the system roots")
+	fs.BoolVar(&f.insecure, "insecure", false, "do not stop on certificate errors (the report says so)")
+	fs.StringVar(&f.sendTo, "send-to", "", "send a short test message to this address (the only way to see SendAsDenied)")
+	fs.BoolVar(&f.noEnvelope, "no-envelope", false, "skip MAIL FROM / RCPT TO")
+	fs.BoolVar(&f.asDevice, "as-device", false, "behave like the device (profile capabilities, or --max-tls/--helo/--mechanisms)")
+	fs.StringVar(&f.maxTLS, "max-tls", "", "highest TLS version the device can do: 1.0 | 1.1 | 1.2 | 1.3")
+	fs.BoolVar(&f.helo, "helo", false, "greet with HELO instead of EHLO, like some old devices")
+	fs.StringVar(&f.mechanisms, "mechanisms", "", "the device's SASL mechanisms, comma separated (e.g. PLAIN,LOGIN)")
+	fs.DurationVar(&f.timeout, "timeout", diag.DefaultTimeout, "bound for the whole probe")
+	fs.DurationVar(&f.phaseTimeout, "phase-timeout", diag.DefaultPhaseTimeout, "bound for each phase")
+	fs.BoolVar(&f.refresh, "refresh", false, "refresh the OAuth token first (saves the rotated refresh token)")
+	fs.StringVar(&f.authority, "authority", "", "sign-in authority (default https://login.microsoftonline.com)")
+	fs.BoolVar(&f.jsonOut, "json", false, "print the report as JSON (schema mfpcheck.report/v1)")
+	fs.BoolVar(&f.transcript, "transcript", false, "print the redacted transcript")
+	fs.StringVar(&f.lang, "lang", "", "language of the findings: en | de | fr (default from LC_ALL/LC_MESSAGES/LANG)")
+	fs.StringVar(&f.sheet, "sheet", "", "also write the PDF status sheet to this file")
+}
+
+// parseArgs parses flags that may come before or after one positional
+// argument.
+func parseArgs(fs *flag.FlagSet, args []string) (positional []string, err error) {
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
 
 // cmdProbe runs "mfpcheck probe".
 func (a *app) cmdProbe(ctx context.Context, args []string) int {
-	a.errorf("%s is not built yet", "probe")
+	fs := flag.NewFlagSet("probe", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	var f probeFlags
+	f.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(a.stderr, "Usage: mfpcheck probe [--profile FILE | HOST[:PORT]] [flags]")
+		fmt.Fprintln(a.stderr, "Probes the mail server the way the device would: dns, connect, banner, ehlo, starttls, tls, ehlo_tls, auth, mail_from, rcpt_to, (data), quit.")
+		fs.PrintDefaults()
+	}
+	pos, err := parseArgs(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	if err != nil {
+		return ExitError
+	}
+	cfg, err := a.probeConfig(f, pos)
+	if err != nil {
+		a.errorf("%v", err)
+		return ExitError
+	}
+	r := check.Run(ctx, cfg)
+	return a.report(r, f.jsonOut, f.transcript, f.sheet)
+}
+
+// report prints a report and maps its verdict to the exit code.
+func (a *app) report(r *diag.Report, jsonOut, transcript bool, sheetPath string) int {
+	var err error
+	if jsonOut {
+		err = render.JSON(a.stdout, r)
+	} else {
+		err = render.Text(a.stdout, r, render.TextOptions{
+			Color: a.color(), Lang: r.Lang, Transcript: transcript,
+		})
+	}
+	if err != nil {
+		a.errorf("write report: %v", err)
+		return ExitError
+	}
+	if sheetPath != "" {
+		if err := a.writeStatusSheet(sheetPath, r, r.Lang); err != nil {
+			a.errorf("%v", err)
+			return ExitError
+		}
+		fmt.Fprintf(a.stderr, "mfpcheck: status sheet written to %s\n", sheetPath)
+	}
+	if r.Error != "" && !jsonOut {
+		a.errorf("%s", r.Error)
+	}
+	return verdictExit(r.Verdict)
+}
+
+// verdictExit maps a verdict to the monitoring-plugin exit code.
+func verdictExit(v diag.Verdict) int {
+	switch v {
+	case diag.VerdictOK:
+		return ExitOK
+	case diag.VerdictWarning:
+		return ExitWarning
+	case diag.VerdictFail:
+		return ExitFail
+	}
 	return ExitError
+}
+
+// color reports whether colour is wanted: a terminal and no NO_COLOR.
+func (a *app) color() bool {
+	return a.stdoutTTY && a.getenv("NO_COLOR") == "" && a.getenv("TERM") != "dumb"
+}
+
+// probeConfig builds the check from a profile and/or flags.
+func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
+	var cfg check.Config
+	switch {
+	case f.profile != "" && len(pos) > 0:
+		return cfg, fmt.Errorf("give either --profile or HOST[:PORT], not both")
+	case len(pos) > 1:
+		return cfg, fmt.Errorf("unexpected arguments: %s", strings.Join(pos[1:], " "))
+	case f.profile != "":
+		p, err := diag.LoadProfile(f.profile)
+		if err != nil {
+			return cfg, err
+		}
+		cfg = check.FromProfile(p, a.getenv)
+	case len(pos) == 1:
+		host, port, err := splitTarget(pos[0])
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Probe = diag.ProbeConfig{Host: host, Port: port, Security: "starttls", VerifyCert: true, Envelope: true}
+	default:
+		return cfg, fmt.Errorf("nothing to probe: give --profile FILE or HOST[:PORT] (e.g. smtp.office365.com:587)")
+	}
+	pc := &cfg.Probe
+	if f.security != "" {
+		if f.security != "starttls" && f.security != "tls" && f.security != "none" {
+			return cfg, fmt.Errorf("--security %q: use starttls, tls or none", f.security)
+		}
+		pc.Security = f.security
+	}
+	if f.port != 0 {
+		pc.Port = f.port
+	}
+	if pc.Port == 0 {
+		pc.Port = diag.DefaultPort(pc.Security)
+	}
+	if f.user != "" {
+		pc.User = f.user
+	}
+	if f.sender != "" {
+		pc.Sender = f.sender
+	}
+	if f.tokenFile != "" {
+		cfg.TokenFile = f.tokenFile
+	}
+	if f.tokenEnv != "" {
+		v := a.getenv(f.tokenEnv)
+		if v == "" {
+			return cfg, fmt.Errorf("--token-env %s: the variable is empty or not set", f.tokenEnv)
+		}
+		cfg.TokenEnv, cfg.TokenEnvValue = f.tokenEnv, v
+	}
+	if f.passwordEnv != "" {
+		v := a.getenv(f.passwordEnv)
+		if v == "" {
+			return cfg, fmt.Errorf("--password-env %s: the variable is empty or not set", f.passwordEnv)
+		}
+		pc.Password, pc.PasswordSource = v, "env "+f.passwordEnv
+	}
+	if f.askPassword {
+		pw, err := a.promptPassword()
+		if err != nil {
+			return cfg, err
+		}
+		pc.Password, pc.PasswordSource = pw, "prompt"
+	}
+	switch {
+	case f.authMethod != "":
+		if f.authMethod != "oauth2" && f.authMethod != "basic" && f.authMethod != "none" {
+			return cfg, fmt.Errorf("--auth %q: use oauth2, basic or none", f.authMethod)
+		}
+		pc.AuthMethod = f.authMethod
+	case pc.AuthMethod != "":
+	case cfg.TokenFile != "" || cfg.TokenEnv != "":
+		pc.AuthMethod = "oauth2"
+	case pc.Password != "":
+		pc.AuthMethod = "basic"
+	default:
+		pc.AuthMethod = "none"
+	}
+	if f.caFile != "" {
+		pool, err := diag.LoadCAFile(f.caFile)
+		if err != nil {
+			return cfg, err
+		}
+		pc.Roots, pc.RootsName = pool, f.caFile
+	}
+	if f.insecure {
+		pc.VerifyCert = false
+	}
+	if f.sendTo != "" {
+		pc.SendTo = f.sendTo
+	}
+	if f.noEnvelope {
+		pc.Envelope = false
+	}
+	if f.maxTLS != "" {
+		if _, ok := diag.TLSVersionByName(f.maxTLS); !ok {
+			return cfg, fmt.Errorf("--max-tls %q: use 1.0, 1.1, 1.2 or 1.3", f.maxTLS)
+		}
+		pc.MaxTLS = f.maxTLS
+		pc.AsDevice = true
+	}
+	if f.helo {
+		pc.Greeting = "helo"
+		pc.AsDevice = true
+	}
+	if f.mechanisms != "" {
+		pc.Mechanisms = nil
+		for _, m := range strings.Split(f.mechanisms, ",") {
+			if m = strings.ToUpper(strings.TrimSpace(m)); m != "" {
+				pc.Mechanisms = append(pc.Mechanisms, m)
+			}
+		}
+		pc.AsDevice = true
+	}
+	if f.asDevice {
+		pc.AsDevice = true
+	}
+	if pc.User == "" && pc.AuthMethod != "none" {
+		return cfg, fmt.Errorf("no authentication address: give --user ADDR (or smtp.user in the profile)")
+	}
+	pc.Timeout, pc.PhaseTimeout = f.timeout, f.phaseTimeout
+	if pc.PhaseTimeout > pc.Timeout {
+		pc.PhaseTimeout = pc.Timeout
+	}
+	cfg.Refresh = f.refresh
+	if f.authority != "" {
+		cfg.Authority = f.authority
+	}
+	cfg.Lang = a.lang(f.lang)
+	cfg.ToolVersion = version
+	cfg.Now = a.now
+	cfg.Network = f.sheet != ""
+	return cfg, nil
+}
+
+// splitTarget reads HOST, HOST:PORT or [V6]:PORT.
+func splitTarget(s string) (string, int, error) {
+	if !strings.Contains(s, ":") || (strings.Count(s, ":") > 1 && !strings.HasPrefix(s, "[")) {
+		return strings.Trim(s, "[]"), 0, nil
+	}
+	host, ps, err := net.SplitHostPort(s)
+	if err != nil {
+		return "", 0, fmt.Errorf("%q is not HOST[:PORT]: %v", s, err)
+	}
+	port, err := strconv.Atoi(ps)
+	if err != nil || port < 1 || port > 65535 {
+		return "", 0, fmt.Errorf("%q: %q is not a TCP port", s, ps)
+	}
+	return host, port, nil
+}
+
+// promptPassword reads a password without echo from the terminal.
+func (a *app) promptPassword() (string, error) {
+	fmt.Fprint(a.stderr, "Password: ")
+	defer fmt.Fprintln(a.stderr)
+	if f, ok := a.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		b, err := term.ReadPassword(int(f.Fd()))
+		if err != nil {
+			return "", fmt.Errorf("read password: %w", err)
+		}
+		return string(b), nil
+	}
+	line, err := bufio.NewReader(io.LimitReader(a.stdin, 4096)).ReadString('\n')
+	if err != nil && line == "" {
+		return "", fmt.Errorf("read password from standard input: %w", err)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// lang picks the language: the flag, else LC_ALL, LC_MESSAGES, LANG.
+func (a *app) lang(flagValue string) string {
+	if flagValue != "" {
+		return normLang(flagValue)
+	}
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if s := a.getenv(v); s != "" {
+			return normLang(s)
+		}
+	}
+	return "en"
+}
+
+func normLang(s string) string {
+	s = strings.ToLower(s)
+	switch {
+	case strings.HasPrefix(s, "de"):
+		return "de"
+	case strings.HasPrefix(s, "fr"):
+		return "fr"
+	}
+	return "en"
 }

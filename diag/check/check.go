@@ -2,13 +2,23 @@
 // (SMTP probe, POP3 probe, token check, network facts) and then the
 // diagnosis, and returns one report. The CLI, the TUI and batch mode all go
 // through Run, so a device is checked the same way everywhere.
+//
+// The SMTP probe, the POP3 probe and the network checks run concurrently:
+// a whole check takes about as long as its slowest path, not their sum.
 package check
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/diagnose"
+	"github.com/mfpcheck/mfpcheck/diag/token"
 )
 
 // Config is one device's check.
@@ -18,21 +28,295 @@ type Config struct {
 	Probe   diag.ProbeConfig
 	// POP3 is nil when the device has no POP3 server configured.
 	POP3 *diag.POP3Config
-	// TokenFile / TokenEnv: where the OAuth token lives (for the token check).
-	TokenFile string
-	TokenEnv  string
-	// Refresh asks for a refresh-token exchange (token --refresh).
+	// TokenFile / TokenEnv: where the OAuth token lives. TokenEnv names an
+	// environment variable whose value is TokenEnvValue.
+	TokenFile     string
+	TokenEnv      string
+	TokenEnvValue string
+	// Refresh asks for a refresh-token exchange before probing.
 	Refresh bool
-	// Authority overrides https://login.microsoftonline.com.
+	// Authority overrides https://login.microsoftonline.com; Tenant and
+	// ClientID come from the profile.
 	Authority string
+	Tenant    string
+	ClientID  string
 	// Network collects this host's interfaces, gateway and DNS servers and
 	// checks the SMTP, POP3 and sign-in hosts (for the status sheet).
-	Network bool
-	Lang    string
-	Now     func() time.Time
+	Network     bool
+	Lang        string
+	ToolVersion string
+	Now         func() time.Time
 }
 
-// Run checks one device. It never returns nil.
+// FromProfile builds a check of the device a profile describes, the way the
+// device itself would connect. getenv reads the password variable the
+// profile names (passwords are never stored in profiles).
+func FromProfile(p *diag.Profile, getenv func(string) string) Config {
+	user := p.SMTP.User
+	if user == "" {
+		user = p.Email.Sender
+	}
+	sender := p.Email.Sender
+	if p.Email.AutoSender && p.Email.Admin != "" {
+		sender = p.Email.Admin
+	}
+	if sender == "" {
+		sender = user
+	}
+	caps := p.Capabilities
+	cfg := Config{
+		Profile: p,
+		Probe: diag.ProbeConfig{
+			Host:       p.SMTP.Server,
+			Port:       p.SMTP.Port,
+			Security:   p.SMTP.Security,
+			VerifyCert: p.SMTP.VerifyCertOn(),
+			AuthMethod: p.Email.AuthMethod,
+			User:       user,
+			Sender:     sender,
+			Envelope:   true,
+			AsDevice:   caps.MaxTLS != "" || caps.Greeting != "" || len(caps.Mechanisms) > 0,
+			Greeting:   caps.Greeting,
+			MaxTLS:     caps.MaxTLS,
+			Mechanisms: caps.Mechanisms,
+		},
+		TokenFile: p.OAuth.TokenFile,
+		Authority: p.OAuth.Authority,
+		Tenant:    p.OAuth.Tenant,
+		ClientID:  p.OAuth.ClientID,
+	}
+	if p.Email.AuthMethod == "basic" && p.SMTP.PasswordEnv != "" && getenv != nil {
+		cfg.Probe.Password = getenv(p.SMTP.PasswordEnv)
+		cfg.Probe.PasswordSource = "env " + p.SMTP.PasswordEnv
+	}
+	if p.SMTP.Timeout != "" {
+		if d, err := time.ParseDuration(p.SMTP.Timeout); err == nil {
+			cfg.Probe.PhaseTimeout = d
+		}
+	}
+	if p.POP3 != nil {
+		cfg.POP3 = &diag.POP3Config{
+			Host:       p.POP3.Server,
+			Port:       p.POP3.Port,
+			Security:   p.POP3.Security,
+			VerifyCert: p.POP3.VerifyCert == nil || *p.POP3.VerifyCert,
+			AuthMethod: p.Email.AuthMethod,
+			User:       p.POP3.User,
+		}
+	}
+	return cfg
+}
+
+// Run checks one device. It never returns nil; a check that could not run
+// at all (an unreadable token file) has Verdict error and Error set.
 func Run(ctx context.Context, cfg Config) *diag.Report {
-	panic("check: not built yet")
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Lang == "" {
+		cfg.Lang = "en"
+	}
+	now := cfg.Now()
+	red := cfg.Probe.Redactor
+	if red == nil {
+		red = &diag.Redactor{}
+	}
+	red.Add(cfg.Probe.Password)
+	tr := diag.NewTranscript(time.Now(), red)
+	cfg.Probe.Redactor = red
+	cfg.Probe.Transcript = tr
+	cfg.Probe.Now = cfg.Now
+
+	info, setErr := checkToken(ctx, &cfg, red, now)
+
+	var (
+		wg      sync.WaitGroup
+		r       *diag.Report
+		pop     *diag.POP3Report
+		network *diag.NetworkInfo
+	)
+	if setErr == nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r = diag.Probe(ctx, cfg.Probe)
+		}()
+		if cfg.POP3 != nil {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				pop = runPOP3(ctx, cfg, red, tr)
+			}()
+		}
+	}
+	if cfg.Network {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			network = diag.CollectNetwork(ctx, hostChecks(cfg), phaseTimeout(cfg))
+		}()
+	}
+	wg.Wait()
+	if r == nil {
+		r = emptyReport(cfg, now)
+		r.Error = setErr.Error()
+	}
+	r.POP3 = pop
+	r.Token = info
+	r.Network = network
+	r.Transcript = tr.Lines()
+	r.Tool = diag.Tool{Name: "mfpcheck", Version: cfg.ToolVersion}
+	r.Lang = cfg.Lang
+	if h, err := os.Hostname(); err == nil {
+		r.Host = h
+	}
+	vendor := ""
+	if cfg.Profile != nil {
+		r.Device = cfg.Profile.DeviceInfo()
+		vendor = cfg.Profile.Device.Vendor
+	}
+	if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
+		r.Interrupted = true
+	}
+	diagnose.Diagnose(r, cfg.Profile, diagnose.Options{Lang: cfg.Lang, Vendor: vendor})
+	if r.Error != "" {
+		r.Verdict = diag.VerdictError
+	}
+	return r
+}
+
+// checkToken reads and inspects the OAuth token (refreshing it when asked)
+// and puts the access token into the probe's configuration. A token file
+// that exists but cannot be read is an error; a missing one is the device
+// state "not obtained", which the diagnosis reports.
+func checkToken(ctx context.Context, cfg *Config, red *diag.Redactor, now time.Time) (*diag.TokenInfo, error) {
+	oauth := cfg.Probe.AuthMethod == "oauth2" || (cfg.POP3 != nil && cfg.POP3.AuthMethod == "oauth2")
+	if cfg.Probe.Token != "" {
+		// Given directly (tests, --token-env already read by main).
+		red.Add(cfg.Probe.Token)
+		set, err := token.Parse(orDefault(cfg.Probe.TokenSource, "token"), []byte(cfg.Probe.Token))
+		if err != nil {
+			return nil, err
+		}
+		return token.Inspect(set, want(cfg), now), nil
+	}
+	var (
+		set *token.Set
+		err error
+	)
+	switch {
+	case cfg.TokenEnv != "":
+		set, err = token.FromEnv(cfg.TokenEnv, cfg.TokenEnvValue)
+	case cfg.TokenFile != "":
+		if _, statErr := os.Stat(cfg.TokenFile); errors.Is(statErr, os.ErrNotExist) {
+			if !oauth {
+				return nil, nil
+			}
+			info := token.Inspect(nil, want(cfg), now)
+			info.Source = cfg.TokenFile
+			return info, nil
+		}
+		set, err = token.Load(cfg.TokenFile)
+	default:
+		if !oauth {
+			return nil, nil
+		}
+		return token.Inspect(nil, want(cfg), now), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("token: %w", err)
+	}
+	red.Add(set.Access)
+	red.Add(set.Refresh)
+	info := token.Inspect(set, want(cfg), now)
+	if cfg.Refresh {
+		fresh, rerr := token.Refresh(ctx, endpoint(cfg), set, now)
+		if rerr != nil {
+			token.RecordRefreshError(info, rerr)
+		} else {
+			red.Add(fresh.Access)
+			red.Add(fresh.Refresh)
+			if cfg.TokenFile != "" {
+				if serr := token.Save(cfg.TokenFile, fresh); serr != nil {
+					return nil, fmt.Errorf("save refreshed token: %w", serr)
+				}
+			}
+			set = fresh
+			info = token.Inspect(set, want(cfg), now)
+			info.Refreshed = true
+		}
+	}
+	cfg.Probe.Token = set.Access
+	cfg.Probe.TokenSource = set.Source
+	if cfg.POP3 != nil {
+		cfg.POP3.Token = set.Access
+	}
+	return info, nil
+}
+
+func want(cfg *Config) token.Want {
+	return token.Want{User: cfg.Probe.User, Tenant: cfg.Tenant, NeedPOP: cfg.POP3 != nil && cfg.POP3.AuthMethod == "oauth2"}
+}
+
+func endpoint(cfg *Config) token.Endpoint {
+	return token.Endpoint{
+		Authority: cfg.Authority,
+		Tenant:    cfg.Tenant,
+		ClientID:  cfg.ClientID,
+		Scopes:    token.DefaultScopes(cfg.POP3 != nil),
+	}
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func phaseTimeout(cfg Config) time.Duration {
+	if cfg.Probe.PhaseTimeout > 0 {
+		return cfg.Probe.PhaseTimeout
+	}
+	return diag.DefaultPhaseTimeout
+}
+
+// hostChecks are the hosts a device needs: SMTP, POP3 and the sign-in host.
+func hostChecks(cfg Config) []diag.HostCheck {
+	hosts := []diag.HostCheck{{Role: "smtp", Host: cfg.Probe.Host, Port: orPort(cfg.Probe.Port, diag.DefaultPort(cfg.Probe.Security))}}
+	if cfg.POP3 != nil {
+		hosts = append(hosts, diag.HostCheck{Role: "pop3", Host: cfg.POP3.Host, Port: cfg.POP3.Port})
+	}
+	if cfg.Probe.AuthMethod == "oauth2" {
+		host := "login.microsoftonline.com"
+		if cfg.Authority != "" {
+			host = strings.TrimPrefix(strings.TrimPrefix(cfg.Authority, "https://"), "http://")
+			host = strings.SplitN(host, "/", 2)[0]
+		}
+		hosts = append(hosts, diag.HostCheck{Role: "signin", Host: host, Port: 443})
+	}
+	return hosts
+}
+
+func orPort(p, d int) int {
+	if p == 0 {
+		return d
+	}
+	return p
+}
+
+// emptyReport is the report of a check that could not start.
+func emptyReport(cfg Config, now time.Time) *diag.Report {
+	return &diag.Report{
+		Schema:    diag.Schema,
+		Generated: now.UTC(),
+		Target: diag.Target{
+			Host: cfg.Probe.Host, Port: cfg.Probe.Port, Security: cfg.Probe.Security,
+			VerifyCert: cfg.Probe.VerifyCert, User: cfg.Probe.User, AuthMethod: cfg.Probe.AuthMethod,
+		},
+		Phases:     []diag.Phase{},
+		Transcript: []diag.TranscriptLine{},
+		Findings:   []diag.Finding{},
+		Verdict:    diag.VerdictError,
+	}
 }

@@ -1,0 +1,57 @@
+package render
+
+// labels are the few headings the text renderer prints around the report's
+// data. Explanations never live here; they come from the findings.
+type labels struct {
+	server, auth, user, insecure, asDevice          string
+	verified, notVerified, issuer, expires, days    string
+	daysLeft, token, verdict, interrupted, findings string
+	transcript, generic, cause, where, delay        string
+	alternatives, evidence, sources                 string
+}
+
+var labelSets = map[string]labels{
+	"en": {
+		server: "server", auth: "auth", user: "user",
+		insecure: "WARNING: certificate checks are OFF for this probe (--insecure): the server's identity was not verified.",
+		asDevice: "behaving like the device",
+		verified: "chain verified", notVerified: "chain NOT verified",
+		issuer: "issuer", expires: "expires", days: "days", daysLeft: "days left",
+		token: "Token", verdict: "Verdict:", interrupted: "interrupted",
+		findings: "Findings", transcript: "Transcript (secrets redacted)",
+		generic: "Generic reading from the reply class only (not a known Exchange Online reply).",
+		cause:   "Cause", where: "Fix in", delay: "Takes effect", alternatives: "Other possible causes",
+		evidence: "Evidence", sources: "Sources",
+	},
+	"de": {
+		server: "Server", auth: "Authentifizierung", user: "Benutzer",
+		insecure: "WARNUNG: Zertifikatsprüfung ist für diese Prüfung AUS (--insecure): die Identität des Servers wurde nicht geprüft.",
+		asDevice: "verhält sich wie das Gerät",
+		verified: "Kette geprüft", notVerified: "Kette NICHT geprüft",
+		issuer: "Aussteller", expires: "läuft ab", days: "Tage", daysLeft: "Tage übrig",
+		token: "Token", verdict: "Ergebnis:", interrupted: "abgebrochen",
+		findings: "Befunde", transcript: "Protokoll (Geheimnisse entfernt)",
+		generic: "Allgemeine Deutung nur aus der Antwortklasse (keine bekannte Exchange-Online-Antwort).",
+		cause:   "Ursache", where: "Behebung in", delay: "Wirksam nach", alternatives: "Weitere mögliche Ursachen",
+		evidence: "Nachweis", sources: "Quellen",
+	},
+	"fr": {
+		server: "serveur", auth: "authentification", user: "utilisateur",
+		insecure: "ATTENTION : la vérification des certificats est DÉSACTIVÉE pour ce test (--insecure) : l'identité du serveur n'a pas été vérifiée.",
+		asDevice: "se comporte comme l'appareil",
+		verified: "chaîne vérifiée", notVerified: "chaîne NON vérifiée",
+		issuer: "émetteur", expires: "expire le", days: "jours", daysLeft: "jours restants",
+		token: "Jeton", verdict: "Résultat :", interrupted: "interrompu",
+		findings: "Constats", transcript: "Transcription (secrets masqués)",
+		generic: "Lecture générique d'après la classe de la réponse (réponse Exchange Online inconnue).",
+		cause:   "Cause", where: "À corriger dans", delay: "Prise en compte", alternatives: "Autres causes possibles",
+		evidence: "Preuve", sources: "Sources",
+	},
+}
+
+func labelsFor(lang string) labels {
+	if l, ok := labelSets[lang]; ok {
+		return l
+	}
+	return labelSets["en"]
+}
