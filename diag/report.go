@@ -464,3 +464,23 @@ func (r *Report) FailedPhase() (Phase, bool) {
 	}
 	return Phase{}, false
 }
+
+// PhasesVerdict is the least a report's phases imply, whatever the
+// diagnosis found: a failed phase means the device cannot send, a warned
+// phase means it works with a problem.
+func (r *Report) PhasesVerdict() Verdict {
+	v := VerdictOK
+	phases := r.Phases
+	if r.POP3 != nil {
+		phases = append(append([]Phase(nil), phases...), r.POP3.Phases...)
+	}
+	for _, p := range phases {
+		switch p.Status {
+		case StatusFail:
+			v = Worse(v, VerdictFail)
+		case StatusWarn:
+			v = Worse(v, VerdictWarning)
+		}
+	}
+	return v
+}

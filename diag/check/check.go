@@ -179,6 +179,9 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 		r.Interrupted = true
 	}
 	diagnose.Diagnose(r, cfg.Profile, diagnose.Options{Lang: cfg.Lang, Vendor: vendor})
+	// The verdict never reads better than the wire: a failed phase is a
+	// failure even if no catalogue entry explains it.
+	r.Verdict = diag.Worse(r.Verdict, r.PhasesVerdict())
 	if r.Error != "" {
 		r.Verdict = diag.VerdictError
 	}
