@@ -3,31 +3,147 @@
 // numbered remediation steps in English, German and French.
 //
 // All knowledge lives in one catalogue of embedded data files
-// (catalogue/*.yaml); the Go code only matches and fills in.
+// (catalogue/*.yaml, format in catalogue/README.md); the Go code only
+// matches and fills in. The rules (rules_*.go) decide which entry applies;
+// they never carry text of their own.
+//
+// "A wrong diagnosis is worse than none": where the evidence fits several
+// entries, one finding is made and the others are listed as Alternatives,
+// most likely first.
 package diagnose
 
-import "github.com/mfpcheck/mfpcheck/diag"
+import (
+	"sort"
+	"time"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+)
 
 // Options select the language and the vendor whose menu names the steps use.
 type Options struct {
-	Lang   string // en | de | fr
-	Vendor string // epson | ricoh | sharp | "" (generic)
+	Lang   string // en | de | fr; anything else is en
+	Vendor string // epson | ricoh | nashuatec | sharp | "" (generic)
 }
 
-// Diagnose fills r.Findings and r.Verdict from the report and the profile
-// (which may be nil).
+// Diagnose fills r.Findings (worst first, deterministic order), r.Verdict
+// and r.Lang from the report and the profile (which may be nil: then the
+// device rules are skipped). The report's own time (r.Generated) is "now"
+// for certificate and token ages, so a saved report diagnoses the same way
+// again. A report with r.Error set keeps VerdictError.
 func Diagnose(r *diag.Report, p *diag.Profile, opts Options) {
-	panic("diagnose: not built yet")
+	if r == nil {
+		return
+	}
+	now := r.Generated
+	if now.IsZero() {
+		now = time.Now()
+	}
+	diagnose(r, p, opts, now, tokenRules(r, p, now))
 }
 
-// Explain decodes free input: a reply line, a transcript, a device code
-// (360), a token state ("Invalid"), an AADSTS code or an OAuth error string.
-func Explain(input string, opts Options) []diag.Finding {
-	panic("diagnose: not built yet")
+// diagnose is Diagnose with the clock and the token rules' hits given.
+func diagnose(r *diag.Report, p *diag.Profile, opts Options, now time.Time, tokenHits []Hit) {
+	if opts.Vendor == "" && p != nil {
+		opts.Vendor = p.Device.Vendor
+	}
+	if opts.Vendor == "" && r.Device != nil {
+		opts.Vendor = r.Device.Vendor
+	}
+	c := newCtx(r, p, now)
+	var hits []Hit
+	hits = append(hits, phaseHits(c)...)
+	hits = append(hits, tlsHits(c)...)
+	hits = append(hits, capabilityHits(c)...)
+	if p != nil {
+		hits = append(hits, deviceHits(c)...)
+	}
+	hits = mergeHits(hits)
+	hits, tokenHits = resolveAuthRejected(c, hits, tokenHits)
+	hits = mergeHits(append(hits, tokenHits...))
+	hits = absorb(hits)
+
+	findings := make([]diag.Finding, 0, len(hits))
+	for _, h := range hits {
+		findings = append(findings, FindingFor(h, opts))
+	}
+	sort.SliceStable(findings, func(i, j int) bool {
+		return sevRank(findings[i].Severity) > sevRank(findings[j].Severity)
+	})
+	r.Findings = findings
+	r.Lang = NormLang(opts.Lang)
+	v := diag.VerdictOK
+	for _, f := range findings {
+		switch f.Severity {
+		case diag.SeverityError:
+			v = diag.Worse(v, diag.VerdictFail)
+		case diag.SeverityWarning:
+			v = diag.Worse(v, diag.VerdictWarning)
+		}
+	}
+	if r.Error != "" {
+		v = diag.VerdictError
+	}
+	r.Verdict = v
 }
 
-// Localize returns f with its texts in another language/vendor, looked up by
-// f.ID; evidence and parameters are kept.
-func Localize(f diag.Finding, opts Options) diag.Finding {
-	panic("diagnose: not built yet")
+func sevRank(s diag.Severity) int {
+	switch s {
+	case diag.SeverityError:
+		return 2
+	case diag.SeverityWarning:
+		return 1
+	}
+	return 0
+}
+
+// severityOf is the catalogue severity of an id.
+func severityOf(id string) diag.Severity {
+	if e := cat().byID[id]; e != nil {
+		return e.Severity
+	}
+	return diag.SeverityInfo
+}
+
+// absorbs lists pairs where one finding says everything another says, with
+// more precision: the second is dropped and its evidence kept on the first.
+var absorbs = [...][2]string{
+	{idSendAsDeniedData, idSenderMismatch},
+	{idSendAsDeniedMail, idSenderMismatch},
+	{idLegacyTLSRejected, idTLSLegacy},
+	{idNoCommonMechanism, idMechanismUnsupported},
+	{idBasicRetired, idBasicInUse},
+	{idCertExpired, idCertExpiring},
+	{idNoStartTLS, idStartTLSRequired},
+	{idOAuthStartTLS, idStartTLSRequired},
+	{idFirmwareNoOAuth, idBasicInUse},
+	{idSMTPAuthOff, idNotAuthenticated},
+	{idNoCredentials, idNotAuthenticated},
+}
+
+func absorb(hits []Hit) []Hit {
+	idx := map[string]int{}
+	for i, h := range hits {
+		idx[h.ID] = i
+	}
+	drop := map[int]bool{}
+	for _, pair := range absorbs {
+		k, okK := idx[pair[0]]
+		d, okD := idx[pair[1]]
+		if !okK || !okD || drop[k] || drop[d] {
+			continue
+		}
+		for _, ev := range hits[d].Evidence {
+			if !containsExact(hits[k].Evidence, ev) {
+				hits[k].Evidence = append(hits[k].Evidence, ev)
+			}
+		}
+		drop[d] = true
+	}
+	out := hits[:0:0]
+	for i, h := range hits {
+		if !drop[i] {
+			out = append(out, h)
+		}
+	}
+	return out
 }

@@ -1,0 +1,236 @@
+package diagnose
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+	"gopkg.in/yaml.v3"
+)
+
+// The catalogue is every embedded catalogue/*.yaml file. Each file is a YAML
+// list of entries (see entry); ids are unique across files. The format is
+// shared with the other data files' authors and documented in
+// catalogue/README.md.
+//
+//go:embed catalogue/*.yaml
+var catalogueFS embed.FS
+
+// Languages are the languages every entry carries, English first.
+var Languages = []string{"en", "de", "fr"}
+
+// Vendors are the device makers with their own vendor_steps. Nashuatec
+// devices are Ricoh-built and use Ricoh's menus.
+var Vendors = []string{"epson", "ricoh", "sharp"}
+
+// Placeholders are the {name} fields an entry's texts may use; Hit.Params
+// fills them. The second line is what the token rules fill.
+var Placeholders = []string{"user", "sender", "admin", "host", "port", "minutes", "days", "version", "mechanisms", "offered", "code",
+	"audience", "scopes", "token_user", "tenant", "expected_tenant", "aadsts", "mode"}
+
+// Places a step or an entry can name in "where".
+var Places = []string{"device", "m365_admin", "exchange_admin", "entra_admin", "powershell", "defender", "other"}
+
+// Protocols an entry's match block can name.
+var Protocols = []string{"smtp", "pop3", "entra", "oauth", "device"}
+
+// entry is one catalogue entry: what a reply, code or state means and what
+// to do about it, in every language.
+type entry struct {
+	ID           string                           `yaml:"id"`
+	Severity     diag.Severity                    `yaml:"severity"`
+	Match        *matchSpec                       `yaml:"match"`
+	Priority     int                              `yaml:"priority"`
+	Generic      bool                             `yaml:"generic"`
+	Where        []string                         `yaml:"where"`
+	Sources      []string                         `yaml:"sources"`
+	Alternatives []string                         `yaml:"alternatives"`
+	Text         map[string]*langText             `yaml:"text"`
+	VendorSteps  map[string]map[string][]stepSpec `yaml:"vendor_steps"`
+
+	file   string          // the file it came from, for errors
+	norm   []string        // normalised phrases
+	states map[string]bool // normalised states
+}
+
+// matchSpec says which evidence an entry explains. Every field that is set
+// must match. Codes, Enhanced, AADSTS, Errors and States list alternatives
+// (any one matches); Phrases must all appear in the reply text.
+type matchSpec struct {
+	Protocol string   `yaml:"protocol"`
+	Codes    []int    `yaml:"codes"`
+	Enhanced []string `yaml:"enhanced"`
+	Phrases  []string `yaml:"phrases"`
+	Phases   []string `yaml:"phases"`
+	AADSTS   []int    `yaml:"aadsts"`
+	Errors   []string `yaml:"errors"`
+	States   []string `yaml:"states"`
+	// Classes match the first digit of the reply code (RFC 5321: 2 success,
+	// 4 transient, 5 permanent); Subjects the middle number of the enhanced
+	// code (RFC 3463: 1 address, 2 mailbox, 3 system, 4 network, 5 protocol,
+	// 6 content, 7 security). They exist for the generic fallback entries.
+	Classes  []int `yaml:"classes"`
+	Subjects []int `yaml:"subjects"`
+}
+
+// langText is an entry's texts in one language.
+type langText struct {
+	Title string     `yaml:"title"`
+	Cause string     `yaml:"cause"`
+	Delay string     `yaml:"delay"`
+	Steps []stepSpec `yaml:"steps"`
+}
+
+// stepSpec is one remediation step as written in the catalogue.
+type stepSpec struct {
+	Text    string `yaml:"text"`
+	Where   string `yaml:"where"`
+	Command string `yaml:"command"`
+}
+
+// catalogue is the parsed, indexed set of entries. It is built once and
+// never changed.
+type catalogue struct {
+	entries []*entry
+	byID    map[string]*entry
+}
+
+type loaded struct {
+	cat *catalogue
+	err error
+}
+
+// load parses the embedded catalogue once.
+var load = sync.OnceValue(func() loaded {
+	cat, err := parseCatalogue(catalogueFS)
+	return loaded{cat, err}
+})
+
+// cat returns the catalogue, or an empty one when it failed to load (the
+// completeness test makes sure it never does in a release).
+func cat() *catalogue {
+	l := load()
+	if l.cat == nil {
+		return &catalogue{byID: map[string]*entry{}}
+	}
+	return l.cat
+}
+
+// CatalogueError reports whether the embedded catalogue failed to load. It
+// is nil in every tested build.
+func CatalogueError() error { return load().err }
+
+// IDs lists every catalogue entry id, sorted.
+func IDs() []string {
+	var ids []string
+	for _, e := range cat().entries {
+		ids = append(ids, e.ID)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// parseCatalogue reads every catalogue/*.yaml file of fsys. A file that
+// does not parse, an entry whose id repeats and an alternative naming no
+// entry are reported in the error, and left out, so one broken file never
+// takes the rest of the catalogue down; tests require the error to be nil.
+func parseCatalogue(fsys embed.FS) (*catalogue, error) {
+	dir, err := fsys.ReadDir("catalogue")
+	if err != nil {
+		return nil, fmt.Errorf("catalogue: %w", err)
+	}
+	c := &catalogue{byID: map[string]*entry{}}
+	var errs []error
+	for _, d := range dir {
+		if d.IsDir() || path.Ext(d.Name()) != ".yaml" {
+			continue
+		}
+		name := "catalogue/" + d.Name()
+		data, err := fsys.ReadFile(name)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("catalogue: %w", err))
+			continue
+		}
+		entries, err := parseFile(name, data)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, e := range entries {
+			if prev, ok := c.byID[e.ID]; ok {
+				errs = append(errs, fmt.Errorf("%s: id %q repeats (first in %s)", name, e.ID, prev.file))
+				continue
+			}
+			c.byID[e.ID] = e
+			c.entries = append(c.entries, e)
+		}
+	}
+	for _, e := range c.entries {
+		var keep []string
+		for _, alt := range e.Alternatives {
+			if _, ok := c.byID[alt]; !ok {
+				errs = append(errs, fmt.Errorf("%s: %s: alternative %q is not a catalogue id", e.file, e.ID, alt))
+				continue
+			}
+			keep = append(keep, alt)
+		}
+		e.Alternatives = keep
+	}
+	return c, errors.Join(errs...)
+}
+
+// parseFile decodes one catalogue file strictly.
+func parseFile(name string, data []byte) ([]*entry, error) {
+	var entries []*entry
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&entries); err != nil && err != io.EOF {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	for i, e := range entries {
+		if e == nil || strings.TrimSpace(e.ID) == "" {
+			return nil, fmt.Errorf("%s: entry %d has no id", name, i+1)
+		}
+		e.file = name
+		if e.Match != nil {
+			for _, p := range e.Match.Phrases {
+				e.norm = append(e.norm, normalize(p))
+			}
+			e.states = map[string]bool{}
+			for _, s := range e.Match.States {
+				e.states[normalize(s)] = true
+			}
+		}
+	}
+	return entries, nil
+}
+
+// text returns the entry's texts in lang, falling back to English.
+func (e *entry) text(lang string) *langText {
+	if t := e.Text[lang]; t != nil {
+		return t
+	}
+	if t := e.Text["en"]; t != nil {
+		return t
+	}
+	return &langText{Title: e.ID}
+}
+
+// vendorSteps returns the device-side steps for vendor in lang.
+func (e *entry) vendorSteps(vendor, lang string) []stepSpec {
+	v := e.VendorSteps[vendor]
+	if v == nil {
+		return nil
+	}
+	if s, ok := v[lang]; ok {
+		return s
+	}
+	return v["en"]
+}

@@ -1,0 +1,201 @@
+package diagnose
+
+import (
+	"bytes"
+	_ "embed"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+	"gopkg.in/yaml.v3"
+)
+
+// labels.yaml holds the words renderers put around findings (headings,
+// severity names, places) and the neutral words that stand in for a
+// placeholder no evidence filled ("the scan mailbox"), per language.
+//
+//go:embed labels.yaml
+var labelsYAML []byte
+
+var loadLabels = sync.OnceValues(func() (map[string]map[string]string, error) {
+	var l map[string]map[string]string
+	dec := yaml.NewDecoder(bytes.NewReader(labelsYAML))
+	dec.KnownFields(true)
+	err := dec.Decode(&l)
+	return l, err
+})
+
+// Label returns the renderer word for key in lang (English when the
+// language or key is unknown; the key itself as a last resort). Keys:
+// severity.<sev>, where.<place>, heading.<name>, note.<name>.
+func Label(lang, key string) string {
+	l, _ := loadLabels()
+	if v, ok := l[NormLang(lang)][key]; ok {
+		return v
+	}
+	if v, ok := l["en"][key]; ok {
+		return v
+	}
+	return key
+}
+
+// NormLang maps a language tag to en, de or fr ("de_DE.UTF-8" → de);
+// anything else is en.
+func NormLang(lang string) string {
+	l := strings.ToLower(strings.TrimSpace(lang))
+	if len(l) >= 2 {
+		switch l[:2] {
+		case "de":
+			return "de"
+		case "fr":
+			return "fr"
+		}
+	}
+	return "en"
+}
+
+// NormVendor maps a vendor name to the catalogue's vendor keys: nashuatec
+// (Ricoh-built) is ricoh; unknown vendors get no vendor steps.
+func NormVendor(v string) string {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "epson":
+		return "epson"
+	case "ricoh", "nashuatec":
+		return "ricoh"
+	case "sharp":
+		return "sharp"
+	}
+	return ""
+}
+
+var placeholderRe = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// fill replaces {name} with params[name], or with the language's neutral
+// word when the evidence did not give one.
+func fill(s string, params map[string]string, lang string) string {
+	if !strings.Contains(s, "{") {
+		return s
+	}
+	return placeholderRe.ReplaceAllStringFunc(s, func(m string) string {
+		name := m[1 : len(m)-1]
+		if v, ok := params[name]; ok && v != "" {
+			return v
+		}
+		return Label(lang, "placeholder."+name)
+	})
+}
+
+// FindingFor renders a hit as a finding in opts.Lang, with opts.Vendor's
+// device steps first. A hit whose id is not in the catalogue becomes a bare
+// info finding carrying its evidence (tests make sure rules never do this).
+func FindingFor(h Hit, opts Options) diag.Finding {
+	lang := NormLang(opts.Lang)
+	e := cat().byID[h.ID]
+	if e == nil {
+		return diag.Finding{ID: h.ID, Severity: diag.SeverityInfo, Title: h.ID, Evidence: h.Evidence, Phase: h.Phase, Alternatives: h.Alternatives}
+	}
+	t := e.text(lang)
+	f := diag.Finding{
+		ID:           e.ID,
+		Severity:     e.Severity,
+		Title:        fill(t.Title, h.Params, lang),
+		Cause:        fill(t.Cause, h.Params, lang),
+		Delay:        fill(t.Delay, h.Params, lang),
+		Where:        append([]string(nil), e.Where...),
+		Sources:      append([]string(nil), e.Sources...),
+		Evidence:     append([]string(nil), h.Evidence...),
+		Phase:        h.Phase,
+		Generic:      e.Generic,
+		Alternatives: append([]string(nil), h.Alternatives...),
+		Steps:        []diag.Step{},
+	}
+	for _, s := range e.vendorSteps(NormVendor(opts.Vendor), lang) {
+		f.Steps = append(f.Steps, diag.Step{Text: fill(s.Text, h.Params, lang), Where: s.Where, Command: fill(s.Command, h.Params, lang)})
+	}
+	for _, s := range t.Steps {
+		f.Steps = append(f.Steps, diag.Step{Text: fill(s.Text, h.Params, lang), Where: s.Where, Command: fill(s.Command, h.Params, lang)})
+	}
+	return f
+}
+
+// Localize returns f with its texts in opts' language and vendor, looked
+// up by f.ID; severity, evidence, phase and alternatives are kept.
+//
+// A finding carries no parameter map, so Localize recovers the values that
+// filled the {placeholders} by matching f's texts against the entry's
+// templates in every language (all languages of an entry use the same
+// placeholders, which the catalogue test enforces). A value that was the
+// neutral stand-in word stays a stand-in in the new language.
+func Localize(f diag.Finding, opts Options) diag.Finding {
+	e := cat().byID[f.ID]
+	if e == nil {
+		return f
+	}
+	params := recoverParams(e, f)
+	out := FindingFor(Hit{ID: f.ID, Phase: f.Phase, Evidence: f.Evidence, Params: params, Alternatives: f.Alternatives}, opts)
+	if f.Severity != "" {
+		out.Severity = f.Severity
+	}
+	return out
+}
+
+// recoverParams reads placeholder values back out of a rendered finding.
+func recoverParams(e *entry, f diag.Finding) map[string]string {
+	params := map[string]string{}
+	try := func(tmpl, got, lang string) {
+		if !strings.Contains(tmpl, "{") || got == "" {
+			return
+		}
+		re := templateRe(tmpl)
+		m := re.FindStringSubmatch(got)
+		if m == nil {
+			return
+		}
+		for i, name := range re.SubexpNames() {
+			if name == "" || m[i] == "" || m[i] == Label(lang, "placeholder."+name) {
+				continue
+			}
+			if _, ok := params[name]; !ok {
+				params[name] = m[i]
+			}
+		}
+	}
+	for _, lang := range Languages {
+		t := e.Text[lang]
+		if t == nil {
+			continue
+		}
+		try(t.Title, f.Title, lang)
+		try(t.Cause, f.Cause, lang)
+		try(t.Delay, f.Delay, lang)
+		var tmpls []stepSpec
+		for _, v := range Vendors {
+			tmpls = append(tmpls, e.vendorSteps(v, lang)...)
+		}
+		tmpls = append(tmpls, t.Steps...)
+		for _, got := range f.Steps {
+			for _, s := range tmpls {
+				try(s.Text, got.Text, lang)
+				try(s.Command, got.Command, lang)
+			}
+		}
+	}
+	return params
+}
+
+// templateRe turns "Sign in as {user} on {host}" into a regexp capturing
+// user and host.
+func templateRe(tmpl string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString(`^`)
+	last := 0
+	for _, loc := range placeholderRe.FindAllStringSubmatchIndex(tmpl, -1) {
+		b.WriteString(regexp.QuoteMeta(tmpl[last:loc[0]]))
+		b.WriteString(`(?P<` + tmpl[loc[2]:loc[3]] + `>.*?)`)
+		last = loc[1]
+	}
+	b.WriteString(regexp.QuoteMeta(tmpl[last:]))
+	b.WriteString(`$`)
+	return regexp.MustCompile(`(?s)` + b.String())
+}
