@@ -1,0 +1,191 @@
+package token
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+)
+
+// Token states, as the devices show them (Sharp's four states; Epson's
+// "Signed in" is StateObtained).
+const (
+	StateNotObtained = "not_obtained"
+	StateWaiting     = "waiting_for_authorization"
+	StateObtained    = "obtained"
+	StateInvalid     = "invalid"
+)
+
+// RefreshLifetime is Entra ID's default refresh-token lifetime, counted from
+// its last use: a refresh token not used for 90 days dies (AADSTS700082).
+const RefreshLifetime = 90 * 24 * time.Hour
+
+// Want is what the device needs the token for.
+type Want struct {
+	// User and Tenant are the mailbox and tenant the device is set to. The
+	// token check records the token's own user and tenant; comparing them is
+	// the diagnosis's work.
+	User, Tenant string
+	// NeedPOP is set when the device also reads mail over POP3 with this
+	// token, so POP.AccessAsUser.All is required.
+	NeedPOP bool
+}
+
+// Outlook resource identifiers an Exchange Online SMTP/POP token may carry
+// as its audience.
+var outlookAudiences = []string{
+	"https://outlook.office.com",
+	"https://outlook.office365.com",
+	"00000002-0000-0ff1-ce00-000000000000", // Office 365 Exchange Online's app id
+}
+
+// Inspect reads s into the report's token data. s may be nil (no token):
+// State is then not_obtained. The signature is never checked.
+func Inspect(s *Set, want Want, now time.Time) *diag.TokenInfo {
+	if s == nil {
+		return &diag.TokenInfo{Format: FormatNone, State: StateNotObtained}
+	}
+	info := &diag.TokenInfo{
+		Source:             s.Source,
+		Format:             s.Format,
+		Fingerprint:        diag.Fingerprint(s.Access),
+		HasRefreshToken:    s.Refresh != "",
+		RefreshFingerprint: diag.Fingerprint(s.Refresh),
+		LastUsed:           s.LastUsed,
+		ExpiresAt:          s.Expiry,
+	}
+	if s.fromFile {
+		info.FileMode = fmt.Sprintf("%04o", uint32(s.Mode.Perm()))
+	}
+	var claims *Claims
+	if looksLikeJWT(s.Access) {
+		if c, err := DecodeClaims(s.Access); err == nil {
+			claims = c
+		}
+	}
+	if claims != nil {
+		info.JWT = true
+		info.Audience = strings.Join(claims.Audience, " ")
+		info.Scopes = strings.Fields(claims.Scope)
+		info.Roles = claims.Roles
+		info.User = claims.User()
+		info.Tenant = claims.TenantID
+		info.AppID = claims.App()
+		info.AppName = claims.AppDisplayName
+		info.Version = claims.Version
+		info.IssuedAt = unixTime(claims.IssuedAt)
+		info.NotBefore = unixTime(claims.NotBefore)
+		if e := unixTime(claims.Exp); !e.IsZero() {
+			info.ExpiresAt = e
+		}
+		info.AppOnly = claims.Scope == "" && len(claims.Roles) > 0
+	} else if s.Scope != "" {
+		// An opaque token: the token endpoint's "scope" is the next best
+		// record of what it may do.
+		info.Scopes = strings.Fields(s.Scope)
+	}
+	if !info.ExpiresAt.IsZero() {
+		info.AccessMinutesLeft = int(math.Floor(info.ExpiresAt.Sub(now).Minutes()))
+	}
+
+	// The refresh token lives 90 days from its last use. Without a recorded
+	// use, the file's modification time (written when the token was saved)
+	// or the access token's issue time is the best guess.
+	if info.HasRefreshToken {
+		base := s.LastUsed
+		if base.IsZero() {
+			base = s.modTime
+		}
+		if base.IsZero() {
+			base = info.IssuedAt
+		}
+		if !base.IsZero() {
+			info.RefreshExpiresAt = base.Add(RefreshLifetime).UTC()
+			info.RefreshDaysLeft = int(math.Floor(info.RefreshExpiresAt.Sub(now).Hours() / 24))
+			info.HasRefreshDaysLeft = true
+		}
+	}
+
+	info.State = state(s, info, claims, want, now)
+	info.SignedIn = info.State == StateObtained
+	return info
+}
+
+func state(s *Set, info *diag.TokenInfo, claims *Claims, want Want, now time.Time) string {
+	if s.Access == "" && s.Refresh == "" {
+		return StateNotObtained
+	}
+	expired := s.Access == "" || (!info.ExpiresAt.IsZero() && !now.Before(info.ExpiresAt))
+	if expired && !info.HasRefreshToken {
+		return StateInvalid
+	}
+	// A refresh token unused for 90 days (by the recorded last use, not a
+	// guess) cannot bring the expired access token back.
+	if expired && !s.LastUsed.IsZero() && !now.Before(s.LastUsed.Add(RefreshLifetime)) {
+		return StateInvalid
+	}
+	if claims != nil && !usable(claims, want) {
+		return StateInvalid
+	}
+	return StateObtained
+}
+
+// usable reports whether the token's audience and permissions let it sign in
+// to Exchange Online's SMTP (and POP3 when wanted).
+func usable(c *Claims, want Want) bool {
+	if !IsOutlookAudience(c.Audience) {
+		return false
+	}
+	perms := c.Roles
+	need := []string{"SMTP.SendAsApp"}
+	if c.Scope != "" {
+		perms = strings.Fields(c.Scope)
+		need = []string{"SMTP.Send"}
+		if want.NeedPOP {
+			need = append(need, "POP.AccessAsUser.All")
+		}
+	} else if want.NeedPOP {
+		need = append(need, "POP.AccessAsApp")
+	}
+	for _, n := range need {
+		if !HasPermission(perms, n) {
+			return false
+		}
+	}
+	return true
+}
+
+// IsOutlookAudience reports whether one of aud is the Exchange Online
+// resource (https://outlook.office.com and its aliases).
+func IsOutlookAudience(aud []string) bool {
+	for _, a := range aud {
+		a = strings.TrimSuffix(strings.ToLower(a), "/")
+		for _, o := range outlookAudiences {
+			if a == o {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// HasPermission reports whether perms (scp values, roles or full scope
+// URLs such as https://outlook.office.com/SMTP.Send) include name.
+func HasPermission(perms []string, name string) bool {
+	for _, p := range perms {
+		if i := strings.LastIndex(p, "/"); i >= 0 {
+			p = p[i+1:]
+		}
+		if strings.EqualFold(p, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Waiting is the token data while a device-code sign-in waits for the user.
+func Waiting(source string) *diag.TokenInfo {
+	return &diag.TokenInfo{Source: source, Format: FormatNone, State: StateWaiting}
+}
