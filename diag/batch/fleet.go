@@ -1,8 +1,31 @@
 // Package batch checks a fleet of devices concurrently and writes the
 // results in the formats monitoring already reads.
+//
+// A fleet comes from a YAML fleet file (shared defaults plus a list of
+// inline profiles or paths to profile files), a CSV inventory, or a folder of
+// profile files (LoadFleet). Every device is validated exactly like a single
+// profile, by diag.ParseProfile, so the rules are the same everywhere; errors
+// name the file and the line the problem is on.
+//
+// The Runner checks the devices concurrently, never more than PerMailbox at
+// once for one mailbox (Exchange Online answers a fourth concurrent session
+// of one user with 432 4.3.2), and hands each result to a callback as it
+// finishes. Run ties the runner to the renderers (text, json, jsonl, csv,
+// openmetrics) and the PDF sheets.
 package batch
 
-import "github.com/mfpcheck/mfpcheck/diag"
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+	"gopkg.in/yaml.v3"
+)
 
 // Device is one entry of a fleet.
 type Device struct {
@@ -12,9 +35,465 @@ type Device struct {
 	Source string
 }
 
+// MailboxKey is the key of the per-mailbox connection limit: the lower-cased
+// SMTP user and server. Devices that do not sign in have no key ("") and
+// no limit.
+func (d Device) MailboxKey() string {
+	if d.Profile == nil {
+		return ""
+	}
+	user := strings.ToLower(strings.TrimSpace(d.Profile.SMTP.User))
+	if user == "" {
+		return ""
+	}
+	return user + " " + strings.ToLower(strings.TrimSpace(d.Profile.SMTP.Server))
+}
+
+// MaxFleetSize bounds what LoadFleet reads from a fleet file or inventory.
+// A fleet of thousands of devices is well under a megabyte.
+const MaxFleetSize = 16 << 20
+
+// maxErrors is how many entry errors LoadFleet reports at once, so a
+// technician fixing an inventory sees more than the first mistake.
+const maxErrors = 20
+
 // LoadFleet reads a YAML fleet file (a list of profiles or of paths to
-// profile files, with shared defaults), a CSV inventory, or a folder of
-// profile files. Errors name the file and line.
+// profile files, with shared defaults), a CSV inventory (by its .csv
+// extension), or a folder of profile files (*.yaml, *.yml). Errors name the
+// file and line; every bad entry is reported (up to 20), not just the
+// first.
 func LoadFleet(path string) ([]Device, error) {
-	panic("batch: not built yet")
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read fleet: %w", err)
+	}
+	if fi.IsDir() {
+		return loadFolder(path)
+	}
+	data, err := readRegular(path, MaxFleetSize)
+	if err != nil {
+		return nil, fmt.Errorf("read fleet: %w", err)
+	}
+	if strings.EqualFold(filepath.Ext(path), ".csv") {
+		return ParseCSV(path, data)
+	}
+	return parseFleet(path, data, func(p string) ([]byte, error) {
+		return readRegular(p, diag.MaxProfileSize)
+	})
+}
+
+// readRegular reads a regular file of at most limit bytes. Devices, FIFOs
+// and the like are refused so a fleet entry cannot block or flood the run.
+func readRegular(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: file is larger than %d bytes", path, limit)
+	}
+	return data, nil
+}
+
+// ParseFleet decodes a YAML fleet file. name is used in errors and to
+// resolve "profile:" paths and token files, relative to its folder.
+//
+//	defaults:            # optional, a partial profile merged under each device
+//	  email: {service: exchange-online, auth_method: oauth2}
+//	  smtp: {server: smtp.office365.com, port: 587, security: starttls}
+//	devices:
+//	  - device: {name: epson-2f, vendor: epson}
+//	    smtp: {user: scan@contoso.com}
+//	  - profile: ricoh-3f.yaml   # a profile file; defaults apply under it too
+func ParseFleet(name string, data []byte) ([]Device, error) {
+	return parseFleet(name, data, func(p string) ([]byte, error) {
+		return readRegular(p, diag.MaxProfileSize)
+	})
+}
+
+// readFunc reads a referenced profile file (a seam for the fuzz test).
+type readFunc func(path string) ([]byte, error)
+
+func parseFleet(name string, data []byte, read readFunc) ([]Device, error) {
+	if len(data) > MaxFleetSize {
+		return nil, &diag.ProfileError{File: name, Msg: fmt.Sprintf("file is larger than %d bytes", MaxFleetSize)}
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, yamlSyntaxError(name, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, &diag.ProfileError{File: name, Msg: "fleet file is empty"}
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, &diag.ProfileError{File: name, Line: root.Line, Msg: "a fleet file is a mapping with defaults: and devices:"}
+	}
+	if err := noAliases(name, root); err != nil {
+		return nil, err
+	}
+	var defaults, devices *yaml.Node
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if seen[k.Value] {
+			return nil, &diag.ProfileError{File: name, Line: k.Line, Field: k.Value, Msg: "key is given twice"}
+		}
+		seen[k.Value] = true
+		switch k.Value {
+		case "defaults":
+			defaults = v
+		case "devices":
+			devices = v
+		case "device", "email", "smtp":
+			return nil, &diag.ProfileError{File: name, Line: k.Line, Field: k.Value,
+				Msg: "this looks like a single device profile; a fleet file has defaults: and devices: (check one device with mfpcheck probe --profile)"}
+		default:
+			return nil, &diag.ProfileError{File: name, Line: k.Line, Field: k.Value, Msg: "unknown key (a fleet file has defaults: and devices:)"}
+		}
+	}
+	if defaults != nil && defaults.Tag == "!!null" {
+		defaults = nil
+	}
+	if defaults != nil && defaults.Kind != yaml.MappingNode {
+		return nil, &diag.ProfileError{File: name, Line: defaults.Line, Field: "defaults", Msg: "must be a mapping (a partial profile)"}
+	}
+	if devices == nil {
+		return nil, &diag.ProfileError{File: name, Line: root.Line, Field: "devices", Msg: "required key is missing"}
+	}
+	if devices.Kind != yaml.SequenceNode {
+		return nil, &diag.ProfileError{File: name, Line: devices.Line, Field: "devices", Msg: "must be a list of devices"}
+	}
+	if len(devices.Content) == 0 {
+		return nil, &diag.ProfileError{File: name, Line: devices.Line, Field: "devices", Msg: "the list is empty"}
+	}
+
+	dir := filepath.Dir(name)
+	var out []Device
+	var errs errorList
+	for i, entry := range devices.Content {
+		field := fmt.Sprintf("devices[%d]", i)
+		src := fmt.Sprintf("%s:%d", name, entry.Line)
+		if entry.Kind != yaml.MappingNode {
+			errs.add(&diag.ProfileError{File: name, Line: entry.Line, Field: field, Msg: "must be a profile (a mapping) or {profile: FILE}"})
+			continue
+		}
+		over, overFile := entry, name
+		if ref := mapValue(entry, "profile"); ref != nil {
+			if len(entry.Content) != 2 {
+				errs.add(&diag.ProfileError{File: name, Line: entry.Line, Field: field, Msg: "a profile: entry takes no other keys"})
+				continue
+			}
+			if ref.Kind != yaml.ScalarNode || strings.TrimSpace(ref.Value) == "" {
+				errs.add(&diag.ProfileError{File: name, Line: ref.Line, Field: field + ".profile", Msg: "must be the path of a profile file"})
+				continue
+			}
+			overFile = ref.Value
+			if !filepath.IsAbs(overFile) {
+				overFile = filepath.Join(dir, overFile)
+			}
+			src = overFile
+			n, err := readProfileNode(overFile, read)
+			if err != nil {
+				if _, ok := err.(*diag.ProfileError); !ok {
+					err = &diag.ProfileError{File: name, Line: ref.Line, Field: field + ".profile", Msg: err.Error()}
+				}
+				errs.add(err)
+				continue
+			}
+			over = n
+		}
+		p, err := mergeProfile(defaults, name, over, overFile)
+		if err != nil {
+			errs.add(err)
+			continue
+		}
+		out = append(out, Device{Name: p.Device.Name, Profile: p, Source: src})
+	}
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	if err := uniqueNames(out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// readProfileNode reads a referenced profile file into its root node.
+func readProfileNode(path string, read readFunc) (*yaml.Node, error) {
+	data, err := read(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, yamlSyntaxError(path, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, &diag.ProfileError{File: path, Msg: "profile is empty"}
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, &diag.ProfileError{File: path, Line: root.Line, Msg: "a profile is a mapping (device:, email:, smtp: …)"}
+	}
+	if err := noAliases(path, root); err != nil {
+		return nil, err
+	}
+	return root, nil
+}
+
+// mergeProfile merges over (from overFile) on top of defaults (from
+// fleetFile), then validates the result with diag.ParseProfile. Errors are
+// mapped back to the file and line the offending value came from.
+func mergeProfile(defaults *yaml.Node, fleetFile string, over *yaml.Node, overFile string) (*diag.Profile, error) {
+	from := map[*yaml.Node]string{}
+	mark(from, defaults, fleetFile)
+	mark(from, over, overFile)
+	merged := mergeUnder(defaults, over, from)
+
+	data, err := yaml.Marshal(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{merged}})
+	if err != nil {
+		return nil, &diag.ProfileError{File: overFile, Line: over.Line, Msg: err.Error()}
+	}
+	p, perr := diag.ParseProfile(overFile, data)
+	if perr != nil {
+		return nil, relocate(perr, data, merged, from, overFile, over.Line)
+	}
+	// Token files are relative to the file they were written in.
+	p.File = overFile
+	rel := func(field, s string) string {
+		if s == "" || filepath.IsAbs(s) {
+			return s
+		}
+		file := overFile
+		if n := nodeAt(merged, field); n != nil && from[n] != "" {
+			file = from[n]
+		}
+		return filepath.Join(filepath.Dir(file), s)
+	}
+	p.OAuth.TokenFile = rel("oauth.token_file", p.OAuth.TokenFile)
+	if p.POP3 != nil {
+		p.POP3.TokenFile = rel("pop3.token_file", p.POP3.TokenFile)
+	}
+	return p, nil
+}
+
+// relocate rewrites a ProfileError about the re-marshalled, merged profile
+// so it names the original file and line. It parses the re-marshalled text
+// again and walks it beside the merged tree: both have the same shape, so
+// each line of the text belongs to a node whose origin is known.
+func relocate(err error, data []byte, merged *yaml.Node, from map[*yaml.Node]string, file string, line int) error {
+	var pe *diag.ProfileError
+	if !errors.As(err, &pe) {
+		return &diag.ProfileError{File: file, Line: line, Msg: err.Error()}
+	}
+	out := *pe
+	out.File, out.Line = file, line
+	if pe.Line > 0 {
+		var back yaml.Node
+		if yaml.Unmarshal(data, &back) == nil && len(back.Content) == 1 {
+			lines := map[int]*yaml.Node{}
+			pairLines(back.Content[0], merged, lines)
+			if n, ok := lines[pe.Line]; ok && from[n] != "" {
+				out.File, out.Line = from[n], n.Line
+			}
+		}
+	}
+	return &out
+}
+
+// pairLines maps each line of the re-parsed tree a to the first node of the
+// merged tree b that stands on it.
+func pairLines(a, b *yaml.Node, lines map[int]*yaml.Node) {
+	if a == nil || b == nil {
+		return
+	}
+	if _, ok := lines[a.Line]; !ok {
+		lines[a.Line] = b
+	}
+	if len(a.Content) != len(b.Content) {
+		return
+	}
+	for i := range a.Content {
+		pairLines(a.Content[i], b.Content[i], lines)
+	}
+}
+
+// mark records the file every node of n came from.
+func mark(from map[*yaml.Node]string, n *yaml.Node, file string) {
+	if n == nil {
+		return
+	}
+	from[n] = file
+	for _, c := range n.Content {
+		mark(from, c, file)
+	}
+}
+
+// mergeUnder returns over with base's keys filled in where over has none;
+// mappings present in both are merged key by key, anything else in over
+// wins (so "pop3: null" in a device removes a default POP3 server).
+func mergeUnder(base, over *yaml.Node, from map[*yaml.Node]string) *yaml.Node {
+	if base == nil || base.Kind != yaml.MappingNode || over.Kind != yaml.MappingNode {
+		return over
+	}
+	out := &yaml.Node{Kind: yaml.MappingNode, Tag: over.Tag, Style: over.Style, Line: over.Line, Column: over.Column}
+	from[out] = from[over]
+	have := map[string]bool{}
+	for i := 0; i+1 < len(over.Content); i += 2 {
+		k, v := over.Content[i], over.Content[i+1]
+		have[k.Value] = true
+		if bv := mapValue(base, k.Value); bv != nil {
+			v = mergeUnder(bv, v, from)
+		}
+		out.Content = append(out.Content, k, v)
+	}
+	for i := 0; i+1 < len(base.Content); i += 2 {
+		if k := base.Content[i]; !have[k.Value] {
+			out.Content = append(out.Content, k, base.Content[i+1])
+		}
+	}
+	return out
+}
+
+// mapValue is the value of key in mapping n, or nil.
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// nodeAt is the value at a dotted key path ("oauth.token_file"), or nil.
+func nodeAt(n *yaml.Node, path string) *yaml.Node {
+	for _, key := range strings.Split(path, ".") {
+		if n = mapValue(n, key); n == nil {
+			return nil
+		}
+	}
+	return n
+}
+
+// noAliases refuses YAML aliases: a merged device is re-marshalled on its
+// own, where an alias to an anchor elsewhere in the file would dangle (and
+// alias expansion is a way to blow up a small file). defaults: is the
+// fleet's way to share settings.
+func noAliases(file string, n *yaml.Node) error {
+	if n.Kind == yaml.AliasNode {
+		return &diag.ProfileError{File: file, Line: n.Line, Msg: "YAML aliases (*name) are not supported here; put shared settings under defaults:"}
+	}
+	for _, c := range n.Content {
+		if err := noAliases(file, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// yamlSyntaxError turns a yaml.v3 parse error into a ProfileError with its
+// line.
+func yamlSyntaxError(name string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if num, text, ok := strings.Cut(rest, ": "); ok {
+			if line, err := strconv.Atoi(num); err == nil {
+				return &diag.ProfileError{File: name, Line: line, Msg: text}
+			}
+		}
+	}
+	return &diag.ProfileError{File: name, Msg: msg}
+}
+
+// loadFolder reads every *.yaml / *.yml file of dir (not its subfolders) as
+// one device profile, in name order.
+func loadFolder(dir string) ([]Device, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read fleet: %w", err)
+	}
+	var out []Device
+	var errs errorList
+	for _, e := range entries {
+		n := e.Name()
+		ext := strings.ToLower(filepath.Ext(n))
+		if e.IsDir() || strings.HasPrefix(n, ".") || (ext != ".yaml" && ext != ".yml") {
+			continue
+		}
+		path := filepath.Join(dir, n)
+		if _, err := readRegular(path, diag.MaxProfileSize); err != nil {
+			errs.add(fmt.Errorf("read profile: %w", err))
+			continue
+		}
+		p, err := diag.LoadProfile(path)
+		if err != nil {
+			errs.add(err)
+			continue
+		}
+		out = append(out, Device{Name: p.Device.Name, Profile: p, Source: path})
+	}
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("read fleet: %s: no profile files (*.yaml, *.yml)", dir)
+	}
+	return out, uniqueNames(out)
+}
+
+// uniqueNames refuses two devices of one name: names key the sheets'
+// file names and the metrics' label sets.
+func uniqueNames(ds []Device) error {
+	first := map[string]string{}
+	var errs errorList
+	for _, d := range ds {
+		key := strings.ToLower(d.Name)
+		if prev, ok := first[key]; ok {
+			errs.add(fmt.Errorf("%s: device.name: %q is already used by %s; device names must be unique in a fleet", d.Source, d.Name, prev))
+			continue
+		}
+		first[key] = d.Source
+	}
+	return errs.err()
+}
+
+// errorList collects entry errors, keeping the first maxErrors.
+type errorList struct {
+	errs  []error
+	extra int
+}
+
+func (l *errorList) add(err error) {
+	if len(l.errs) < maxErrors {
+		l.errs = append(l.errs, err)
+		return
+	}
+	l.extra++
+}
+
+func (l *errorList) err() error {
+	if len(l.errs) == 0 {
+		return nil
+	}
+	errs := l.errs
+	if l.extra > 0 {
+		errs = append(errs[:len(errs):len(errs)], fmt.Errorf("… and %d more", l.extra))
+	}
+	return errors.Join(errs...)
 }

@@ -1,0 +1,233 @@
+package batch
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+	"gopkg.in/yaml.v3"
+)
+
+// csvColumn is one column of a CSV inventory and the profile field it
+// fills.
+type csvColumn struct {
+	name     string
+	field    string // dotted profile field
+	required bool
+	// lower: enumerations are lower-cased (spreadsheets capitalise cells).
+	lower bool
+}
+
+// csvColumns are the columns of a CSV inventory. The header row names them,
+// in any order and case. "mailbox" is the mailbox the device signs in as
+// (the SMTP user). "service" defaults to exchange-online.
+var csvColumns = []csvColumn{
+	{name: "name", field: "device.name", required: true},
+	{name: "vendor", field: "device.vendor", required: true, lower: true},
+	{name: "model", field: "device.model", required: true},
+	{name: "address", field: "device.address", required: true},
+	{name: "mailbox", field: "smtp.user", required: true},
+	{name: "auth_method", field: "email.auth_method", required: true, lower: true},
+	{name: "server", field: "smtp.server", required: true},
+	{name: "port", field: "smtp.port", required: true},
+	{name: "token_file", field: "oauth.token_file", required: true},
+	{name: "sender", field: "email.sender"},
+	{name: "security", field: "smtp.security", lower: true},
+	{name: "tenant", field: "oauth.tenant"},
+	{name: "client_id", field: "oauth.client_id"},
+	{name: "service", field: "email.service", lower: true},
+}
+
+// ParseCSV decodes a CSV inventory: a header row, then one device per
+// record. Cells may be empty except name, vendor, auth_method and server
+// (port defaults by security, like a profile). Lines starting with # are
+// comments. A UTF-8 byte order mark and ";" as separator (spreadsheets in
+// German and French locales) are accepted. token_file paths are relative to
+// the inventory's folder. Errors name the file, the record's line and the
+// column.
+func ParseCSV(name string, data []byte) ([]Device, error) {
+	if len(data) > MaxFleetSize {
+		return nil, &diag.ProfileError{File: name, Msg: fmt.Sprintf("file is larger than %d bytes", MaxFleetSize)}
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	r := csv.NewReader(bytes.NewReader(data))
+	r.Comment = '#'
+	r.TrimLeadingSpace = true
+	if h := headerLine(data); bytes.Count(h, []byte(";")) > bytes.Count(h, []byte(",")) {
+		r.Comma = ';'
+	}
+	header, err := r.Read()
+	if err == io.EOF {
+		return nil, &diag.ProfileError{File: name, Msg: "inventory is empty (it needs a header row)"}
+	}
+	if err != nil {
+		return nil, csvError(name, err)
+	}
+	hline, _ := r.FieldPos(0)
+	col := map[string]int{} // column name → index in the record
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		known := false
+		for _, c := range csvColumns {
+			known = known || c.name == h
+		}
+		if !known {
+			return nil, &diag.ProfileError{File: name, Line: hline, Field: h, Msg: "unknown column (columns: " + columnNames() + ")"}
+		}
+		if _, dup := col[h]; dup {
+			return nil, &diag.ProfileError{File: name, Line: hline, Field: h, Msg: "column is given twice"}
+		}
+		col[h] = i
+	}
+	for _, c := range csvColumns {
+		if _, ok := col[c.name]; c.required && !ok {
+			return nil, &diag.ProfileError{File: name, Line: hline, Field: c.name, Msg: "required column is missing"}
+		}
+	}
+
+	dir := filepath.Dir(name)
+	var out []Device
+	var errs errorList
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			// A broken quote or a short record: the reader cannot go on
+			// reliably, so report it with what came before.
+			errs.add(csvError(name, err))
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if blank(rec) {
+			continue
+		}
+		p, err := csvProfile(name, line, rec, col)
+		if err != nil {
+			errs.add(err)
+			continue
+		}
+		if p.OAuth.TokenFile != "" && !filepath.IsAbs(p.OAuth.TokenFile) {
+			p.OAuth.TokenFile = filepath.Join(dir, p.OAuth.TokenFile)
+		}
+		out = append(out, Device{Name: p.Device.Name, Profile: p, Source: fmt.Sprintf("%s:%d", name, line)})
+	}
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, &diag.ProfileError{File: name, Line: hline, Msg: "inventory has a header but no devices"}
+	}
+	return out, uniqueNames(out)
+}
+
+// csvProfile turns one record into a profile, validated by
+// diag.ParseProfile like any other.
+func csvProfile(name string, line int, rec []string, col map[string]int) (*diag.Profile, error) {
+	doc := map[string]map[string]any{}
+	for _, c := range csvColumns {
+		i, ok := col[c.name]
+		if !ok {
+			continue
+		}
+		v := strings.TrimSpace(rec[i])
+		if c.lower {
+			v = strings.ToLower(v)
+		}
+		if v == "" {
+			continue
+		}
+		section, key, _ := strings.Cut(c.field, ".")
+		if doc[section] == nil {
+			doc[section] = map[string]any{}
+		}
+		if c.name == "port" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return nil, &diag.ProfileError{File: name, Line: line, Field: "port", Msg: fmt.Sprintf("%q is not a port number", v)}
+			}
+			doc[section][key] = n
+			continue
+		}
+		doc[section][key] = v
+	}
+	if doc["email"] == nil {
+		doc["email"] = map[string]any{}
+	}
+	if _, ok := doc["email"]["service"]; !ok {
+		doc["email"]["service"] = "exchange-online"
+	}
+	data, err := yaml.Marshal(doc)
+	if err != nil {
+		return nil, &diag.ProfileError{File: name, Line: line, Msg: err.Error()}
+	}
+	p, err := diag.ParseProfile(name, data)
+	if err != nil {
+		out := &diag.ProfileError{File: name, Line: line, Msg: err.Error()}
+		var pe *diag.ProfileError
+		if errors.As(err, &pe) {
+			out.Field, out.Msg = columnOf(pe.Field), pe.Msg
+		}
+		return nil, out
+	}
+	return p, nil
+}
+
+// columnOf names the column that fills a profile field.
+func columnOf(field string) string {
+	for _, c := range csvColumns {
+		if c.field == field {
+			return c.name
+		}
+	}
+	return field
+}
+
+func columnNames() string {
+	names := make([]string, len(csvColumns))
+	for i, c := range csvColumns {
+		names[i] = c.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// headerLine is the first line that is neither blank nor a comment.
+func headerLine(data []byte) []byte {
+	for len(data) > 0 {
+		var line []byte
+		line, data, _ = bytes.Cut(data, []byte("\n"))
+		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
+			return line
+		}
+	}
+	return nil
+}
+
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// csvError turns an encoding/csv error into a ProfileError with its line.
+func csvError(name string, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		msg := pe.Err.Error()
+		if errors.Is(pe.Err, csv.ErrFieldCount) {
+			msg = "wrong number of cells (every record has one cell per header column)"
+		}
+		return &diag.ProfileError{File: name, Line: pe.Line, Msg: msg}
+	}
+	return &diag.ProfileError{File: name, Msg: err.Error()}
+}
