@@ -207,6 +207,11 @@ func yamlError(name string, err error) error {
 func nodeLine(n *yaml.Node, path string) int {
 	line := n.Line
 	for _, key := range strings.Split(path, ".") {
+		index := -1
+		if i := strings.IndexByte(key, '['); i > 0 && strings.HasSuffix(key, "]") {
+			index, _ = strconv.Atoi(key[i+1 : len(key)-1])
+			key = key[:i]
+		}
 		if n.Kind != yaml.MappingNode {
 			return line
 		}
@@ -221,6 +226,10 @@ func nodeLine(n *yaml.Node, path string) int {
 		}
 		if !found {
 			return line
+		}
+		if index >= 0 && n.Kind == yaml.SequenceNode && index < len(n.Content) {
+			n = n.Content[index]
+			line = n.Line
 		}
 	}
 	return line
@@ -380,4 +389,15 @@ func parseDuration(s string) (d Duration, err error) {
 		return 0, fmt.Errorf("%q is not a duration (like 30s or 1m)", s)
 	}
 	return Duration(td), nil
+}
+
+func readFileLimited(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxProfileSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, MaxProfileSize)
+	}
+	return b, nil
 }

@@ -1,0 +1,151 @@
+package diag
+
+import (
+	"bufio"
+	"context"
+	"encoding/base64"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+// scriptedServer answers each line it reads with the next scripted reply
+// (a real TCP peer on loopback). It records what it received.
+func scriptedServer(t *testing.T, banner string, replies map[string]string) (addr string, got chan []string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	got = make(chan []string, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		var lines []string
+		defer func() { got <- lines }()
+		w := bufio.NewWriter(c)
+		w.WriteString(banner + "\r\n")
+		w.Flush()
+		r := bufio.NewReader(c)
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			line = strings.TrimRight(line, "\r\n")
+			lines = append(lines, line)
+			key := strings.ToUpper(strings.SplitN(line, " ", 2)[0])
+			if strings.HasPrefix(line, "AUTH XOAUTH2 ") {
+				key = "AUTH XOAUTH2"
+			}
+			if line == "" {
+				key = "<empty>"
+			}
+			reply, ok := replies[key]
+			if !ok {
+				reply = "500 5.5.1 unexpected"
+			}
+			w.WriteString(reply + "\r\n")
+			w.Flush()
+			if key == "QUIT" {
+				return
+			}
+		}
+	}()
+	return ln.Addr().String(), got
+}
+
+// TestXOAUTH2ChallengeAnsweredWithEmptyLine: a server that answers a bad
+// token with a 334 JSON challenge (Google, Dovecot) gets an empty line, and
+// the decoded challenge lands in the report; the token never does.
+func TestXOAUTH2ChallengeAnsweredWithEmptyLine(t *testing.T) {
+	challenge := `{"status":"401","schemes":"bearer","scope":"https://mail.google.com/"}`
+	addr, got := scriptedServer(t, "220 mx.example ESMTP", map[string]string{
+		"EHLO":         "250-mx.example\r\n250-AUTH XOAUTH2 PLAIN\r\n250 8BITMIME",
+		"AUTH XOAUTH2": "334 " + base64.StdEncoding.EncodeToString([]byte(challenge)),
+		"<empty>":      "535 5.7.8 Username and Password not accepted",
+		"*":            "501 5.0.0 cancelled",
+		"QUIT":         "221 2.0.0 bye",
+	})
+	host, port, _ := net.SplitHostPort(addr)
+	token := "eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.c2VjcmV0LXNpZ25hdHVyZS12YWx1ZQ"
+	r := Probe(context.Background(), ProbeConfig{
+		Host: host, Port: atoi(port), Security: "none", AuthMethod: "oauth2",
+		User: "scanner@example.com", Token: token, TokenSource: "test",
+		PhaseTimeout: 5 * time.Second,
+	})
+	auth, _ := r.Phase(PhaseAuth)
+	if auth.Status != StatusFail || auth.Reply == nil || auth.Reply.Code != 535 || auth.Reply.Enhanced != "5.7.8" {
+		t.Fatalf("auth phase = %+v reply %+v", auth, auth.Reply)
+	}
+	if auth.Challenge != challenge {
+		t.Errorf("challenge = %q, want %q", auth.Challenge, challenge)
+	}
+	lines := <-got
+	sawEmpty := false
+	for _, l := range lines {
+		if l == "" {
+			sawEmpty = true
+		}
+	}
+	if !sawEmpty {
+		t.Errorf("the client did not answer the challenge with an empty line: %q", lines)
+	}
+	// The server did receive the real blob …
+	blob := XOAUTH2Blob("scanner@example.com", token)
+	if !strings.Contains(strings.Join(lines, "\n"), blob) {
+		t.Errorf("server never received the XOAUTH2 blob")
+	}
+	// … and the transcript holds none of it.
+	for _, l := range r.Transcript {
+		if strings.Contains(l.Text, token[10:30]) || strings.Contains(l.Text, blob[10:40]) {
+			t.Fatalf("transcript leaks the token: %q", l.Text)
+		}
+	}
+	if r.Auth == nil || r.Auth.SecretFingerprint != Fingerprint(token) {
+		t.Errorf("auth info = %+v", r.Auth)
+	}
+}
+
+func TestRefusedPortFailsAtConnect(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	ln.Close()
+	r := Probe(context.Background(), ProbeConfig{Host: "127.0.0.1", Port: addr.Port, AuthMethod: "none", PhaseTimeout: 2 * time.Second})
+	c, _ := r.Phase(PhaseConnect)
+	if c.Status != StatusFail || c.ErrorKind != KindRefused {
+		t.Fatalf("connect = %+v", c)
+	}
+	for _, p := range r.Phases[2:] {
+		if p.Status != StatusSkipped || p.Note == "" {
+			t.Errorf("%s after a failed connect: %+v", p.Name, p)
+		}
+	}
+}
+
+func TestNotAnSMTPServer(t *testing.T) {
+	addr, _ := scriptedServer(t, "HTTP/1.1 400 Bad Request", map[string]string{})
+	host, port, _ := net.SplitHostPort(addr)
+	r := Probe(context.Background(), ProbeConfig{Host: host, Port: atoi(port), AuthMethod: "none", PhaseTimeout: 2 * time.Second})
+	b, _ := r.Phase(PhaseBanner)
+	if b.Status != StatusFail || b.ErrorKind != KindProtocol {
+		t.Fatalf("banner = %+v", b)
+	}
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
