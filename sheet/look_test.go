@@ -1,0 +1,27 @@
+package sheet
+
+import (
+	"os"
+	"testing"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+)
+
+func TestLookDump(t *testing.T) {
+	dir := os.Getenv("SHEET_DUMP")
+	if dir == "" {
+		t.Skip("set SHEET_DUMP=DIR to write sample sheets for viewing")
+	}
+	for _, lang := range []string{"en", "de", "fr"} {
+		for name, r := range map[string]func(string) *diag.Report{"ok": okReport, "fail": authFailReport, "long": longReport} {
+			f, err := os.Create(dir + "/" + name + "-" + lang + ".pdf")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := Render(f, r(lang), Options{Lang: lang, Fixed: fixedGenerated}); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+		}
+	}
+}
