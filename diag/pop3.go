@@ -1,15 +1,46 @@
 package diag
 
+import (
+	"crypto/x509"
+	"net"
+	"time"
+)
+
 // POP3Config is the POP3 probe's configuration (Sharp internet fax, Epson
 // POP3 server field). The POP3 probe itself lives in pop3probe.go.
 type POP3Config struct {
-	Host       string
-	Port       int
-	Security   string // tls (995) | starttls (110, STLS) | none
+	Host     string
+	Port     int    // default 995 for tls, 110 otherwise
+	Security string // tls (995) | starttls (110, STLS) | none
+	// ServerName is the name checked against the certificate (default Host).
 	ServerName string
 	VerifyCert bool
+	// Roots verifies the chain instead of the system roots (from --ca).
+	Roots     *x509.CertPool
+	RootsName string // "system" or the --ca file
+	MaxTLS    string // "" or 1.0 … 1.3 (the device's highest)
+
 	AuthMethod string // oauth2 | basic | none
 	User       string
-	Token      string
-	Password   string
+	// Token is the XOAUTH2 access token, Password the USER/PASS password.
+	// Both are registered with Redactor before any I/O.
+	Token          string
+	TokenSource    string // "file tokens/pop.json", "env MFPCHECK_POP_TOKEN"
+	Password       string
+	PasswordSource string
+
+	// Timeout bounds the whole probe, PhaseTimeout each step (defaults
+	// DefaultTimeout and DefaultPhaseTimeout).
+	Timeout      time.Duration
+	PhaseTimeout time.Duration
+
+	Resolver *net.Resolver
+	Dialer   *net.Dialer
+	// Progress receives each phase as it starts (status running) and ends.
+	Progress chan<- Phase
+	Redactor *Redactor
+	// Transcript receives the session's lines (service "pop3"); share the
+	// SMTP probe's to get one transcript per run.
+	Transcript *Transcript
+	Now        func() time.Time
 }

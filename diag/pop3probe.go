@@ -1,0 +1,578 @@
+package diag
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/textproto"
+	"strings"
+	"time"
+)
+
+// POP3 limits. A CAPA list from Exchange is six lines; 100 lines or
+// MaxReplyBytes mean a hostile or broken server.
+const (
+	MaxPOP3CapaLines = 100
+)
+
+// ProbePOP3 runs the POP3 phases (RFC 1939, STLS of RFC 2595, SASL AUTH of
+// RFC 5034 with XOAUTH2 in the two-line form Exchange Online requires)
+// against cfg's server and returns what happened. It never returns nil and
+// never prints. After a failed phase the later phases are recorded as
+// skipped with the reason. Every step is bounded by cfg.PhaseTimeout, the
+// whole probe by cfg.Timeout and ctx.
+func ProbePOP3(ctx context.Context, cfg POP3Config) *POP3Report {
+	p := newPOP3Prober(cfg)
+	return p.run(ctx)
+}
+
+type pop3Prober struct {
+	cfg   POP3Config
+	r     *POP3Report
+	start time.Time
+	now   func() time.Time
+	tr    *Transcript
+
+	raw  net.Conn // the TCP connection
+	conn net.Conn // raw, or the TLS connection over it
+	rd   *textproto.Reader
+	caps []string
+	skip string
+}
+
+func newPOP3Prober(cfg POP3Config) *pop3Prober {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.PhaseTimeout <= 0 {
+		cfg.PhaseTimeout = DefaultPhaseTimeout
+	}
+	if cfg.Security == "" {
+		cfg.Security = "tls"
+	}
+	if cfg.Port == 0 {
+		cfg.Port = 110
+		if cfg.Security == "tls" {
+			cfg.Port = 995
+		}
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = cfg.Host
+	}
+	if cfg.RootsName == "" {
+		cfg.RootsName = "system"
+	}
+	if cfg.Redactor == nil {
+		cfg.Redactor = &Redactor{}
+	}
+	cfg.Redactor.Add(cfg.Token)
+	cfg.Redactor.Add(cfg.Password)
+	tr := cfg.Transcript
+	if tr == nil {
+		tr = NewTranscript(time.Now(), cfg.Redactor)
+	}
+	p := &pop3Prober{cfg: cfg, start: time.Now(), now: cfg.Now, tr: tr}
+	p.r = &POP3Report{
+		Target: Target{
+			Host: cfg.Host, Port: cfg.Port, Security: cfg.Security,
+			VerifyCert: cfg.VerifyCert, User: cfg.User, AuthMethod: cfg.AuthMethod,
+		},
+		Phases: []Phase{},
+	}
+	if cfg.AuthMethod == "oauth2" {
+		p.r.Target.Mechanism = "XOAUTH2"
+	} else if cfg.AuthMethod == "basic" {
+		p.r.Target.Mechanism = "USER"
+	}
+	return p
+}
+
+func (p *pop3Prober) run(ctx context.Context) *POP3Report {
+	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	defer cancel()
+	defer func() {
+		if p.raw != nil {
+			p.raw.Close()
+		}
+	}()
+
+	var addrs []string
+	p.phase(ctx, PhasePOP3DNS, func(ctx context.Context, ph *Phase) error {
+		var err error
+		addrs, err = Resolve(ctx, p.cfg.Resolver, p.cfg.Host)
+		if err != nil {
+			ph.ErrorKind = KindDNS
+			return fmt.Errorf("look up %s: %w", p.cfg.Host, err)
+		}
+		ph.Note = strings.Join(addrs, ", ")
+		return nil
+	})
+	p.phase(ctx, PhasePOP3Connect, func(ctx context.Context, ph *Phase) error {
+		c, used, err := DialAny(ctx, p.cfg.Dialer, addrs, p.cfg.Port)
+		if err != nil {
+			return fmt.Errorf("connect to %s port %d: %w", p.cfg.Host, p.cfg.Port, err)
+		}
+		p.raw = c
+		p.setConn(c)
+		ph.Note = used
+		return nil
+	})
+	if p.raw != nil {
+		// Ending the probe (Ctrl-C, overall timeout) closes the connection,
+		// which unblocks any read or write in progress.
+		raw := p.raw
+		stop := context.AfterFunc(ctx, func() { raw.Close() })
+		defer stop()
+	}
+
+	switch p.cfg.Security {
+	case "tls":
+		p.skipped(PhasePOP3STLS, "implicit TLS: no STLS on this port")
+		p.phase(ctx, PhasePOP3TLS, p.handshake(true))
+		p.phase(ctx, PhasePOP3Banner, p.banner)
+		p.phase(ctx, PhasePOP3CAPA, p.capa("after TLS"))
+	case "none":
+		p.phase(ctx, PhasePOP3Banner, p.banner)
+		p.phase(ctx, PhasePOP3CAPA, p.capa("no TLS"))
+		p.skipped(PhasePOP3STLS, "the device is set to no secure connection")
+		p.skipped(PhasePOP3TLS, "the device is set to no secure connection")
+	default:
+		p.phase(ctx, PhasePOP3Banner, p.banner)
+		p.phase(ctx, PhasePOP3CAPA, p.capa("before TLS"))
+		p.phase(ctx, PhasePOP3STLS, p.stls)
+		p.phase(ctx, PhasePOP3TLS, p.handshake(false))
+		p.phase(ctx, PhasePOP3CAPA, p.capa("after TLS"))
+	}
+	switch p.cfg.AuthMethod {
+	case "oauth2":
+		p.phase(ctx, PhasePOP3Auth, p.authXOAUTH2)
+	case "basic":
+		p.phase(ctx, PhasePOP3Auth, p.authUserPass)
+	default:
+		p.skipped(PhasePOP3Auth, "the device is set to no authentication")
+	}
+	p.phase(ctx, PhasePOP3Quit, p.quit)
+	return p.r
+}
+
+// phase runs one step with its budget, timing and recording.
+func (p *pop3Prober) phase(ctx context.Context, name string, fn func(context.Context, *Phase) error) {
+	if p.skip != "" {
+		p.skipped(name, p.skip)
+		return
+	}
+	ph := Phase{Name: name, Status: StatusRunning, Started: Duration(time.Since(p.start))}
+	p.progress(ph, false)
+	deadline := time.Now().Add(p.cfg.PhaseTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	pctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	if p.raw != nil {
+		p.raw.SetDeadline(deadline)
+	}
+	began := time.Now()
+	err := fn(pctx, &ph)
+	ph.Duration = Duration(time.Since(began))
+	if err != nil {
+		ph.Status = StatusFail
+		if ph.ErrorKind == "" {
+			ph.ErrorKind = ClassifyError(err)
+			if ph.ErrorKind == KindCanceled && ctx.Err() == nil && pctx.Err() != nil {
+				ph.ErrorKind = KindTimeout
+			}
+			if pctx.Err() == context.DeadlineExceeded && (ph.ErrorKind == KindClosed || ph.ErrorKind == KindProtocol) {
+				ph.ErrorKind = KindTimeout
+			}
+			if errors.Is(ctx.Err(), context.Canceled) {
+				ph.ErrorKind = KindCanceled
+			}
+		}
+		if ph.ErrorKind == KindTimeout {
+			err = fmt.Errorf("%w (no answer within %s)", err, deadline.Sub(began).Round(time.Millisecond))
+		}
+		ph.Error = SafePrefix(p.cfg.Redactor.Redact(err.Error()), 500)
+		p.skip = name + " failed"
+		if errors.Is(ctx.Err(), context.Canceled) {
+			p.skip = "interrupted"
+		}
+	} else if ph.Status == StatusRunning {
+		ph.Status = StatusOK
+	}
+	p.r.Phases = append(p.r.Phases, ph)
+	p.progress(ph, true)
+}
+
+func (p *pop3Prober) skipped(name, why string) {
+	ph := Phase{Name: name, Status: StatusSkipped, Started: Duration(time.Since(p.start)), Note: why}
+	p.r.Phases = append(p.r.Phases, ph)
+	p.progress(ph, true)
+}
+
+// progress reports a phase; running events are dropped when nobody reads.
+func (p *pop3Prober) progress(ph Phase, final bool) {
+	if p.cfg.Progress == nil {
+		return
+	}
+	if !final {
+		select {
+		case p.cfg.Progress <- ph:
+		default:
+		}
+		return
+	}
+	select {
+	case p.cfg.Progress <- ph:
+	case <-time.After(p.cfg.PhaseTimeout):
+	}
+}
+
+// setConn makes c the connection lines are read from and written to. Lines
+// longer than MaxLineBytes fail the read with a LineTooLongError.
+func (p *pop3Prober) setConn(c net.Conn) {
+	p.conn = c
+	p.rd = textproto.NewReader(bufio.NewReader(&lineCap{r: c, limit: MaxLineBytes}))
+}
+
+// send writes one command line. shown is what the transcript records (the
+// command with any secret replaced); it is never the secret itself.
+func (p *pop3Prober) send(line, shown string) error {
+	p.tr.Add("pop3", ">", shown)
+	_, err := io.WriteString(p.conn, line+"\r\n")
+	return err
+}
+
+// readLine reads one server line and records it.
+func (p *pop3Prober) readLine() (string, error) {
+	line, err := p.rd.ReadLine()
+	if err != nil {
+		var tl *LineTooLongError
+		if errors.As(err, &tl) {
+			p.tr.Add("pop3", "*", fmt.Sprintf("server line longer than %d bytes, not kept", tl.Limit))
+		}
+		return "", err
+	}
+	p.tr.Add("pop3", "<", line)
+	return line, nil
+}
+
+// readStatus reads a "+OK …" / "-ERR …" line into ph.Reply. A -ERR is
+// returned as an error with kind KindReply.
+func (p *pop3Prober) readStatus(ph *Phase) (*Reply, error) {
+	line, err := p.readLine()
+	if err != nil {
+		return nil, err
+	}
+	r, err := ParsePOP3Reply(line)
+	if err != nil {
+		ph.ErrorKind = KindProtocol
+		return nil, err
+	}
+	ph.Reply = r
+	if r.POP3 == "-ERR" {
+		ph.ErrorKind = KindReply
+		return r, fmt.Errorf("server answered %s", SafePrefix(r.Line(), 300))
+	}
+	if r.POP3 != "+OK" {
+		ph.ErrorKind = KindProtocol
+		return r, fmt.Errorf("unexpected continuation %q", SafePrefix(line, 100))
+	}
+	return r, nil
+}
+
+// ParsePOP3Reply splits a POP3 status line ("+OK text", "-ERR text", or
+// the SASL continuation "+ data") into status, text and Exchange's
+// trailer.
+func ParsePOP3Reply(line string) (*Reply, error) {
+	line = strings.TrimRight(line, "\r\n")
+	status, text, _ := strings.Cut(line, " ")
+	switch status {
+	case "+OK", "-ERR", "+":
+	default:
+		if strings.HasPrefix(strings.ToUpper(status), "+OK") || strings.HasPrefix(strings.ToUpper(status), "-ERR") {
+			status = strings.ToUpper(status)
+			break
+		}
+		return nil, fmt.Errorf("not a POP3 reply: %q", SafePrefix(line, 100))
+	}
+	r := &Reply{POP3: status}
+	r.Text, r.Trailer = SplitTrailer(strings.TrimSpace(text))
+	return r, nil
+}
+
+func (p *pop3Prober) banner(ctx context.Context, ph *Phase) error {
+	_, err := p.readStatus(ph)
+	return err
+}
+
+// capa sends CAPA and records the list.
+func (p *pop3Prober) capa(when string) func(context.Context, *Phase) error {
+	return func(ctx context.Context, ph *Phase) error {
+		ph.Note = when
+		if err := p.send("CAPA", "CAPA"); err != nil {
+			return err
+		}
+		if _, err := p.readStatus(ph); err != nil {
+			return err
+		}
+		caps, err := p.readMulti()
+		if err != nil {
+			return err
+		}
+		p.caps = caps
+		ph.Capabilities = caps
+		return nil
+	}
+}
+
+// readMulti reads a dot-terminated multi-line answer, bounded in lines and
+// bytes.
+func (p *pop3Prober) readMulti() ([]string, error) {
+	var out []string
+	size := 0
+	for {
+		line, err := p.readLine()
+		if err != nil {
+			return out, err
+		}
+		if line == "." {
+			return out, nil
+		}
+		line = strings.TrimPrefix(line, ".") // dot-stuffing
+		size += len(line) + 2
+		if len(out) >= MaxPOP3CapaLines || size > MaxReplyBytes {
+			return out, &LineTooLongError{Limit: MaxReplyBytes}
+		}
+		out = append(out, line)
+	}
+}
+
+func (p *pop3Prober) stls(ctx context.Context, ph *Phase) error {
+	if p.caps != nil && !p.hasCap("STLS") {
+		ph.Note = "STLS not in the CAPA list; sent anyway"
+	}
+	if err := p.send("STLS", "STLS"); err != nil {
+		return err
+	}
+	_, err := p.readStatus(ph)
+	return err
+}
+
+func (p *pop3Prober) handshake(implicit bool) func(context.Context, *Phase) error {
+	return func(ctx context.Context, ph *Phase) error {
+		var maxV uint16
+		if p.cfg.MaxTLS != "" {
+			maxV, _ = TLSVersionByName(p.cfg.MaxTLS)
+		}
+		var check TLSCheck
+		conf := ClientTLSConfig(p.cfg.ServerName, p.cfg.Roots, p.cfg.VerifyCert, maxV, &check, p.now)
+		tc := tls.Client(p.raw, conf)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			if check.Err != nil {
+				ph.ErrorKind = CertKind(check.Err)
+				p.r.TLS = TLSInfoFrom(tc.ConnectionState(), p.cfg.ServerName, implicit, p.cfg.RootsName, &check, p.now())
+				return fmt.Errorf("certificate of %s: %w", p.cfg.ServerName, check.Err)
+			}
+			ph.ErrorKind = ClassifyError(err)
+			if ph.ErrorKind == KindNotTLS {
+				return fmt.Errorf("server did not answer with TLS: %w", err)
+			}
+			return fmt.Errorf("TLS handshake: %w", err)
+		}
+		cs := tc.ConnectionState()
+		p.r.TLS = TLSInfoFrom(cs, p.cfg.ServerName, implicit, p.cfg.RootsName, &check, p.now())
+		p.setConn(tc)
+		p.caps = nil
+		p.tr.Add("pop3", "*", fmt.Sprintf("TLS established: %s, %s", p.r.TLS.Version, p.r.TLS.Cipher))
+		ph.Note = fmt.Sprintf("%s, %s", p.r.TLS.Version, p.r.TLS.Cipher)
+		if check.Err != nil {
+			// Only reached with certificate checks off.
+			ph.Status = StatusWarn
+			ph.ErrorKind = CertKind(check.Err)
+			ph.Error = SafePrefix(check.Err.Error(), 500)
+			ph.Note += "; certificate NOT verified (checks turned off)"
+		} else if len(p.r.TLS.Chain) > 0 && p.r.TLS.Chain[0].DaysLeft < 30 {
+			ph.Status = StatusWarn
+			ph.Note += fmt.Sprintf("; certificate expires in %d days", p.r.TLS.Chain[0].DaysLeft)
+		}
+		if cs.Version < tls.VersionTLS12 {
+			ph.Status = StatusWarn
+		}
+		return nil
+	}
+}
+
+func (p *pop3Prober) hasCap(name string) bool {
+	for _, c := range p.caps {
+		if strings.EqualFold(strings.Fields(c + " x")[0], name) {
+			return true
+		}
+	}
+	return false
+}
+
+// saslMechs is the mechanism list of the CAPA "SASL" line.
+func (p *pop3Prober) saslMechs() []string {
+	for _, c := range p.caps {
+		f := strings.Fields(c)
+		if len(f) > 0 && strings.EqualFold(f[0], "SASL") {
+			return f[1:]
+		}
+	}
+	return nil
+}
+
+// authXOAUTH2 signs in with AUTH XOAUTH2 in two lines: "AUTH XOAUTH2",
+// the server's "+", then the base64 blob. Exchange Online rejects the blob
+// on the AUTH line itself.
+func (p *pop3Prober) authXOAUTH2(ctx context.Context, ph *Phase) error {
+	mechs := p.saslMechs()
+	p.r.Auth = &AuthInfo{Mechanism: "XOAUTH2", Offered: mechs, User: p.cfg.User,
+		SecretSource: p.cfg.TokenSource, SecretFingerprint: Fingerprint(p.cfg.Token)}
+	if p.cfg.Token == "" {
+		ph.ErrorKind = KindNoCredentials
+		return errors.New("no OAuth access token for POP3 (token file or variable)")
+	}
+	if p.caps != nil && !containsFold(mechs, "XOAUTH2") {
+		ph.ErrorKind = KindNotOffered
+		return fmt.Errorf("the server does not offer XOAUTH2 (SASL: %s)", strings.Join(mechs, " "))
+	}
+	blob := base64.StdEncoding.EncodeToString([]byte("user=" + p.cfg.User + "\x01auth=Bearer " + p.cfg.Token + "\x01\x01"))
+	p.cfg.Redactor.Add(blob)
+	if err := p.send("AUTH XOAUTH2", "AUTH XOAUTH2"); err != nil {
+		return err
+	}
+	line, err := p.readLine()
+	if err != nil {
+		return err
+	}
+	r, err := ParsePOP3Reply(line)
+	if err != nil {
+		ph.ErrorKind = KindProtocol
+		return err
+	}
+	if r.POP3 != "+" {
+		ph.Reply = r
+		ph.ErrorKind = KindReply
+		return fmt.Errorf("AUTH XOAUTH2 refused: %s", SafePrefix(r.Line(), 300))
+	}
+	if err := p.send(blob, fmt.Sprintf("<XOAUTH2 response: user=%s, token %s>", p.cfg.User, Fingerprint(p.cfg.Token))); err != nil {
+		return err
+	}
+	line, err = p.readLine()
+	if err != nil {
+		return err
+	}
+	if strings.HasPrefix(line, "+ ") || line == "+" {
+		// An error challenge (JSON, Google style): answer with an empty line,
+		// then the final reply follows.
+		if dec, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(strings.TrimPrefix(line, "+"))); derr == nil {
+			ph.Challenge = SafePrefix(string(dec), 500)
+		}
+		if err := p.send("", ""); err != nil {
+			return err
+		}
+		line, err = p.readLine()
+		if err != nil {
+			return err
+		}
+	}
+	r, err = ParsePOP3Reply(line)
+	if err != nil {
+		ph.ErrorKind = KindProtocol
+		return err
+	}
+	ph.Reply = r
+	if r.POP3 != "+OK" {
+		ph.ErrorKind = KindReply
+		return fmt.Errorf("sign-in refused: %s", SafePrefix(r.Line(), 300))
+	}
+	p.r.Auth.OK = true
+	return nil
+}
+
+// authUserPass signs in with USER/PASS (basic POP is off in Exchange
+// Online; the probe shows what the device gets).
+func (p *pop3Prober) authUserPass(ctx context.Context, ph *Phase) error {
+	p.r.Auth = &AuthInfo{Mechanism: "USER", Offered: p.saslMechs(), User: p.cfg.User,
+		SecretSource: p.cfg.PasswordSource, SecretFingerprint: Fingerprint(p.cfg.Password)}
+	if p.cfg.Password == "" {
+		ph.ErrorKind = KindNoCredentials
+		return errors.New("no password for POP3")
+	}
+	if strings.ContainsAny(p.cfg.User+p.cfg.Password, "\r\n") {
+		ph.ErrorKind = KindInternal
+		return errors.New("user or password holds a line break")
+	}
+	if err := p.send("USER "+p.cfg.User, "USER "+p.cfg.User); err != nil {
+		return err
+	}
+	if _, err := p.readStatus(ph); err != nil {
+		return err
+	}
+	if err := p.send("PASS "+p.cfg.Password, "PASS <redacted "+Fingerprint(p.cfg.Password)+">"); err != nil {
+		return err
+	}
+	if _, err := p.readStatus(ph); err != nil {
+		return err
+	}
+	p.r.Auth.OK = true
+	return nil
+}
+
+func (p *pop3Prober) quit(ctx context.Context, ph *Phase) error {
+	if err := p.send("QUIT", "QUIT"); err != nil {
+		return err
+	}
+	_, err := p.readStatus(ph)
+	if err != nil && ph.ErrorKind != KindReply {
+		// The server hanging up instead of signing off is worth a note,
+		// not a failure of the check.
+		ph.Status = StatusWarn
+		ph.ErrorKind = ClassifyError(err)
+		ph.Error = SafePrefix(err.Error(), 300)
+		return nil
+	}
+	return err
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// lineCap fails a read once more than limit bytes arrive without a line
+// feed, so a server cannot make a reader buffer without bound.
+type lineCap struct {
+	r     io.Reader
+	limit int
+	n     int
+}
+
+func (l *lineCap) Read(b []byte) (int, error) {
+	n, err := l.r.Read(b)
+	for i := 0; i < n; i++ {
+		if b[i] == '\n' {
+			l.n = 0
+			continue
+		}
+		l.n++
+		if l.n > l.limit {
+			return i, &LineTooLongError{Limit: l.limit}
+		}
+	}
+	return n, err
+}
