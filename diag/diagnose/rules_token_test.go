@@ -401,6 +401,33 @@ func TestTokenRules(t *testing.T) {
 			wantParams: params{"entra.aadsts.70043": {"aadsts": "AADSTS70043"}},
 		},
 		{
+			name: "AADSTS number that shares an entry with another",
+			report: func() *diag.Report {
+				tok := v2Delegated()
+				tok.SignatureChecked = true
+				tok.RefreshErrorCode = "invalid_grant"
+				tok.RefreshErrorAADSTS = "AADSTS50133"
+				return reportWith(tok)
+			},
+			profile:    oauthProfile,
+			want:       []string{"entra.aadsts.50132"},
+			wantParams: params{"entra.aadsts.50132": {"aadsts": "AADSTS50133"}},
+		},
+		{
+			name: "AADSTS number the catalogue does not know",
+			report: func() *diag.Report {
+				tok := v2Delegated()
+				tok.SignatureChecked = true
+				tok.RefreshErrorCode = "invalid_request"
+				tok.RefreshErrorAADSTS = "AADSTS12345"
+				return reportWith(tok)
+			},
+			profile:    oauthProfile,
+			want:       []string{"token.refresh_failed"},
+			wantParams: params{"token.refresh_failed": {"aadsts": "AADSTS12345"}},
+			wantAlts:   map[string][]string{"token.refresh_failed": nil},
+		},
+		{
 			name: "refresh rejected without an AADSTS number",
 			report: func() *diag.Report {
 				tok := v2Delegated()
@@ -497,12 +524,47 @@ func TestTokenRules(t *testing.T) {
 					}
 				}
 			}
+			for _, h := range hits {
+				checkRenders(t, h)
+			}
 			for id, want := range tc.wantAlts {
 				if h := findHit(hits, id); !slices.Equal(h.Alternatives, want) {
 					t.Errorf("%s: Alternatives = %q, want %q", id, h.Alternatives, want)
 				}
 			}
 		})
+	}
+}
+
+// checkRenders makes sure a hit names a catalogue entry and that its
+// params fill every placeholder of that entry in every language and vendor.
+func checkRenders(t *testing.T, h Hit) {
+	t.Helper()
+	if cat().byID[h.ID] == nil {
+		t.Errorf("hit %s is not a catalogue id", h.ID)
+		return
+	}
+	for _, alt := range h.Alternatives {
+		if cat().byID[alt] == nil {
+			t.Errorf("hit %s: alternative %s is not a catalogue id", h.ID, alt)
+		}
+	}
+	for _, lang := range Languages {
+		for _, vendor := range append([]string{""}, Vendors...) {
+			f := FindingFor(h, Options{Lang: lang, Vendor: vendor})
+			texts := []string{f.Title, f.Cause, f.Delay}
+			for _, st := range f.Steps {
+				texts = append(texts, st.Text, st.Command)
+			}
+			for _, s := range texts {
+				if strings.Contains(s, "{") || strings.Contains(s, "placeholder.") {
+					t.Errorf("%s (%s/%s): unfilled placeholder in %q (params %v)", h.ID, lang, vendor, s, h.Params)
+				}
+			}
+			if f.Title == "" || f.Cause == "" || len(f.Steps) == 0 {
+				t.Errorf("%s (%s/%s): empty finding %+v", h.ID, lang, vendor, f)
+			}
+		}
 	}
 }
 
