@@ -295,13 +295,11 @@ func (p *pop3Prober) readStatus(ph *Phase) (*Reply, error) {
 func ParsePOP3Reply(line string) (*Reply, error) {
 	line = strings.TrimRight(line, "\r\n")
 	status, text, _ := strings.Cut(line, " ")
-	switch status {
-	case "+OK", "-ERR", "+":
+	switch {
+	case status == "+":
+	case strings.EqualFold(status, "+OK"), strings.EqualFold(status, "-ERR"):
+		status = strings.ToUpper(status)
 	default:
-		if strings.HasPrefix(strings.ToUpper(status), "+OK") || strings.HasPrefix(strings.ToUpper(status), "-ERR") {
-			status = strings.ToUpper(status)
-			break
-		}
 		return nil, fmt.Errorf("not a POP3 reply: %q", SafePrefix(line, 100))
 	}
 	r := &Reply{POP3: status}
