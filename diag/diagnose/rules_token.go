@@ -95,9 +95,12 @@ func tokenRules(r *diag.Report, p *diag.Profile, now time.Time) []Hit {
 	}
 
 	if !t.JWT {
+		// No claims to read; the expiry may still come from the token
+		// file or the token response (expires_in).
 		if t.Fingerprint != "" {
 			tr.add("token.opaque", fmt.Sprintf("access token %s is not a JWT (format %s)", t.Fingerprint, tokenOrDash(t.Format)))
 		}
+		tr.lifetime(now)
 		return tr.hits
 	}
 	if !t.SignatureChecked {

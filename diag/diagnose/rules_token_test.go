@@ -326,11 +326,22 @@ func TestTokenRules(t *testing.T) {
 			report: func() *diag.Report {
 				return reportWith(&diag.TokenInfo{
 					Source: "env:MFP_TOKEN", Format: "opaque", Fingerprint: "sha256:00ff00ff len 900",
-					ExpiresAt: tokenNow.Add(-time.Hour),
 				})
 			},
 			profile: oauthProfile,
 			want:    []string{"token.opaque"},
+		},
+		{
+			name: "opaque access token past the expiry its token file gives",
+			report: func() *diag.Report {
+				return reportWith(&diag.TokenInfo{
+					Source: "scanner.json", Format: "oauth2-json", Fingerprint: "sha256:00ff00ff len 900",
+					ExpiresAt: tokenNow.Add(-time.Hour),
+				})
+			},
+			profile:    oauthProfile,
+			want:       []string{"token.opaque", "token.expired"},
+			wantParams: params{"token.expired": {"minutes": "60"}},
 		},
 		{
 			name: "refresh token dies in 10 days",
