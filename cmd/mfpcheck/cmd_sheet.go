@@ -1,9 +1,234 @@
 package main
 
-import "context"
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
-// cmdSheet runs "mfpcheck sheet".
+	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/check"
+	"github.com/mfpcheck/mfpcheck/sheet"
+)
+
+// maxReportFile bounds a --from report: a real one is well under 1 MB even
+// with a full transcript.
+const maxReportFile = 32 << 20
+
+// sheetFlags are the flags of "sheet".
+type sheetFlags struct {
+	profile string
+	from    string
+	out     string
+	lang    string
+	paper   string
+	fixed   string
+	force   bool
+}
+
+// cmdSheet runs "mfpcheck sheet": it prints the PDF status sheet of a saved
+// report (--from) or of a fresh check of a device (--profile).
 func (a *app) cmdSheet(ctx context.Context, args []string) int {
-	a.errorf("%s is not built yet", "sheet")
-	return ExitError
+	var f sheetFlags
+	fset := flag.NewFlagSet("sheet", flag.ContinueOnError)
+	fset.SetOutput(a.stderr)
+	fset.StringVar(&f.profile, "profile", "", "check the device in this profile (YAML), then print its sheet")
+	fset.StringVar(&f.from, "from", "", "print the sheet of a saved report (probe --json, schema "+diag.Schema+")")
+	fset.StringVar(&f.out, "o", "", "output file (default mfpcheck-sheet-DEVICE-DATE.pdf)")
+	fset.StringVar(&f.lang, "lang", "", "language: en | de | fr (default from LC_ALL/LC_MESSAGES/LANG)")
+	fset.StringVar(&f.paper, "paper", "a4", "paper size: a4 | letter")
+	fset.StringVar(&f.fixed, "fixed-time", "", "print this RFC 3339 time as the sheet's date (reproducible output)")
+	fset.BoolVar(&f.force, "force", false, "overwrite the output file if it exists")
+	pos, err := parseArgs(fset, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitError
+	}
+	if len(pos) > 0 {
+		a.errorf("sheet: unexpected arguments: %s", strings.Join(pos, " "))
+		return ExitError
+	}
+	opts := sheet.Options{Lang: a.lang(f.lang), Paper: strings.ToLower(f.paper)}
+	if f.lang != "" && f.lang != "en" && f.lang != "de" && f.lang != "fr" {
+		a.errorf("sheet: --lang %q: use en, de or fr", f.lang)
+		return ExitError
+	}
+	if opts.Paper != "a4" && opts.Paper != "letter" {
+		a.errorf("sheet: --paper %q: use a4 or letter", f.paper)
+		return ExitError
+	}
+	if f.fixed != "" {
+		t, err := time.Parse(time.RFC3339, f.fixed)
+		if err != nil {
+			a.errorf("sheet: --fixed-time %q is not an RFC 3339 time (like 2026-03-02T09:14:03Z)", f.fixed)
+			return ExitError
+		}
+		opts.Fixed = t
+	}
+
+	var r *diag.Report
+	switch {
+	case f.profile != "" && f.from != "":
+		a.errorf("sheet: give either --profile or --from, not both")
+		return ExitError
+	case f.from != "":
+		if r, err = readReport(f.from); err != nil {
+			a.errorf("sheet: %v", err)
+			return ExitError
+		}
+	case f.profile != "":
+		p, err := diag.LoadProfile(f.profile)
+		if err != nil {
+			a.errorf("sheet: %v", err)
+			return ExitError
+		}
+		cfg := check.FromProfile(p, a.getenv)
+		cfg.Network = true
+		cfg.Lang = opts.Lang
+		cfg.ToolVersion = version
+		cfg.Now = a.now
+		r = check.Run(ctx, cfg)
+	default:
+		a.errorf("sheet: nothing to print: give --from REPORT.json or --profile FILE")
+		a.hintf("save a report with: mfpcheck probe --profile FILE --json > report.json")
+		return ExitError
+	}
+
+	path := f.out
+	if path == "" {
+		when := opts.Fixed
+		if when.IsZero() {
+			when = a.now()
+		}
+		path = defaultSheetName(r, when)
+	}
+	if err := writeSheetFile(path, r, opts, f.force); err != nil {
+		a.errorf("sheet: %v", err)
+		if errors.Is(err, fs.ErrExist) {
+			a.hintf("add --force to overwrite it, or choose another name with -o")
+		}
+		return ExitError
+	}
+	fmt.Fprintln(a.stdout, path)
+	return ExitOK
+}
+
+// readReport reads a report JSON file and checks its schema.
+func readReport(path string) (*diag.Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxReportFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if len(data) > maxReportFile {
+		return nil, fmt.Errorf("%s: larger than %d MB, not a report", path, maxReportFile>>20)
+	}
+	var head struct {
+		Schema string `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("%s: not a report (JSON): %w", path, err)
+	}
+	if head.Schema != diag.Schema {
+		if head.Schema == "" {
+			return nil, fmt.Errorf("%s: no \"schema\" field; want a report of schema %s (mfpcheck probe --json)", path, diag.Schema)
+		}
+		return nil, fmt.Errorf("%s: schema %q is not %s", path, head.Schema, diag.Schema)
+	}
+	var r diag.Report
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &r, nil
+}
+
+// defaultSheetName is mfpcheck-sheet-<device-or-host>-<date>.pdf, with the
+// name reduced to characters safe in a file name on every system.
+func defaultSheetName(r *diag.Report, when time.Time) string {
+	name := r.Target.Host
+	if r.Device != nil && r.Device.Name != "" {
+		name = r.Device.Name
+	}
+	var b strings.Builder
+	dash := false
+	for _, c := range strings.ToLower(name) {
+		ok := c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' ||
+			c == 'ä' || c == 'ö' || c == 'ü' || c == 'ß' || c == 'é' || c == 'è' || c == 'à' || c == 'ç'
+		if ok {
+			b.WriteRune(c)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	s := strings.Trim(b.String(), "-.")
+	if len(s) > 60 {
+		s = strings.TrimRight(diag.SafePrefix(s, 60), "-.")
+	}
+	if s == "" {
+		s = "device"
+	}
+	return "mfpcheck-sheet-" + s + "-" + when.Format("2006-01-02") + ".pdf"
+}
+
+// writeSheetFile renders r into path atomically: a temporary file in the
+// same folder, renamed into place once complete, so a reader never sees half
+// a PDF. An existing file is kept unless force is set (the error wraps
+// fs.ErrExist).
+func writeSheetFile(path string, r *diag.Report, opts sheet.Options, force bool) error {
+	if !force {
+		if _, err := os.Lstat(path); err == nil {
+			return fmt.Errorf("%s already exists: %w", path, fs.ErrExist)
+		}
+	}
+	var buf bytes.Buffer
+	if err := sheet.Render(&buf, r, opts); err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename this fails harmlessly
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if !force {
+		// Link fails if path appeared meanwhile; rename would replace it.
+		if err := os.Link(tmp.Name(), path); err == nil {
+			return nil
+		} else if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%s already exists: %w", path, fs.ErrExist)
+		}
+		// File systems without hard links fall back to rename.
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }

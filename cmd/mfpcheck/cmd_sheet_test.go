@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+)
+
+// sheetReport writes a small saved report to dir and returns its path.
+func sheetReport(t *testing.T, dir string, mutate func(r *diag.Report)) string {
+	t.Helper()
+	r := &diag.Report{
+		Schema: diag.Schema, Tool: diag.Tool{Name: "mfpcheck", Version: "0.1.0"}, Lang: "de",
+		Generated: time.Date(2026, 3, 2, 9, 14, 3, 0, time.UTC), Host: "techlaptop-07",
+		Device: &diag.Device{Name: "Empfang 2. OG", Vendor: "epson", Model: "WF-C879R", AuthMethod: "oauth2"},
+		Target: diag.Target{Host: "smtp.office365.com", Port: 587, Security: "starttls", VerifyCert: true, AuthMethod: "oauth2"},
+		Phases: []diag.Phase{{Name: diag.PhaseAuth, Status: diag.StatusFail,
+			Reply: diag.ParseReply(535, "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. [BN9PR03CA0101.namprd03.prod.outlook.com 2026-03-02T09:14:04.123Z 08DE5A1B2C3D4E5F]")}},
+		Findings: []diag.Finding{{ID: "x", Severity: diag.SeverityError, Title: "SMTP AUTH ist für den Mandanten ausgeschaltet",
+			Steps: []diag.Step{{Text: "Im Exchange Admin Center einschalten."}}}},
+		Verdict: diag.VerdictFail,
+	}
+	if mutate != nil {
+		mutate(r)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "report.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func pdfToText(t *testing.T, path string) string {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Skip("pdftotext not installed (apt-get install poppler-utils): text checks skipped")
+	}
+	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext %s: %v", path, err)
+	}
+	return string(out)
+}
+
+func TestSheetFromReport(t *testing.T) {
+	dir := t.TempDir()
+	from := sheetReport(t, dir, nil)
+	out := filepath.Join(dir, "out.pdf")
+	a := newTestApp(map[string]string{"LANG": "de_DE.UTF-8"})
+	if code := a.runCLI(t, "sheet", "--from", from, "-o", out); code != ExitOK {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, ExitOK, a.err)
+	}
+	if got := strings.TrimSpace(a.out.String()); got != out {
+		t.Errorf("stdout = %q, want the path written %q", got, out)
+	}
+	text := pdfToText(t, out)
+	for _, s := range []string{"Netzwerkstatusblatt — E-Mail", "Empfang 2. OG", "FEHLER", "Zertifikatsprüfung",
+		"SMTP AUTH ist für den Mandanten ausgeschaltet", "08DE5A1B2C3D4E5F]", "Seite 1 von"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("sheet text lacks %q", s)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".tmp") {
+			t.Errorf("temporary file %s left behind", e.Name())
+		}
+	}
+
+	// The file exists now: refused without --force, replaced with it.
+	a = newTestApp(nil)
+	if code := a.runCLI(t, "sheet", "--from", from, "-o", out, "--lang", "fr"); code != ExitError {
+		t.Errorf("existing file: exit %d, want %d", code, ExitError)
+	}
+	if !strings.Contains(a.err.String(), "already exists") || !strings.Contains(a.err.String(), "--force") {
+		t.Errorf("existing file: stderr %q should say it exists and name --force", a.err)
+	}
+	a = newTestApp(nil)
+	if code := a.runCLI(t, "sheet", "--from", from, "-o", out, "--lang", "fr", "--force"); code != ExitOK {
+		t.Fatalf("--force: exit %d; stderr:\n%s", code, a.err)
+	}
+	if text := pdfToText(t, out); !strings.Contains(text, "Feuille d'état réseau — e-mail") {
+		t.Error("--force did not replace the sheet with the French one")
+	}
+}
+
+func TestSheetFixedTimeIsReproducible(t *testing.T) {
+	dir := t.TempDir()
+	from := sheetReport(t, dir, nil)
+	var pdfs [][]byte
+	for i, name := range []string{"a.pdf", "b.pdf"} {
+		a := newTestApp(nil)
+		a.now = func() time.Time { return time.Unix(int64(1e9+i*1000), 0) }
+		out := filepath.Join(dir, name)
+		if code := a.runCLI(t, "sheet", "--from", from, "-o", out, "--lang", "en", "--paper", "letter",
+			"--fixed-time", "2026-03-02T10:00:00Z"); code != ExitOK {
+			t.Fatalf("exit %d; stderr:\n%s", code, a.err)
+		}
+		b, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pdfs = append(pdfs, b)
+	}
+	if !bytes.Equal(pdfs[0], pdfs[1]) {
+		t.Error("two sheets with the same --fixed-time differ")
+	}
+	if !bytes.Contains(pdfs[0], []byte("/MediaBox [0 0 612.00 792.00]")) {
+		t.Error("--paper letter did not give a Letter page")
+	}
+}
+
+func TestSheetErrors(t *testing.T) {
+	dir := t.TempDir()
+	other := filepath.Join(dir, "other.json")
+	os.WriteFile(other, []byte(`{"schema":"mfpcheck.fleet/v1"}`), 0o644)
+	notJSON := filepath.Join(dir, "notjson.json")
+	os.WriteFile(notJSON, []byte("220 hello"), 0o644)
+	from := sheetReport(t, dir, nil)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sheet", "--from", other}, other + `: schema "mfpcheck.fleet/v1" is not mfpcheck.report/v1`},
+		{[]string{"sheet", "--from", notJSON}, notJSON + ": not a report"},
+		{[]string{"sheet", "--from", filepath.Join(dir, "missing.json")}, "missing.json"},
+		{[]string{"sheet"}, "--from REPORT.json or --profile FILE"},
+		{[]string{"sheet", "--from", from, "--profile", "x.yaml"}, "not both"},
+		{[]string{"sheet", "--from", from, "--lang", "it"}, `--lang "it"`},
+		{[]string{"sheet", "--from", from, "--paper", "a3"}, `--paper "a3"`},
+		{[]string{"sheet", "--from", from, "--fixed-time", "yesterday"}, "RFC 3339"},
+		{[]string{"sheet", "--profile", filepath.Join(dir, "nope.yaml")}, "nope.yaml"},
+		{[]string{"sheet", "--from", from, "-o", filepath.Join(dir, "no", "such", "dir.pdf")}, "dir.pdf"},
+	} {
+		a := newTestApp(nil)
+		if code := a.runCLI(t, c.args...); code != ExitError {
+			t.Errorf("%v: exit %d, want %d", c.args, code, ExitError)
+		}
+		if !strings.Contains(a.err.String(), "mfpcheck: error: ") || !strings.Contains(a.err.String(), c.want) {
+			t.Errorf("%v: stderr %q, want an error containing %q", c.args, a.err, c.want)
+		}
+	}
+}
+
+func TestSheetDefaultName(t *testing.T) {
+	when := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		r    *diag.Report
+		want string
+	}{
+		{&diag.Report{Device: &diag.Device{Name: "Empfang 2. OG / Kopierraum"}}, "mfpcheck-sheet-empfang-2.-og-kopierraum-2026-03-02.pdf"},
+		{&diag.Report{Target: diag.Target{Host: "smtp.office365.com"}}, "mfpcheck-sheet-smtp.office365.com-2026-03-02.pdf"},
+		{&diag.Report{Device: &diag.Device{Name: "../../etc/passwd"}}, "mfpcheck-sheet-etc-passwd-2026-03-02.pdf"},
+		{&diag.Report{}, "mfpcheck-sheet-device-2026-03-02.pdf"},
+	} {
+		if got := defaultSheetName(c.r, when); got != c.want {
+			t.Errorf("defaultSheetName = %q, want %q", got, c.want)
+		}
+	}
+}

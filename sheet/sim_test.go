@@ -1,0 +1,93 @@
+package sheet
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mfpcheck/mfpcheck/diag/check"
+	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+)
+
+// simScenarios returns the simulator's scenarios, or skips while the
+// simulator is a stub.
+func simScenarios(t *testing.T) (scs []exosim.Scenario) {
+	t.Helper()
+	defer func() {
+		if v := recover(); v != nil {
+			t.Skipf("Exchange simulator not built yet (%v): scenario sheets skipped", v)
+		}
+	}()
+	return exosim.Scenarios()
+}
+
+// TestRenderSimScenarios prints a sheet for every simulator scenario, as
+// check.Run reports it, in every language, and checks the text.
+func TestRenderSimScenarios(t *testing.T) {
+	needTool(t, "pdftotext")
+	if testing.Short() {
+		t.Skip("runs every simulator scenario")
+	}
+	for _, sc := range simScenarios(t) {
+		t.Run(sc.Name, func(t *testing.T) {
+			t.Parallel()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			sim, err := exosim.Start(ctx, exosim.Options{Scenario: sc.Name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sim.Close()
+			getenv := func(k string) string {
+				if k == exosim.PasswordEnv {
+					return sim.Password()
+				}
+				return ""
+			}
+			cfg := check.FromProfile(sim.Profile(), getenv)
+			cfg.Probe.Roots = sim.RootCAs()
+			cfg.Probe.RootsName = sim.CAFile()
+			cfg.Probe.PhaseTimeout = 3 * time.Second
+			cfg.Probe.Timeout = time.Minute
+			if sc.Send {
+				cfg.Probe.SendTo = cfg.Probe.User
+			}
+			cfg.Network = true
+			cfg.ToolVersion = "test"
+			for _, lang := range []string{"en", "de", "fr"} {
+				cfg.Lang = lang
+				r := check.Run(ctx, cfg)
+				path, raw := render(t, r, Options{Lang: lang})
+				if len(raw) > 100_000 {
+					t.Errorf("%s: sheet is %d bytes", lang, len(raw))
+				}
+				pages := pdfText(t, path)
+				all := strings.Join(pages, "\n")
+				flat, sq := oneLine(all), squash(all)
+				w := wants[lang]
+				assertContains(t, lang+" title", flat, w.title)
+				assertContains(t, lang+" device", sq, squash(deviceName(r)))
+				d := &doc{u: uiFor(lang)}
+				assertContains(t, lang+" verdict", pages[0], d.verdictLook(r.Verdict).word)
+				checkFooters(t, pages, w.page, w.of)
+				if len(r.Findings) > 0 {
+					assertContains(t, lang+" first finding", sq, squash(fmt.Sprintf("1. %s", r.Findings[0].Title)))
+				}
+				if ph, ok := r.FailedPhase(); ok && ph.Reply != nil && ph.Reply.Trailer != nil {
+					assertContains(t, lang+" trailer", sq, squash(ph.Reply.Trailer.Raw))
+				}
+				if r.Network == nil {
+					t.Errorf("%s: check.Run with Network: true gave no network info", lang)
+				}
+				for _, secret := range []string{sim.Password()} {
+					if secret != "" && strings.Contains(sq, secret) {
+						t.Errorf("%s: the simulator's password is on the sheet", lang)
+					}
+				}
+				checkLayout(t, path)
+			}
+		})
+	}
+}
