@@ -1,0 +1,280 @@
+package batch
+
+import (
+	"cmp"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+)
+
+// BatchSchema is the value of Batch.Schema.
+const BatchSchema = "mfpcheck.batch/v1"
+
+// Formats Run can write.
+const (
+	FormatText        = "text"
+	FormatJSON        = "json"
+	FormatJSONL       = "jsonl"
+	FormatCSV         = "csv"
+	FormatOpenMetrics = "openmetrics"
+)
+
+// Formats lists the output formats, for usage texts.
+func Formats() []string {
+	return []string{FormatText, FormatJSON, FormatJSONL, FormatCSV, FormatOpenMetrics}
+}
+
+// Batch is the JSON document of a batch run ("mfpcheck.batch/v1").
+type Batch struct {
+	Schema string `json:"schema"`
+	// Reports are the finished devices' reports in fleet order (with
+	// --only-problems, the ones that are not ok).
+	Reports []*diag.Report `json:"reports"`
+	Summary Summary        `json:"summary"`
+	// Interrupted is set when the run was stopped before every device was
+	// checked; Reports then holds the devices that finished.
+	Interrupted bool `json:"interrupted"`
+}
+
+// Summary counts a batch run's outcome. The counts cover every finished
+// device, also those --only-problems leaves out of Reports.
+type Summary struct {
+	Devices    int           `json:"devices"`     // in the fleet
+	Checked    int           `json:"checked"`     // finished
+	NotChecked int           `json:"not_checked"` // not started or cut short
+	OK         int           `json:"ok"`
+	Warning    int           `json:"warning"`
+	Fail       int           `json:"fail"`
+	Error      int           `json:"error"`
+	Worst      diag.Verdict  `json:"worst"`
+	Started    time.Time     `json:"started"`
+	Duration   diag.Duration `json:"duration_ms"`
+}
+
+// Summarize counts results.
+func Summarize(devices int, results []Result, started time.Time, took time.Duration) Summary {
+	s := Summary{Devices: devices, Checked: len(results), NotChecked: devices - len(results),
+		Worst: diag.VerdictOK, Started: started, Duration: diag.Duration(took)}
+	for _, r := range results {
+		v := r.Report.Verdict
+		switch v {
+		case diag.VerdictOK:
+			s.OK++
+		case diag.VerdictWarning:
+			s.Warning++
+		case diag.VerdictFail:
+			s.Fail++
+		default:
+			s.Error++
+		}
+		s.Worst = diag.Worse(s.Worst, v)
+	}
+	return s
+}
+
+// isProblem reports whether --only-problems keeps a report.
+func isProblem(r *diag.Report) bool { return r.Verdict != diag.VerdictOK }
+
+// Render writes a finished batch in format (any but jsonl, which is written
+// as results come, by WriteJSONL).
+func Render(w io.Writer, format string, b *Batch) error {
+	switch format {
+	case FormatText, "":
+		return RenderText(w, b)
+	case FormatJSON:
+		return RenderJSON(w, b)
+	case FormatCSV:
+		return RenderCSV(w, b)
+	case FormatOpenMetrics:
+		return RenderOpenMetrics(w, b)
+	case FormatJSONL:
+		for _, r := range b.Reports {
+			if err := WriteJSONL(w, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown format %q (one of %s)", format, strings.Join(Formats(), ", "))
+}
+
+// RenderJSON writes the batch as one JSON document.
+func RenderJSON(w io.Writer, b *Batch) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(b)
+}
+
+// WriteJSONL writes one report as one line of JSON.
+func WriteJSONL(w io.Writer, r *diag.Report) error {
+	line, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(line, '\n'))
+	return err
+}
+
+// deviceOf is the report's device (the runner always sets it).
+func deviceOf(r *diag.Report) diag.Device {
+	if r.Device == nil {
+		return diag.Device{}
+	}
+	return *r.Device
+}
+
+// firstFinding is the report's first finding (the diagnosis lists the
+// worst first), or nil.
+func firstFinding(r *diag.Report) *diag.Finding {
+	if len(r.Findings) == 0 {
+		return nil
+	}
+	return &r.Findings[0]
+}
+
+// tokenDaysLeft is the refresh token's days left, if the report knows.
+func tokenDaysLeft(r *diag.Report) (int, bool) {
+	if r.Token == nil || !r.Token.HasRefreshDaysLeft {
+		return 0, false
+	}
+	return r.Token.RefreshDaysLeft, true
+}
+
+// accessMinutesLeft is the access token's minutes left, if the report
+// knows.
+func accessMinutesLeft(r *diag.Report) (int, bool) {
+	if r.Token == nil || r.Token.ExpiresAt.IsZero() {
+		return 0, false
+	}
+	return r.Token.AccessMinutesLeft, true
+}
+
+// certDaysLeft is the SMTP server certificate's days left, if the report
+// saw one.
+func certDaysLeft(r *diag.Report) (int, bool) {
+	if r.TLS == nil || len(r.TLS.Chain) == 0 {
+		return 0, false
+	}
+	return r.TLS.Chain[0].DaysLeft, true
+}
+
+// worstFirst sorts reports by verdict, worst first, then by device name.
+func worstFirst(rs []*diag.Report) []*diag.Report {
+	out := slices.Clone(rs)
+	slices.SortStableFunc(out, func(a, b *diag.Report) int {
+		if c := cmp.Compare(b.Verdict.Rank(), a.Verdict.Rank()); c != 0 {
+			return c
+		}
+		return cmp.Compare(strings.ToLower(deviceOf(a).Name), strings.ToLower(deviceOf(b).Name))
+	})
+	return out
+}
+
+// maxTitle is where the text table cuts a finding's title.
+const maxTitle = 72
+
+// RenderText writes the summary table, worst device first.
+func RenderText(w io.Writer, b *Batch) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	s := b.Summary
+	if len(b.Reports) > 0 {
+		fmt.Fprintln(tw, "DEVICE\tVERDICT\tFINDING\tTOKEN")
+		for _, r := range worstFirst(b.Reports) {
+			title := "-"
+			if f := firstFinding(r); f != nil {
+				title = f.Title
+			} else if r.Error != "" {
+				title = r.Error
+			}
+			token := "-"
+			if d, ok := tokenDaysLeft(r); ok {
+				token = fmt.Sprintf("%d d", d)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", cell(deviceOf(r).Name), r.Verdict, cut(cell(title), maxTitle), token)
+		}
+		fmt.Fprintln(tw)
+	} else if s.Checked > 0 {
+		fmt.Fprintf(tw, "No problems: all %d devices checked are ok.\n", s.Checked)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d devices: %d ok, %d warning, %d fail, %d error (%s)\n",
+		s.Checked, s.OK, s.Warning, s.Fail, s.Error, s.Duration.D().Round(100*time.Millisecond))
+	if err == nil && b.Interrupted {
+		_, err = fmt.Fprintf(w, "Interrupted: %d of %d devices checked; the other %d were not.\n", s.Checked, s.Devices, s.NotChecked)
+	}
+	return err
+}
+
+// cell keeps a table cell on one line.
+func cell(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// cut shortens s to at most n runes.
+func cut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// CSVHeader is the header row of the csv format.
+var CSVHeader = []string{"name", "vendor", "model", "address", "verdict", "first_finding_id",
+	"first_finding_title", "token_days_left", "cert_days_left", "duration_ms", "error"}
+
+// RenderCSV writes a header and one row per report, in fleet order. Empty
+// cells mean "not known" (no token, no certificate seen).
+func RenderCSV(w io.Writer, b *Batch) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return err
+	}
+	num := func(n int, ok bool) string {
+		if !ok {
+			return ""
+		}
+		return strconv.Itoa(n)
+	}
+	for _, r := range b.Reports {
+		d := deviceOf(r)
+		id, title := "", ""
+		if f := firstFinding(r); f != nil {
+			id, title = f.ID, f.Title
+		}
+		row := []string{
+			text(d.Name), text(d.Vendor), text(d.Model), text(d.Address),
+			string(r.Verdict), id, text(title),
+			num(tokenDaysLeft(r)), num(certDaysLeft(r)),
+			strconv.FormatInt(r.Duration.D().Milliseconds(), 10),
+			text(r.Error),
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// text guards a free-text CSV cell against formula injection: a cell
+// starting with = + - @ (or a tab or CR) is run as a formula by
+// spreadsheets, so it gets a leading apostrophe (OWASP's advice).
+// Numeric columns are left alone.
+func text(s string) string {
+	s = cell(s)
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

@@ -1,0 +1,257 @@
+package batch
+
+import (
+	"container/heap"
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+)
+
+// CheckFunc checks one device and returns its report. It must respect ctx:
+// when ctx ends it returns promptly (check.Run closes its connections).
+type CheckFunc func(ctx context.Context, d Device) *diag.Report
+
+// Defaults of the runner.
+const (
+	// DefaultConcurrency suits a small machine (2 cores): a probe spends
+	// nearly all its time waiting on the network, so 16 at once keep the
+	// CPU far from busy while a fleet of 100 finishes in a few rounds.
+	DefaultConcurrency = 16
+	// DefaultTimeout bounds one device's whole check; diag.DefaultTimeout
+	// is the probe's own budget, and the token check and POP3 come on top
+	// only when the SMTP side is quick.
+	DefaultTimeout = diag.DefaultTimeout
+	// MaxPerMailbox is Exchange Online's limit of concurrent SMTP
+	// connections of one mailbox; the fourth is refused with 432 4.3.2.
+	MaxPerMailbox = 3
+)
+
+// Runner checks devices concurrently.
+type Runner struct {
+	Check CheckFunc
+	// Concurrency bounds the checks running at once (DefaultConcurrency
+	// when 0).
+	Concurrency int
+	// Timeout bounds each check (DefaultTimeout when 0).
+	Timeout time.Duration
+	// PerMailbox bounds the checks running at once for one mailbox
+	// (Device.MailboxKey), MaxPerMailbox when 0.
+	PerMailbox int
+}
+
+// Result is one device's outcome.
+type Result struct {
+	// Index is the device's position in the fleet.
+	Index  int
+	Device Device
+	Report *diag.Report
+}
+
+// EventKind says what happened to a device's check.
+type EventKind int
+
+// Events of a run, in the order a device sees them: Started, then Finished
+// or (when the run is interrupted while it runs) Cancelled.
+const (
+	Started EventKind = iota
+	Finished
+	Cancelled
+)
+
+// Event is one step of a run. Report is set for Finished only.
+type Event struct {
+	Kind EventKind
+	Result
+}
+
+// Run checks every device and calls on (if not nil) with each event as it
+// happens, one at a time, from the goroutine that called Run: a Finished
+// event carries the device's result as soon as its check returns. It
+// returns the finished results in fleet order.
+//
+// Scheduling: devices start in fleet order, except that a device whose
+// mailbox already has PerMailbox checks running waits while devices of
+// other mailboxes go ahead, so one shared scan mailbox never idles the rest.
+//
+// When ctx ends no further check starts, the running ones are cancelled
+// (through their contexts) and Run returns once they have returned;
+// interrupted is then true. A check cut short by the cancellation (its
+// report says Interrupted) is not a finished result and is left out, so
+// everything returned is complete; a check that ran into its own Timeout
+// is a result like any other.
+func (r Runner) Run(ctx context.Context, devices []Device, on func(Event)) (results []Result, interrupted bool) {
+	conc := r.Concurrency
+	if conc <= 0 {
+		conc = DefaultConcurrency
+	}
+	perMailbox := r.PerMailbox
+	if perMailbox <= 0 {
+		perMailbox = MaxPerMailbox
+	}
+	timeout := r.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+
+	type outcome struct {
+		Result
+		cut bool // ended by the run's cancellation, not by itself
+	}
+	finished := make(chan outcome, conc)
+	q := newQueue(devices, perMailbox)
+	running := 0
+	cancelled := ctx.Done()
+	stopped := false
+	byIndex := make([]*Result, len(devices))
+
+	for {
+		for !stopped && running < conc && ctx.Err() == nil {
+			i, ok := q.next()
+			if !ok {
+				break
+			}
+			running++
+			d := devices[i]
+			if on != nil {
+				on(Event{Kind: Started, Result: Result{Index: i, Device: d}})
+			}
+			go func() {
+				dctx, cancel := context.WithTimeout(ctx, timeout)
+				rep := r.checkOne(dctx, d)
+				cancel()
+				// Cut short by the run's end (not by the device's own
+				// timeout, which is a result): the check says so itself.
+				cut := rep.Interrupted && ctx.Err() != nil
+				finished <- outcome{Result: Result{Index: i, Device: d, Report: rep}, cut: cut}
+			}()
+		}
+		if running == 0 {
+			break
+		}
+		select {
+		case o := <-finished:
+			running--
+			q.release(o.Index)
+			kind := Finished
+			if o.cut {
+				kind, o.Report = Cancelled, nil
+			} else {
+				res := o.Result
+				byIndex[o.Index] = &res
+			}
+			if on != nil {
+				on(Event{Kind: kind, Result: o.Result})
+			}
+		case <-cancelled:
+			stopped, cancelled = true, nil
+		}
+	}
+	for _, res := range byIndex {
+		if res != nil {
+			results = append(results, *res)
+		}
+	}
+	return results, ctx.Err() != nil
+}
+
+// checkOne runs the check, turning a panic or a nil report into an error
+// report so one broken device never takes the fleet down.
+func (r Runner) checkOne(ctx context.Context, d Device) (rep *diag.Report) {
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			rep = errorReport(d, fmt.Sprintf("internal error: the check failed: %v", p))
+		}
+		if rep == nil {
+			rep = errorReport(d, "internal error: the check returned no report")
+		}
+		if rep.Device == nil && d.Profile != nil {
+			rep.Device = d.Profile.DeviceInfo()
+		}
+		if rep.Duration == 0 {
+			rep.Duration = diag.Duration(time.Since(start))
+		}
+	}()
+	return r.Check(ctx, d)
+}
+
+// errorReport is the report of a device that could not be checked.
+func errorReport(d Device, msg string) *diag.Report {
+	rep := &diag.Report{Schema: diag.Schema, Verdict: diag.VerdictError, Error: msg,
+		Phases: []diag.Phase{}, Transcript: []diag.TranscriptLine{}, Findings: []diag.Finding{}}
+	if d.Profile != nil {
+		rep.Device = d.Profile.DeviceInfo()
+	}
+	return rep
+}
+
+// queue hands out devices in fleet order, skipping those whose mailbox is
+// at its limit. Each mailbox has its own FIFO; a heap orders the mailboxes
+// that may start a check by the fleet position of their next device.
+type queue struct {
+	keys    []string         // device index → mailbox key
+	pending map[string][]int // mailbox key → waiting device indexes
+	active  map[string]int
+	limit   int
+	ready   keyHeap
+}
+
+func newQueue(devices []Device, limit int) *queue {
+	q := &queue{keys: make([]string, len(devices)), pending: map[string][]int{}, active: map[string]int{}, limit: limit}
+	for i, d := range devices {
+		k := d.MailboxKey()
+		q.keys[i] = k
+		if len(q.pending[k]) == 0 {
+			q.ready.push(k, i)
+		}
+		q.pending[k] = append(q.pending[k], i)
+	}
+	heap.Init(&q.ready)
+	return q
+}
+
+// next returns the next device that may start.
+func (q *queue) next() (int, bool) {
+	if q.ready.Len() == 0 {
+		return 0, false
+	}
+	k := heap.Pop(&q.ready).(keyHead).key
+	i := q.pending[k][0]
+	q.pending[k] = q.pending[k][1:]
+	q.active[k]++
+	q.offer(k)
+	return i, true
+}
+
+// release marks device i's check as ended.
+func (q *queue) release(i int) {
+	k := q.keys[i]
+	wasFull := k != "" && q.active[k] >= q.limit
+	q.active[k]--
+	if wasFull {
+		q.offer(k)
+	}
+}
+
+// offer puts mailbox k back on the heap if it has a waiting device and room.
+func (q *queue) offer(k string) {
+	if len(q.pending[k]) > 0 && (k == "" || q.active[k] < q.limit) {
+		heap.Push(&q.ready, keyHead{k, q.pending[k][0]})
+	}
+}
+
+type keyHead struct {
+	key  string
+	head int
+}
+
+type keyHeap []keyHead
+
+func (h *keyHeap) push(k string, i int) { *h = append(*h, keyHead{k, i}) }
+func (h keyHeap) Len() int              { return len(h) }
+func (h keyHeap) Less(a, b int) bool    { return h[a].head < h[b].head }
+func (h keyHeap) Swap(a, b int)         { h[a], h[b] = h[b], h[a] }
+func (h *keyHeap) Push(x any)           { *h = append(*h, x.(keyHead)) }
+func (h *keyHeap) Pop() any             { old := *h; x := old[len(old)-1]; *h = old[:len(old)-1]; return x }
