@@ -71,7 +71,7 @@ func RenderFleet(w io.Writer, reports []*diag.Report, opts Options) error {
 		}
 		var model, addr string
 		if r.Device != nil {
-			model, addr = join(" ", r.Device.Vendor, r.Device.Model), r.Device.Address
+			model, addr = join(" ", vendorName(r.Device.Vendor), r.Device.Model), r.Device.Address
 		}
 		if addr == "" {
 			addr = r.Target.Host
@@ -96,7 +96,7 @@ func RenderFleet(w io.Writer, reports []*diag.Report, opts Options) error {
 		}
 		lk := d.verdictLook(r.Verdict)
 		looks = append(looks, lk)
-		rows = append(rows, []string{deviceName(r), d.or(model), d.or(addr), lk.word, first, tok, cert})
+		rows = append(rows, []string{d.or(deviceName(r)), d.or(model), d.or(addr), lk.word, first, tok, cert})
 	}
 	if len(rows) == 0 {
 		d.para(d.u.None, column{}, rowStyle{})

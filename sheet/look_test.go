@@ -25,3 +25,20 @@ func TestLookDump(t *testing.T) {
 		}
 	}
 }
+
+func TestLookDumpFleet(t *testing.T) {
+	dir := os.Getenv("SHEET_DUMP")
+	if dir == "" {
+		t.Skip("set SHEET_DUMP=DIR to write sample sheets for viewing")
+	}
+	ok, fail := okReport("en"), authFailReport("en")
+	ok.Device.Name = "Lager Halle 3"
+	f, err := os.Create(dir + "/fleet-en.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := RenderFleet(f, []*diag.Report{ok, fail, {Verdict: diag.VerdictError, Error: "token file missing"}}, Options{Fixed: fixedGenerated}); err != nil {
+		t.Fatal(err)
+	}
+}

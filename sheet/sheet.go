@@ -140,7 +140,7 @@ func (d *doc) firstHeader(r *diag.Report) {
 	p.SetY(p.GetY() + 1)
 	var rows [][2]string
 	if r.Device != nil {
-		rows = append(rows, [2]string{d.u.Model, join(" ", r.Device.Vendor, r.Device.Model)},
+		rows = append(rows, [2]string{d.u.Model, join(" ", vendorName(r.Device.Vendor), r.Device.Model)},
 			[2]string{d.u.Address, r.Device.Address}, [2]string{d.u.Firmware, r.Device.Firmware})
 	}
 	checked := fmtTime(r.Generated)
@@ -321,6 +321,21 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(rs[:n-1]) + "…"
+}
+
+// vendorName spells a profile's vendor key the way the maker does.
+func vendorName(v string) string {
+	switch strings.ToLower(v) {
+	case "epson":
+		return "Epson"
+	case "ricoh":
+		return "Ricoh"
+	case "sharp":
+		return "Sharp"
+	case "other":
+		return ""
+	}
+	return v
 }
 
 // maskAccount hides most of the local part of an address, as the device's

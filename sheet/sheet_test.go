@@ -427,7 +427,7 @@ func TestRenderFleet(t *testing.T) {
 	text := oneLine(strings.Join(pages, "\n"))
 	assertContains(t, "fleet", text, "Empfang 2. OG")
 	for _, s := range []string{"Fleet Summary — Email", "3 devices", "Lager Halle 3", "10.0.4.17",
-		"Ricoh Buchhaltung", "ricoh IM C3000", "OK", "FAIL", "ERROR", authDisabled["en"].title, "token file tokens/ricoh.json",
+		"Ricoh Buchhaltung", "Ricoh IM C3000", "OK", "FAIL", "ERROR", authDisabled["en"].title, "token file tokens/ricoh.json",
 		"85", "262"} {
 		assertContains(t, "fleet", text, s)
 	}
