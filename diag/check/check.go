@@ -28,6 +28,9 @@ type Config struct {
 	Probe   diag.ProbeConfig
 	// POP3 is nil when the device has no POP3 server configured.
 	POP3 *diag.POP3Config
+	// POP3TokenFile is the POP3 side's own token (Sharp obtains SMTP and
+	// POP3 tokens separately); empty means the SMTP token serves both.
+	POP3TokenFile string
 	// TokenFile / TokenEnv: where the OAuth token lives. TokenEnv names an
 	// environment variable whose value is TokenEnvValue.
 	TokenFile     string
@@ -103,6 +106,7 @@ func FromProfile(p *diag.Profile, getenv func(string) string) Config {
 			AuthMethod: p.Email.AuthMethod,
 			User:       p.POP3.User,
 		}
+		cfg.POP3TokenFile = p.POP3.TokenFile
 	}
 	return cfg
 }
@@ -252,7 +256,19 @@ func checkToken(ctx context.Context, cfg *Config, red *diag.Redactor, now time.T
 	cfg.Probe.Token = set.Access
 	cfg.Probe.TokenSource = set.Source
 	if cfg.POP3 != nil {
-		cfg.POP3.Token = set.Access
+		cfg.POP3.Token, cfg.POP3.TokenSource = set.Access, set.Source
+		if cfg.POP3TokenFile != "" {
+			popSet, err := token.Load(cfg.POP3TokenFile)
+			if err != nil && !errors.Is(err, os.ErrNotExist) {
+				return nil, fmt.Errorf("POP3 token: %w", err)
+			}
+			cfg.POP3.Token, cfg.POP3.TokenSource = "", cfg.POP3TokenFile
+			if popSet != nil {
+				red.Add(popSet.Access)
+				red.Add(popSet.Refresh)
+				cfg.POP3.Token = popSet.Access
+			}
+		}
 	}
 	return info, nil
 }

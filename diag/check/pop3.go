@@ -6,13 +6,34 @@ import (
 	"github.com/mfpcheck/mfpcheck/diag"
 )
 
-// runPOP3 runs the POP3 probe with the same roots, redactor and transcript
-// as the SMTP probe.
+// runPOP3 runs the POP3 probe with the same roots, timeouts, redactor,
+// transcript and progress channel as the SMTP probe.
 func runPOP3(ctx context.Context, cfg Config, red *diag.Redactor, tr *diag.Transcript) *diag.POP3Report {
-	// The POP3 probe (diag.ProbePOP3) is being built; until it lands the
-	// POP3 side is reported as configured but not probed.
-	return &diag.POP3Report{
-		Target: diag.Target{Host: cfg.POP3.Host, Port: cfg.POP3.Port, Security: cfg.POP3.Security, AuthMethod: cfg.POP3.AuthMethod, User: cfg.POP3.User},
-		Phases: []diag.Phase{},
+	pc := *cfg.POP3
+	if pc.Roots == nil {
+		pc.Roots, pc.RootsName = cfg.Probe.Roots, cfg.Probe.RootsName
 	}
+	if pc.Timeout == 0 {
+		pc.Timeout = cfg.Probe.Timeout
+	}
+	if pc.PhaseTimeout == 0 {
+		pc.PhaseTimeout = cfg.Probe.PhaseTimeout
+	}
+	if pc.MaxTLS == "" {
+		pc.MaxTLS = cfg.Probe.MaxTLS
+	}
+	if pc.Resolver == nil {
+		pc.Resolver = cfg.Probe.Resolver
+	}
+	if pc.Dialer == nil {
+		pc.Dialer = cfg.Probe.Dialer
+	}
+	if pc.Password == "" && pc.AuthMethod == "basic" {
+		pc.Password, pc.PasswordSource = cfg.Probe.Password, cfg.Probe.PasswordSource
+	}
+	pc.Progress = cfg.Probe.Progress
+	pc.Redactor = red
+	pc.Transcript = tr
+	pc.Now = cfg.Now
+	return diag.ProbePOP3(ctx, pc)
 }
