@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 
 	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/sheet"
 )
 
 // demoTUI opens the TUI over a simulated fleet of every scenario.
@@ -18,7 +21,12 @@ func (a *app) demoBatch(ctx context.Context, f demoFlags) int {
 	return ExitError
 }
 
-// writeStatusSheet writes the PDF status sheet of a report.
+// writeStatusSheet writes the PDF status sheet of a report for probe and
+// demo's --sheet. An existing file is never overwritten.
 func (a *app) writeStatusSheet(path string, r *diag.Report, lang string) error {
-	return nil
+	err := writeSheetFile(path, r, sheet.Options{Lang: lang}, false)
+	if errors.Is(err, fs.ErrExist) {
+		a.hintf("choose another file name for --sheet; the existing one is kept")
+	}
+	return err
 }
