@@ -1,9 +1,148 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
 
-// cmdLogin runs "mfpcheck login".
+	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/diagnose"
+	"github.com/mfpcheck/mfpcheck/diag/token"
+)
+
+// loginWait, when set (tests only), replaces the wait between device-code
+// polls so tests do not sleep Entra's 5 s interval. Production leaves it
+// nil: the interval Entra asks for is kept.
+var loginWait func(ctx context.Context, d time.Duration) error
+
+// cmdLogin runs "mfpcheck login": the device-code sign-in, then the same
+// check as "token".
 func (a *app) cmdLogin(ctx context.Context, args []string) int {
-	a.errorf("%s is not built yet", "login")
-	return ExitError
+	fs := flag.NewFlagSet("login", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	var f tokenFlags
+	f.register(fs, true)
+	fs.Usage = func() {
+		fmt.Fprintln(a.stderr, "Usage: mfpcheck login [--profile FILE] [--tenant T --client-id ID --user ADDR] [--token-file FILE] [--pop]")
+		fmt.Fprintln(a.stderr, "Signs in with a device code (https://microsoft.com/devicelogin), saves the tokens (mode 0600) and checks them.")
+		fs.PrintDefaults()
+	}
+	pos, err := parseArgs(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	if err != nil {
+		return ExitError
+	}
+	if len(pos) > 0 {
+		a.errorf("login: unexpected argument %q", pos[0])
+		return ExitError
+	}
+	ts, err := a.tokenSetup(f)
+	if err != nil {
+		a.errorf("%v", err)
+		return ExitError
+	}
+	if ts.ep.ClientID == "" {
+		a.errorf("login: no client ID")
+		a.hintf("give --client-id (the app registration's Application ID) and --tenant, or a --profile with oauth.client_id")
+		return ExitError
+	}
+	if ts.file == "" {
+		a.errorf("login: no token file to save the sign-in to")
+		a.hintf("give --token-file FILE, or a --profile with oauth.token_file")
+		return ExitError
+	}
+	ts.ep.Wait = loginWait
+	// The code goes to stdout, large and plain, so it can be read from
+	// across the room or copied; with --json stdout is the report, so the
+	// code goes to stderr.
+	show := func(dc token.DeviceCode) {
+		w := a.stdout
+		if f.jsonOut {
+			w = a.stderr
+		}
+		line := strings.Repeat("=", 60)
+		fmt.Fprintln(w, line)
+		fmt.Fprintf(w, "  1. Open:        %s\n", dc.VerificationURI)
+		fmt.Fprintf(w, "  2. Enter code:  %s\n", dc.UserCode)
+		if ts.want.User != "" {
+			fmt.Fprintf(w, "  3. Sign in as:  %s\n", ts.want.User)
+		}
+		fmt.Fprintln(w, line)
+		if dc.Message != "" {
+			fmt.Fprintf(w, "Entra ID: %s\n", dc.Message)
+		}
+		fmt.Fprintf(w, "The code is valid for %d minutes. Waiting for the sign-in (Ctrl-C stops)…\n", int(dc.ExpiresIn.Minutes()))
+	}
+	set, err := token.DeviceLogin(ctx, ts.ep, show, a.now)
+	if err != nil {
+		return a.loginFailed(ts, f, err)
+	}
+	bak, err := token.Backup(ts.file)
+	if err != nil {
+		a.errorf("%v", err)
+		a.hintf("the previous token file was left as it was; the new tokens were not saved")
+		return ExitError
+	}
+	if err := token.Save(ts.file, set); err != nil {
+		a.errorf("%v", err)
+		return ExitError
+	}
+	fmt.Fprintf(a.stderr, "mfpcheck: signed in; tokens saved to %s (mode 0600)\n", ts.file)
+	if bak != "" {
+		fmt.Fprintf(a.stderr, "mfpcheck: the previous token file was kept as %s\n", bak)
+	}
+	saved, err := token.Load(ts.file)
+	if err != nil {
+		a.errorf("%v", err)
+		return ExitError
+	}
+	if !f.jsonOut {
+		fmt.Fprintln(a.stdout)
+	}
+	return a.tokenReport(ts, token.Inspect(saved, ts.want, a.now()), f, nil)
+}
+
+// loginFailed explains a failed sign-in. Entra's answer (an AADSTS code or
+// an OAuth error) is looked up in the catalogue; nothing is saved.
+func (a *app) loginFailed(ts *tokenSetup, f tokenFlags, err error) int {
+	if errors.Is(err, context.Canceled) {
+		a.errorf("login: stopped before the sign-in was finished; nothing was saved")
+		return ExitError
+	}
+	a.errorf("login: %v", err)
+	var ee *token.EntraError
+	key := ""
+	switch {
+	case errors.As(err, &ee):
+		key = firstNonEmpty(ee.AADSTSCode(), ee.Code)
+	case errors.Is(err, token.ErrCodeExpired):
+		key = token.ErrExpiredToken
+	default:
+		return ExitFail
+	}
+	lang := a.lang(f.lang)
+	vendor := ""
+	if ts.profile != nil {
+		vendor = ts.profile.Device.Vendor
+	}
+	var found []diag.Finding
+	func() {
+		defer func() { recover() }()
+		found = diagnose.Explain(key, diagnose.Options{Lang: lang, Vendor: vendor})
+		if len(found) == 0 && ee != nil && ee.Code != "" && key != ee.Code {
+			found = diagnose.Explain(ee.Code, diagnose.Options{Lang: lang, Vendor: vendor})
+		}
+	}()
+	info := token.Waiting(ts.file)
+	info.State = token.StateNotObtained
+	code := a.tokenReport(ts, info, f, found)
+	if code < ExitFail {
+		code = ExitFail
+	}
+	return code
 }

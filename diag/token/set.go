@@ -400,3 +400,21 @@ func writeAtomic(path string, data []byte, mode os.FileMode) (err error) {
 	}
 	return nil
 }
+
+// Backup copies the token file at path to path+".bak" (atomically, 0600)
+// before it is replaced. It returns the backup's path, or "" when there is
+// no file to keep.
+func Backup(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("back up token file: %w", err)
+	}
+	bak := path + ".bak"
+	if err := writeAtomic(bak, data, 0o600); err != nil {
+		return "", fmt.Errorf("back up token file %s: %w", path, err)
+	}
+	return bak, nil
+}
