@@ -80,6 +80,27 @@ func MatchQuery(q Query) (m Match, ok bool) {
 		return cands[i].e.ID < cands[j].e.ID
 	})
 	best := cands[0]
+	// Several specific entries fit equally well (a bare "550"): the
+	// honest reading is the generic one, with the specific ones as
+	// alternatives — unless an entry claims the tie by a higher priority
+	// (the "535 is ambiguous" entry does).
+	var tied []*entry
+	for _, cd := range cands {
+		if cd.score == best.score && !cd.e.Generic {
+			tied = append(tied, cd.e)
+		}
+	}
+	if len(tied) > 1 && tied[0].Priority == tied[1].Priority {
+		for _, cd := range cands {
+			if cd.e.Generic {
+				m = Match{ID: cd.e.ID, Generic: true}
+				for _, e := range tied {
+					m.Alternatives = append(m.Alternatives, e.ID)
+				}
+				return m, true
+			}
+		}
+	}
 	m = Match{ID: best.e.ID, Generic: best.e.Generic}
 	seen := map[string]bool{best.e.ID: true}
 	add := func(id string) {
@@ -144,11 +165,18 @@ func score(e *entry, q Query) (int, bool) {
 		}
 		s, matched = s+wCode, true
 	}
-	if len(m.Enhanced) > 0 && q.Enhanced != "" {
-		if !containsStr(m.Enhanced, q.Enhanced) {
+	if len(m.Enhanced) > 0 {
+		switch {
+		case q.Enhanced != "":
+			if !containsStr(m.Enhanced, q.Enhanced) {
+				return 0, false
+			}
+			s, matched = s+wExact, true
+		case q.Text != "":
+			// A reply with text but no enhanced code is not the one this
+			// entry describes (Exchange Online always sends one).
 			return 0, false
 		}
-		s, matched = s+wExact, true
 	}
 	if len(e.norm) > 0 {
 		for _, p := range e.norm {
@@ -248,7 +276,7 @@ func containsStr(list []string, v string) bool {
 
 var (
 	// An SMTP reply quoted anywhere in a line ("... Error: 535 5.7.139 ...").
-	embeddedRe = regexp.MustCompile(`(?:^|[^\w.])([2-5][0-5]\d)[ -]([245]\.\d{1,3}\.\d{1,3})(?:\s+|$)`)
+	embeddedRe = regexp.MustCompile(`(?:^|[^\w.])([2-5][0-5]\d)([ -])\s*([245]\.\d{1,3}\.\d{1,3})(?:\s+|$)`)
 	// A reply without an enhanced code at the start of a line.
 	leadingRe = regexp.MustCompile(`^([2-5][0-5]\d)(?:([ -])(.*))?$`)
 	// An enhanced code alone ("5.7.57 Client not authenticated ...").
@@ -281,10 +309,10 @@ func unwrapLine(line string) (unwrapped, bool) {
 		code, _ := strconv.Atoi(line[loc[2]:loc[3]])
 		u := unwrapped{
 			Code:     code,
-			Enhanced: line[loc[4]:loc[5]],
+			Enhanced: line[loc[6]:loc[7]],
 			Text:     strings.TrimSpace(line[loc[1]:]),
 			Outer:    strings.TrimSpace(line[:loc[0]]),
-			Sep:      line[loc[3]],
+			Sep:      line[loc[4]],
 		}
 		return u, true
 	}

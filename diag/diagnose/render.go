@@ -143,7 +143,7 @@ func Localize(f diag.Finding, opts Options) diag.Finding {
 // recoverParams reads placeholder values back out of a rendered finding.
 func recoverParams(e *entry, f diag.Finding) map[string]string {
 	params := map[string]string{}
-	try := func(tmpl, got, lang string) {
+	try := func(tmpl, got string) {
 		if !strings.Contains(tmpl, "{") || got == "" {
 			return
 		}
@@ -153,7 +153,7 @@ func recoverParams(e *entry, f diag.Finding) map[string]string {
 			return
 		}
 		for i, name := range re.SubexpNames() {
-			if name == "" || m[i] == "" || m[i] == Label(lang, "placeholder."+name) {
+			if name == "" || m[i] == "" || isStandIn(name, m[i]) {
 				continue
 			}
 			if _, ok := params[name]; !ok {
@@ -166,9 +166,9 @@ func recoverParams(e *entry, f diag.Finding) map[string]string {
 		if t == nil {
 			continue
 		}
-		try(t.Title, f.Title, lang)
-		try(t.Cause, f.Cause, lang)
-		try(t.Delay, f.Delay, lang)
+		try(t.Title, f.Title)
+		try(t.Cause, f.Cause)
+		try(t.Delay, f.Delay)
 		var tmpls []stepSpec
 		for _, v := range Vendors {
 			tmpls = append(tmpls, e.vendorSteps(v, lang)...)
@@ -176,12 +176,23 @@ func recoverParams(e *entry, f diag.Finding) map[string]string {
 		tmpls = append(tmpls, t.Steps...)
 		for _, got := range f.Steps {
 			for _, s := range tmpls {
-				try(s.Text, got.Text, lang)
-				try(s.Command, got.Command, lang)
+				try(s.Text, got.Text)
+				try(s.Command, got.Command)
 			}
 		}
 	}
 	return params
+}
+
+// isStandIn reports whether v is the neutral stand-in for placeholder name
+// in any language.
+func isStandIn(name, v string) bool {
+	for _, l := range Languages {
+		if v == Label(l, "placeholder."+name) {
+			return true
+		}
+	}
+	return false
 }
 
 // templateRe turns "Sign in as {user} on {host}" into a regexp capturing
