@@ -237,17 +237,20 @@ func checkToken(ctx context.Context, cfg *Config, red *diag.Redactor, now time.T
 	red.Add(set.Refresh)
 	info := token.Inspect(set, want(cfg), now)
 	if cfg.Refresh {
+		// Refresh stores the rotated refresh token itself (atomically, 0600)
+		// when the token came from a file; a failed save comes back with
+		// the new set.
 		fresh, rerr := token.Refresh(ctx, endpoint(cfg), set, now)
-		if rerr != nil {
-			token.RecordRefreshError(info, rerr)
-		} else {
+		if fresh != nil {
 			red.Add(fresh.Access)
 			red.Add(fresh.Refresh)
-			if cfg.TokenFile != "" {
-				if serr := token.Save(cfg.TokenFile, fresh); serr != nil {
-					return nil, fmt.Errorf("save refreshed token: %w", serr)
-				}
-			}
+		}
+		switch {
+		case rerr != nil && fresh != nil:
+			return nil, fmt.Errorf("save refreshed token: %w", rerr)
+		case rerr != nil:
+			token.RecordRefreshError(info, rerr)
+		default:
 			set = fresh
 			info = token.Inspect(set, want(cfg), now)
 			info.Refreshed = true
