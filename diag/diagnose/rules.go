@@ -427,8 +427,16 @@ func capabilityHits(c *ctx) []Hit {
 func deviceHits(c *ctx) []Hit {
 	var hits []Hit
 	p := c.p
+	sender := strings.TrimSpace(p.Email.Sender)
+	if p.Email.AutoSender && p.Email.Admin != "" {
+		sender = p.Email.Admin
+	}
 	add := func(id string, ev ...string) {
-		hits = append(hits, Hit{ID: id, Evidence: ev, Params: c.with()})
+		params := c.with()
+		if sender != "" {
+			params["sender"] = sender
+		}
+		hits = append(hits, Hit{ID: id, Evidence: ev, Params: params})
 	}
 	oauth := p.Email.AuthMethod == "oauth2"
 	if oauth && c.exchange && p.SMTP.Port != 0 && p.SMTP.Port != 587 {
@@ -442,10 +450,6 @@ func deviceHits(c *ctx) []Hit {
 	}
 	user := strings.TrimSpace(p.SMTP.User)
 	vendor := NormVendor(p.Device.Vendor)
-	sender := strings.TrimSpace(p.Email.Sender)
-	if p.Email.AutoSender && p.Email.Admin != "" {
-		sender = p.Email.Admin
-	}
 	if user != "" && sender != "" && !strings.EqualFold(user, sender) && c.exchange {
 		ev := []string{"smtp.user: " + user, "email.sender: " + sender}
 		if p.Email.AutoSender {
