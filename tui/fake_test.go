@@ -1,0 +1,163 @@
+package tui
+
+import (
+	"context"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+)
+
+// fakeEngine is a scripted engine. With gate set, Check waits for a value on
+// gate before each progress event, so a test decides when each phase exists.
+type fakeEngine struct {
+	gate      chan struct{}
+	loginGate chan struct{}
+
+	mu     sync.Mutex
+	sheets []string
+	checks int
+}
+
+// fakePhases is the script: each phase is sent running, then finished.
+func fakePhases() []diag.Phase {
+	ok := func(name string, code int, text string) diag.Phase {
+		return diag.Phase{Name: name, Status: diag.StatusOK, Duration: diag.Duration(12 * time.Millisecond),
+			Reply: &diag.Reply{Code: code, Text: text}}
+	}
+	return []diag.Phase{
+		{Name: diag.PhaseDNS, Status: diag.StatusOK, Duration: diag.Duration(3 * time.Millisecond), Note: "40.99.10.34"},
+		{Name: diag.PhaseConnect, Status: diag.StatusOK, Duration: diag.Duration(21 * time.Millisecond)},
+		ok(diag.PhaseBanner, 220, "BN0PR04CA0000.outlook.office365.com Microsoft ESMTP MAIL Service ready"),
+		ok(diag.PhaseEHLO, 250, "BN0PR04CA0000.outlook.office365.com Hello"),
+		ok(diag.PhaseStartTLS, 220, "2.0.0 SMTP server ready"),
+		{Name: diag.PhaseTLS, Status: diag.StatusOK, Duration: diag.Duration(40 * time.Millisecond), Note: "TLS 1.2"},
+		ok(diag.PhaseEHLOTLS, 250, "BN0PR04CA0000.outlook.office365.com Hello"),
+		{Name: diag.PhaseAuth, Status: diag.StatusFail, Duration: diag.Duration(130 * time.Millisecond),
+			Reply: &diag.Reply{Code: 535, Enhanced: "5.7.139", Text: "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.",
+				Trailer: &diag.Trailer{Raw: "[BN0PR04CA0000.namprd04.prod.outlook.com 2026-01-12T10:00:00.000Z 08DC1234567890AB]"}}},
+		ok(diag.PhaseQuit, 221, "2.0.0 Service closing transmission channel"),
+	}
+}
+
+// fakeTitles is the fake catalogue: finding id → title per language.
+var fakeTitles = map[string]map[string]string{
+	"smtp_auth_disabled": {
+		"en": "SMTP AUTH is disabled for the tenant",
+		"de": "SMTP AUTH ist für den Mandanten deaktiviert",
+		"fr": "SMTP AUTH est désactivé pour le locataire",
+	},
+	"explained_reply": {
+		"en": "Decoded: client SMTP submission off",
+		"de": "Gedeutet: SMTP-Übermittlung aus",
+		"fr": "Décodé : soumission SMTP désactivée",
+	},
+}
+
+func fakeFinding(id, lang string) diag.Finding {
+	return diag.Finding{
+		ID:       id,
+		Severity: diag.SeverityError,
+		Title:    fakeTitles[id][lang],
+		Cause:    "cause-" + lang + ": Exchange Online refuses SMTP AUTH for this tenant or mailbox, so the device cannot log in even with the right password or token.",
+		Steps: []diag.Step{
+			{Text: "step-one-" + lang + ": open the Microsoft 365 admin center and select the sender mailbox."},
+			{Text: "step-two-" + lang + ": turn on Authenticated SMTP.", Command: "Set-CASMailbox -Identity scanner@contoso.com -SmtpClientAuthenticationDisabled $false"},
+		},
+		Evidence: []string{"535 5.7.139 Authentication unsuccessful"},
+		Phase:    diag.PhaseAuth,
+	}
+}
+
+func (e *fakeEngine) wait(ctx context.Context) bool {
+	if e.gate == nil {
+		return true
+	}
+	select {
+	case <-e.gate:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func (e *fakeEngine) check(ctx context.Context, d Device, progress chan<- diag.Phase) *diag.Report {
+	e.mu.Lock()
+	e.checks++
+	e.mu.Unlock()
+	r := &diag.Report{
+		Schema:    diag.Schema,
+		Generated: time.Date(2026, 1, 12, 10, 0, 0, 0, time.UTC),
+		Lang:      "en",
+		Device:    &diag.Device{Name: d.Name, Vendor: d.Vendor},
+	}
+	var start time.Duration
+	for _, p := range fakePhases() {
+		if !e.wait(ctx) {
+			r.Interrupted = true
+			break
+		}
+		progress <- diag.Phase{Name: p.Name, Status: diag.StatusRunning, Started: diag.Duration(start)}
+		if !e.wait(ctx) {
+			r.Interrupted = true
+			break
+		}
+		p.Started = diag.Duration(start)
+		start += p.Duration.D()
+		progress <- p
+		r.Phases = append(r.Phases, p)
+	}
+	r.Transcript = []diag.TranscriptLine{
+		{At: diag.Duration(25 * time.Millisecond), Service: "smtp", Dir: "<", Text: "220 BN0PR04CA0000.outlook.office365.com Microsoft ESMTP MAIL Service ready"},
+		{At: diag.Duration(26 * time.Millisecond), Service: "smtp", Dir: ">", Text: "EHLO mfpcheck.local"},
+		{At: diag.Duration(80 * time.Millisecond), Service: "smtp", Dir: "*", Text: "TLS handshake done (TLS 1.2)"},
+		{At: diag.Duration(90 * time.Millisecond), Service: "smtp", Dir: ">", Text: "AUTH XOAUTH2 [redacted sha256:1a2b3c4d]"},
+		{At: diag.Duration(220 * time.Millisecond), Service: "smtp", Dir: "<", Text: "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."},
+	}
+	r.Token = &diag.TokenInfo{
+		Source: "file token.json", Format: "oauth2-json", State: "obtained",
+		Fingerprint: "sha256:1a2b3c4d… len 1432", User: "scanner@contoso.com",
+		ExpiresAt: time.Date(2026, 1, 12, 11, 0, 0, 0, time.UTC), AccessMinutesLeft: 42,
+		HasRefreshToken: true, HasRefreshDaysLeft: true, RefreshDaysLeft: 87,
+	}
+	r.Findings = []diag.Finding{fakeFinding("smtp_auth_disabled", "en")}
+	r.Verdict = diag.VerdictFail
+	r.Duration = diag.Duration(start)
+	return r
+}
+
+func (e *fakeEngine) explain(input, lang, vendor string) []diag.Finding {
+	if strings.Contains(input, "5.7.139") {
+		return []diag.Finding{fakeFinding("explained_reply", lang)}
+	}
+	return nil
+}
+
+func (e *fakeEngine) localize(f diag.Finding, lang, vendor string) diag.Finding {
+	return fakeFinding(f.ID, lang)
+}
+
+func (e *fakeEngine) sheet(path string, r *diag.Report, lang string) error {
+	e.mu.Lock()
+	e.sheets = append(e.sheets, path)
+	e.mu.Unlock()
+	return os.WriteFile(path, []byte("%PDF-1.4 fake "+lang+"\n"), 0o644)
+}
+
+func (e *fakeEngine) login(ctx context.Context, d Device, show func(DeviceCode)) error {
+	show(DeviceCode{UserCode: "FJ3KD8LMN", VerificationURI: "https://microsoft.com/devicelogin"})
+	if e.loginGate != nil {
+		select {
+		case <-e.loginGate:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+func (e *fakeEngine) engine() Engine {
+	return Engine{Check: e.check, Explain: e.explain, Localize: e.localize, Sheet: e.sheet, Login: e.login}
+}

@@ -1,0 +1,454 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+)
+
+// View draws the whole window: header, body, message line, help bar.
+func (m *Model) View() string {
+	h := m.bodyHeight()
+	var body string
+	switch m.screen {
+	case screenList:
+		body = m.listView(h)
+	case screenToken:
+		body = m.tokenView(h)
+	case screenExplain:
+		body = m.explainHeadView() + "\n" + m.vp.View()
+	default:
+		body = m.vp.View()
+	}
+	status := ""
+	if m.status != "" {
+		st := m.st.Status
+		if m.lastErr {
+			st = m.st.ErrText
+		}
+		text := m.status
+		if m.statusPath != "" && lipgloss.Width(text) > m.width {
+			cut := lipgloss.Width(text) - m.width + 1
+			text = fmt.Sprintf(m.statusFmt, "…"+ansi.TruncateLeft(m.statusPath, cut+1, ""))
+		}
+		status = st.Render(ansi.Truncate(text, m.width, "…"))
+	}
+	return m.headerView() + "\n" + fit(body, m.width, h) + "\n" + status + "\n" + m.helpView()
+}
+
+// refresh puts the current screen's content into the viewport.
+func (m *Model) refresh() {
+	m.layout()
+	switch m.screen {
+	case screenProbe:
+		m.vp.SetContent(m.probeContent(m.devs[m.cur]))
+	case screenTranscript:
+		m.vp.SetContent(m.transcriptContent(m.devs[m.cur]))
+	case screenExplain:
+		m.vp.SetContent(m.explainContent())
+	}
+}
+
+// fit clips or pads s to exactly h lines of at most w cells.
+func fit(s string, w, h int) string {
+	if h < 1 {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if lipgloss.Width(l) > w {
+			lines[i] = ansi.Truncate(l, w, "…")
+		}
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m *Model) headerView() string {
+	title := "mfpcheck"
+	var crumb string
+	switch m.screen {
+	case screenList:
+		crumb = tr(m.lang, "devices")
+	case screenExplain:
+		crumb = tr(m.lang, "explain")
+		if m.back != screenList {
+			crumb = m.devs[m.cur].dev.Name + " › " + crumb
+		}
+	default:
+		ds := m.devs[m.cur]
+		crumb = ds.dev.Name
+		if d := deviceLine(ds.dev); d != "" {
+			crumb += " · " + d
+		}
+		switch m.screen {
+		case screenToken:
+			crumb += " › " + tr(m.lang, "token")
+		case screenTranscript:
+			crumb += " › " + tr(m.lang, "transcript")
+		}
+	}
+	badge := m.st.Header.Render(title)
+	rest := " " + strings.ToUpper(m.lang) + " "
+	space := m.width - lipgloss.Width(badge) - lipgloss.Width(rest) - 1
+	crumb = ansi.Truncate(crumb, max(space, 0), "…")
+	pad := max(space-lipgloss.Width(crumb), 0)
+	return badge + " " + m.st.Title.Render(crumb) + strings.Repeat(" ", pad) + m.st.Dim.Render(rest)
+}
+
+// deviceLine is "Vendor Model · address".
+func deviceLine(d Device) string {
+	var parts []string
+	if vm := strings.TrimSpace(d.Vendor + " " + d.Model); vm != "" {
+		parts = append(parts, vm)
+	}
+	if d.Address != "" {
+		parts = append(parts, d.Address)
+	}
+	return strings.Join(parts, " · ")
+}
+
+// ---- device list ----
+
+func (m *Model) listView(h int) string {
+	var b strings.Builder
+	b.WriteString(m.st.Section.Render(fmt.Sprintf("%s (%d)", tr(m.lang, "devices"), len(m.devs))))
+	b.WriteString("\n")
+	rows := max(h-1, 1)
+	top := 0
+	if m.cursor >= rows {
+		top = m.cursor - rows + 1
+	}
+	for i := top; i < len(m.devs) && i < top+rows; i++ {
+		b.WriteString(m.listRow(i))
+		b.WriteString("\n")
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func (m *Model) listRow(i int) string {
+	ds := m.devs[i]
+	sel := "  "
+	name := ds.dev.Name
+	if i == m.cursor {
+		sel = m.st.Selected.Render("› ")
+		name = m.st.Selected.Render(cell(name, 22))
+	} else {
+		name = cell(name, 22)
+	}
+	var icon, state string
+	switch {
+	case ds.running:
+		icon = m.spin.View()
+		state = m.st.Running.Render(tr(m.lang, "checking"))
+		if n := len(ds.phases); n > 0 {
+			state += m.st.Dim.Render(" · " + ds.phases[n-1].Name)
+		}
+	case ds.verdict != "":
+		icon = m.verdictIcon(ds.verdict)
+		state = m.st.verdict(ds.verdict).Render(tr(m.lang, "st_"+string(ds.verdict)))
+	default:
+		icon = m.st.Dim.Render("·")
+		state = m.st.Dim.Render(tr(m.lang, "not_checked"))
+	}
+	vm := cell(strings.TrimSpace(ds.dev.Vendor+" "+ds.dev.Model), 18)
+	addr := cell(ds.dev.Address, 15)
+	return sel + icon + " " + name + " " + m.st.Dim.Render(vm) + " " + m.st.Dim.Render(addr) + " " + state
+}
+
+func (m *Model) verdictIcon(v diag.Verdict) string {
+	switch v {
+	case diag.VerdictOK:
+		return m.st.OK.Render("✓")
+	case diag.VerdictWarning:
+		return m.st.Warn.Render("!")
+	}
+	return m.st.Fail.Render("✗")
+}
+
+// cell truncates s to w cells and pads it to exactly w.
+func cell(s string, w int) string {
+	s = ansi.Truncate(s, w, "…")
+	return s + strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
+}
+
+// ---- probe ----
+
+// phaseLabels are display names of phases (not translated: they are the
+// protocol's own words).
+var phaseLabels = map[string]string{
+	diag.PhaseDNS: "DNS", diag.PhaseConnect: "Connect", diag.PhaseBanner: "Banner",
+	diag.PhaseEHLO: "EHLO", diag.PhaseStartTLS: "STARTTLS", diag.PhaseTLS: "TLS",
+	diag.PhaseEHLOTLS: "EHLO (TLS)", diag.PhaseAuth: "AUTH", diag.PhaseMailFrom: "MAIL FROM",
+	diag.PhaseRcptTo: "RCPT TO", diag.PhaseData: "DATA", diag.PhaseQuit: "QUIT",
+	diag.PhasePOP3DNS: "POP3 DNS", diag.PhasePOP3Connect: "POP3 Connect",
+	diag.PhasePOP3Banner: "POP3 Banner", diag.PhasePOP3STLS: "POP3 STLS",
+	diag.PhasePOP3TLS: "POP3 TLS", diag.PhasePOP3CAPA: "POP3 CAPA",
+	diag.PhasePOP3Auth: "POP3 AUTH", diag.PhasePOP3Quit: "POP3 QUIT",
+}
+
+func phaseLabel(name string) string {
+	if l, ok := phaseLabels[name]; ok {
+		return l
+	}
+	return name
+}
+
+func (m *Model) probeContent(ds *devState) string {
+	w := m.width
+	var b strings.Builder
+	line := func(s string) { b.WriteString(s + "\n") }
+
+	line(m.st.Section.Render(tr(m.lang, "phases")))
+	switch {
+	case ds.running:
+		if len(ds.phases) == 0 {
+			line(m.spin.View() + " " + m.st.Dim.Render(tr(m.lang, "waiting")))
+		}
+		for _, p := range ds.phases {
+			line(m.phaseLine(p, w))
+		}
+		return b.String()
+	case ds.report == nil:
+		line(m.st.Dim.Render(tr(m.lang, "no_report")))
+		return b.String()
+	}
+	r := ds.report
+	for _, p := range r.Phases {
+		line(m.phaseLine(p, w))
+	}
+	if r.POP3 != nil && len(r.POP3.Phases) > 0 {
+		for _, p := range r.POP3.Phases {
+			line(m.phaseLine(p, w))
+		}
+	}
+	line("")
+	vs := m.st.verdict(r.Verdict)
+	v := tr(m.lang, "verdict") + ": " + vs.Render(tr(m.lang, "st_"+string(r.Verdict)))
+	if d := r.Duration.D(); d > 0 {
+		v += m.st.Dim.Render("  " + fmtDur(d))
+	}
+	if r.Interrupted {
+		v += m.st.Warn.Render("  (" + tr(m.lang, "interrupted") + ")")
+	}
+	line(v)
+	if r.Error != "" {
+		line(wrapIndent(m.st.ErrText.Render(tr(m.lang, "error")+": ")+r.Error, w, "", "  "))
+	}
+	if t := r.Token; t != nil {
+		line(m.tokenSummary(t))
+	}
+	line("")
+	line(m.findingsView(ds.findings, w))
+	return b.String()
+}
+
+// phaseLine is "✓ AUTH        120 ms  535 5.7.139 …", cut to w cells.
+func (m *Model) phaseLine(p diag.Phase, w int) string {
+	var icon, dur string
+	if p.Status == diag.StatusRunning {
+		icon = m.spin.View()
+	} else {
+		st, ic := m.st.status(p.Status)
+		icon = st.Render(ic)
+		dur = fmtDur(p.Duration.D())
+	}
+	detail := ""
+	switch {
+	case p.Reply != nil:
+		detail = p.Reply.Line()
+	case p.Error != "":
+		detail = p.Error
+	case p.Note != "":
+		detail = p.Note
+	}
+	if p.Status == diag.StatusRunning && detail == "" {
+		detail = "…"
+	}
+	head := fmt.Sprintf(" %s %-12s %8s  ", icon, ansi.Truncate(phaseLabel(p.Name), 12, "…"), dur)
+	rest := max(w-lipgloss.Width(head), 1)
+	detail = ansi.Truncate(strings.ReplaceAll(detail, "\n", " / "), rest, "…")
+	if p.Status == diag.StatusFail {
+		detail = m.st.ErrText.Render(detail)
+	} else {
+		detail = m.st.Dim.Render(detail)
+	}
+	return head + detail
+}
+
+// fmtDur is "12 ms" under a second, "1.2 s" above.
+func fmtDur(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+// tokenSummary is the token's state in one line.
+func (m *Model) tokenSummary(t *diag.TokenInfo) string {
+	parts := []string{tokenState(m.lang, t)}
+	if !t.ExpiresAt.IsZero() {
+		parts = append(parts, m.accessLeft(t))
+	}
+	if t.HasRefreshToken {
+		parts = append(parts, tr(m.lang, "refresh")+" "+m.refreshLeft(t))
+	}
+	return tr(m.lang, "token") + ": " + strings.Join(parts, " · ")
+}
+
+func (m *Model) accessLeft(t *diag.TokenInfo) string {
+	if t.AccessMinutesLeft <= 0 {
+		return m.st.Fail.Render(tr(m.lang, "expired"))
+	}
+	return fmt.Sprintf(tr(m.lang, "minutes_left"), t.AccessMinutesLeft)
+}
+
+func (m *Model) refreshLeft(t *diag.TokenInfo) string {
+	switch {
+	case !t.HasRefreshToken:
+		return tr(m.lang, "refresh_none")
+	case !t.HasRefreshDaysLeft:
+		return tr(m.lang, "refresh_unknown")
+	case t.RefreshDaysLeft <= 0:
+		return m.st.Fail.Render(tr(m.lang, "expired"))
+	case t.RefreshDaysLeft <= 14:
+		return m.st.Warn.Render(fmt.Sprintf(tr(m.lang, "refresh_left"), t.RefreshDaysLeft))
+	}
+	return fmt.Sprintf(tr(m.lang, "refresh_left"), t.RefreshDaysLeft)
+}
+
+// tokenState is the token state as the device's web page words it.
+func tokenState(lang string, t *diag.TokenInfo) string {
+	var s string
+	switch t.State {
+	case "not_obtained":
+		s = tr(lang, "tok_not_obtained")
+	case "waiting_for_authorization":
+		s = tr(lang, "tok_waiting")
+	case "obtained":
+		s = tr(lang, "tok_obtained")
+	case "invalid":
+		s = tr(lang, "tok_invalid")
+	default:
+		s = t.State
+	}
+	return s
+}
+
+// findingsView renders findings with their numbered steps, wrapped to w.
+func (m *Model) findingsView(fs []diag.Finding, w int) string {
+	var b strings.Builder
+	b.WriteString(m.st.Section.Render(tr(m.lang, "findings")) + "\n")
+	if len(fs) == 0 {
+		b.WriteString(m.st.Dim.Render(tr(m.lang, "no_findings")) + "\n")
+		return b.String()
+	}
+	for i, f := range fs {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		st, ic := m.st.severity(f.Severity)
+		b.WriteString(wrapIndent(st.Render(ic)+" "+m.st.Bold.Render(f.Title), w, "", "  ") + "\n")
+		if f.Generic {
+			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "generic")), w, "  ", "  ") + "\n")
+		}
+		if f.Cause != "" {
+			b.WriteString(wrapIndent(f.Cause, w, "  ", "  ") + "\n")
+		}
+		for _, e := range f.Evidence {
+			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "evidence")+": "+e), w, "  ", "    ") + "\n")
+		}
+		for n, s := range f.Steps {
+			num := fmt.Sprintf("  %d. ", n+1)
+			hang := strings.Repeat(" ", len(num))
+			b.WriteString(wrapIndent(s.Text, w, num, hang) + "\n")
+			if s.Command != "" {
+				b.WriteString(wrapIndent(m.st.Command.Render("PS> "+s.Command), w, hang, hang+"    ") + "\n")
+			}
+		}
+		if len(f.Where) > 0 {
+			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "where")+": "+strings.Join(f.Where, "; ")), w, "  ", "    ") + "\n")
+		}
+		if f.Delay != "" {
+			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "delay")+": "+f.Delay), w, "  ", "    ") + "\n")
+		}
+		if len(f.Alternatives) > 0 {
+			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "alternatives")+": "+strings.Join(f.Alternatives, ", ")), w, "  ", "    ") + "\n")
+		}
+	}
+	return b.String()
+}
+
+// wrapIndent wraps s to w cells; the first line starts with first, the
+// others with hang.
+func wrapIndent(s string, w int, first, hang string) string {
+	width := max(w-lipgloss.Width(hang), 10)
+	firstW := max(w-lipgloss.Width(first), 10)
+	// Wrap the first line at its own width, the rest at the hang width.
+	lines := strings.Split(ansi.Wrap(s, firstW, ""), "\n")
+	out := []string{first + lines[0]}
+	if len(lines) > 1 {
+		rest := ansi.Wrap(strings.Join(lines[1:], " "), width, "")
+		for _, l := range strings.Split(rest, "\n") {
+			out = append(out, hang+l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// ---- transcript ----
+
+func (m *Model) transcriptContent(ds *devState) string {
+	if ds.report == nil || len(ds.report.Transcript) == 0 {
+		return m.st.Dim.Render(tr(m.lang, "no_transcript"))
+	}
+	var b strings.Builder
+	for _, l := range ds.report.Transcript {
+		dir := l.Dir
+		switch dir {
+		case ">":
+			dir = m.st.Sent.Render(">")
+		case "<":
+			dir = m.st.Received.Render("<")
+		default:
+			dir = m.st.Event.Render(dir)
+		}
+		svc := ""
+		if l.Service != "" && l.Service != "smtp" {
+			svc = l.Service + " "
+		}
+		head := fmt.Sprintf("%8.3f %s ", l.At.D().Seconds(), dir)
+		text := svc + l.Text
+		if l.Dir != ">" && l.Dir != "<" {
+			text = m.st.Event.Render(text)
+		}
+		b.WriteString(wrapIndent(text, m.width, head, strings.Repeat(" ", 11)) + "\n")
+	}
+	return b.String()
+}
+
+// ---- explain ----
+
+func (m *Model) explainHeadView() string {
+	return m.st.Dim.Render(tr(m.lang, "explain_prompt")) + "\n" + m.input.View()
+}
+
+func (m *Model) explainContent() string {
+	if m.explainInput == "" || !m.explainDone {
+		return ""
+	}
+	if len(m.explainFindings) == 0 {
+		return m.st.Dim.Render(tr(m.lang, "explain_none"))
+	}
+	return m.findingsView(m.explainFindings, m.width)
+}
