@@ -95,8 +95,11 @@ type ctx struct {
 	now time.Time
 	// authMethod is the device's: oauth2 | basic | none.
 	authMethod string
-	// exchange is true when the target is Exchange Online / Outlook.com.
-	exchange bool
+	// exchange is true when the target is Exchange Online / Outlook.com
+	// (by host name or by the profile's email service); microsoftHost only
+	// by host name.
+	exchange      bool
+	microsoftHost bool
 	// mechs are the device's SASL mechanisms, upper case.
 	mechs  []string
 	maxTLS string
@@ -109,7 +112,12 @@ func newCtx(r *diag.Report, p *diag.Profile, now time.Time) *ctx {
 		c.mechs = append(c.mechs, strings.ToUpper(m))
 	}
 	host := strings.ToLower(r.Target.Host)
-	c.exchange = strings.HasSuffix(host, ".office365.com") || strings.HasSuffix(host, ".outlook.com") || strings.HasSuffix(host, ".outlook.cn")
+	c.microsoftHost = strings.HasSuffix(host, ".office365.com") || strings.HasSuffix(host, ".outlook.com") || strings.HasSuffix(host, ".outlook.cn")
+	if p != nil && c.r.Target.Host == "" {
+		h := strings.ToLower(p.SMTP.Server)
+		c.microsoftHost = strings.HasSuffix(h, ".office365.com") || strings.HasSuffix(h, ".outlook.com") || strings.HasSuffix(h, ".outlook.cn")
+	}
+	c.exchange = c.microsoftHost
 	if p != nil {
 		if p.Email.AuthMethod != "" {
 			c.authMethod = p.Email.AuthMethod
@@ -439,7 +447,9 @@ func deviceHits(c *ctx) []Hit {
 		hits = append(hits, Hit{ID: id, Evidence: ev, Params: params})
 	}
 	oauth := p.Email.AuthMethod == "oauth2"
-	if oauth && c.exchange && p.SMTP.Port != 0 && p.SMTP.Port != 587 {
+	// The port rule needs Microsoft's own host: a relay or a test server
+	// may listen anywhere.
+	if oauth && c.microsoftHost && p.SMTP.Port != 0 && p.SMTP.Port != 587 {
 		add(idOAuthPort, fmt.Sprintf("smtp.port: %d", p.SMTP.Port))
 	}
 	if oauth && c.exchange && p.SMTP.Security != "" && p.SMTP.Security != "starttls" {
@@ -457,7 +467,7 @@ func deviceHits(c *ctx) []Hit {
 		}
 		add(idSenderMismatch, ev...)
 	}
-	if vendor == "ricoh" && user != "" && p.Email.Admin != "" && !strings.EqualFold(user, p.Email.Admin) && c.exchange {
+	if vendor == "ricoh" && oauth && user != "" && p.Email.Admin != "" && !strings.EqualFold(user, p.Email.Admin) && c.exchange {
 		add(idAdminMismatch, "smtp.user: "+user, "email.admin: "+p.Email.Admin)
 	}
 	if vendor == "epson" && p.Device.Network == "additional" && oauth {
