@@ -6,17 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
 	"github.com/mfpcheck/mfpcheck/diag/token"
 )
-
-// loginWait, when set (tests only), replaces the wait between device-code
-// polls so tests do not sleep Entra's 5 s interval. Production leaves it
-// nil: the interval Entra asks for is kept.
-var loginWait func(ctx context.Context, d time.Duration) error
 
 // cmdLogin runs "mfpcheck login": the device-code sign-in, then the same
 // check as "token".
@@ -56,7 +50,7 @@ func (a *app) cmdLogin(ctx context.Context, args []string) int {
 		a.hintf("give --token-file FILE, or a --profile with oauth.token_file")
 		return ExitError
 	}
-	ts.ep.Wait = loginWait
+	ts.ep.Wait = a.wait
 	// The code goes to stdout, large and plain, so it can be read from
 	// across the room or copied; with --json stdout is the report, so the
 	// code goes to stderr.

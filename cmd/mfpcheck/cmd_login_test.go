@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,19 +12,12 @@ import (
 	"github.com/mfpcheck/mfpcheck/fixtures/entrasim"
 )
 
-// noWait replaces Entra's 5 s polling interval in tests.
-func noWait(t *testing.T) {
-	loginWait = func(ctx context.Context, d time.Duration) error { return ctx.Err() }
-	t.Cleanup(func() { loginWait = nil })
-}
-
 func loginArgs(url, file string, extra ...string) []string {
 	return append([]string{"login", "--authority", url, "--tenant", "contoso.example",
 		"--client-id", "11111111-2222-3333-4444-555555555555", "--user", "scanner@contoso.example", "--token-file", file}, extra...)
 }
 
 func TestLoginSuccess(t *testing.T) {
-	noWait(t)
 	sim, url := simServer(t, entrasim.Options{Mode: entrasim.ModeSuccess, Pending: 2})
 	dir := t.TempDir()
 	file := filepath.Join(dir, "token.json")
@@ -61,7 +53,6 @@ func TestLoginSuccess(t *testing.T) {
 }
 
 func TestLoginFailures(t *testing.T) {
-	noWait(t)
 	for _, c := range []struct {
 		mode entrasim.Mode
 		want string
@@ -113,7 +104,6 @@ func TestLoginNeedsClientAndFile(t *testing.T) {
 // Known tokens never show, whole or in part, in anything login and token
 // print.
 func TestLoginAndTokenNeverShowSecrets(t *testing.T) {
-	noWait(t)
 	var minted []string
 	mint := func(user string, scopes []string) string {
 		tok := entrasim.OutlookToken(user, tokTenant, scopes, time.Now(), time.Hour)

@@ -41,6 +41,9 @@ type app struct {
 	stdoutTTY bool
 	stderrTTY bool
 	stdinTTY  bool
+	// wait sleeps between device-code polls; nil keeps the interval Entra
+	// asks for. Tests and the demo shorten it.
+	wait func(ctx context.Context, d time.Duration) error
 }
 
 func main() {

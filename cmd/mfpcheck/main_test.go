@@ -30,6 +30,8 @@ func newTestApp(env map[string]string) *testApp {
 		stderr: errb,
 		getenv: func(k string) string { return env[k] },
 		now:    time.Now,
+		// Never sleep through Entra's polling interval in a test.
+		wait: func(ctx context.Context, d time.Duration) error { return ctx.Err() },
 	}
 	return t
 }
