@@ -1,9 +1,188 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/batch"
+	"github.com/mfpcheck/mfpcheck/diag/check"
+	"github.com/mfpcheck/mfpcheck/sheet"
+)
+
+const batchUsage = `Usage: mfpcheck batch FLEET [--concurrency N] [--format text|json|jsonl|csv|openmetrics]
+                      [--sheets DIR [--force]] [--only-problems] [--timeout D] [--lang en|de|fr]
+
+Checks every device of a fleet, concurrently, and prints one line per device
+(worst first) or a machine-readable document. FLEET is a YAML fleet file
+(defaults: plus devices:, each an inline profile or {profile: FILE}), a CSV
+inventory (*.csv; columns name, vendor, model, address, mailbox, auth_method,
+server, port, token_file, optional sender, security, tenant, client_id,
+service), or a folder of profile files. See fixtures/fleets/ for examples.
+
+At most 3 checks run at once for one mailbox (Exchange Online refuses a 4th
+session with 432 4.3.2), however high --concurrency is.
+
+Formats: text (summary table), json (one "mfpcheck.batch/v1" document),
+jsonl (one report per line, written as each device finishes), csv (one row
+per device), openmetrics (gauges for node_exporter's textfile collector or a
+Prometheus scrape).
+
+--sheets DIR writes one PDF status sheet per device and fleet-summary.pdf;
+an existing file is never overwritten: the new one gets a -2, -3 … suffix,
+unless --force is given.
+
+Ctrl-C stops the run: no further device starts, the running checks are
+cancelled, and the output holds every device that finished, complete and
+marked as interrupted (exit code 3).
+
+Exit codes: the worst verdict: 0 ok, 1 warning, 2 fail, 3 could not run
+(also: a broken fleet file, an interrupted run, sheets that could not be
+written).
+
+Flags:
+`
+
+// batchFlags are the flags of "batch".
+type batchFlags struct {
+	concurrency  int
+	format       string
+	sheets       string
+	force        bool
+	onlyProblems bool
+	timeout      time.Duration
+	lang         string
+}
+
+func (f *batchFlags) register(fs *flag.FlagSet) {
+	fs.IntVar(&f.concurrency, "concurrency", batch.DefaultConcurrency, "devices checked at once")
+	fs.StringVar(&f.format, "format", batch.FormatText, "output: "+strings.Join(batch.Formats(), " | "))
+	fs.StringVar(&f.sheets, "sheets", "", "write a PDF status sheet per device and fleet-summary.pdf into this folder")
+	fs.BoolVar(&f.force, "force", false, "with --sheets: overwrite existing files instead of picking a new name")
+	fs.BoolVar(&f.onlyProblems, "only-problems", false, "leave ok devices out of the output")
+	fs.DurationVar(&f.timeout, "timeout", batch.DefaultTimeout, "bound for each device's whole check")
+	fs.StringVar(&f.lang, "lang", "", "language of the findings and sheets: en | de | fr (default from LC_ALL/LC_MESSAGES/LANG)")
+}
 
 // cmdBatch runs "mfpcheck batch".
 func (a *app) cmdBatch(ctx context.Context, args []string) int {
-	a.errorf("%s is not built yet", "batch")
-	return ExitError
+	fs := flag.NewFlagSet("batch", flag.ContinueOnError)
+	fs.SetOutput(a.stderr)
+	var f batchFlags
+	f.register(fs)
+	fs.Usage = func() {
+		fmt.Fprint(a.stderr, batchUsage)
+		fs.PrintDefaults()
+	}
+	pos, err := parseArgs(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	if err != nil {
+		return ExitError
+	}
+	switch {
+	case len(pos) == 0:
+		a.errorf("batch needs a fleet: a YAML fleet file, a CSV inventory or a folder of profiles")
+		a.hintf("mfpcheck batch fixtures/fleets/office.yaml; mfpcheck batch --help for the formats")
+		return ExitError
+	case len(pos) > 1:
+		a.errorf("batch takes one fleet, got %d: %s", len(pos), strings.Join(pos, " "))
+		return ExitError
+	}
+	opts, ok := a.batchOptions(f)
+	if !ok {
+		return ExitError
+	}
+	devices, err := batch.LoadFleet(pos[0])
+	if err != nil {
+		a.errorLines(err)
+		a.hintf("each line names the file and line to fix; mfpcheck batch --help describes the fleet formats")
+		return ExitError
+	}
+	lang := opts.Lang
+	opts.Check = batch.CheckWith(func(d batch.Device) check.Config {
+		cfg := check.FromProfile(d.Profile, a.getenv)
+		cfg.Lang = lang
+		cfg.ToolVersion = version
+		cfg.Now = a.now
+		return cfg
+	})
+	return a.runFleet(ctx, devices, opts)
+}
+
+// batchOptions checks the flags and turns them into batch.Options (without
+// a Check). It prints what is wrong.
+func (a *app) batchOptions(f batchFlags) (batch.Options, bool) {
+	valid := false
+	for _, name := range batch.Formats() {
+		valid = valid || name == f.format
+	}
+	if !valid {
+		a.errorf("unknown format %q", f.format)
+		a.hintf("--format is one of %s", strings.Join(batch.Formats(), ", "))
+		return batch.Options{}, false
+	}
+	if f.concurrency < 1 {
+		a.errorf("--concurrency must be at least 1, not %d", f.concurrency)
+		return batch.Options{}, false
+	}
+	if f.timeout <= 0 {
+		a.errorf("--timeout must be positive, not %s", f.timeout)
+		return batch.Options{}, false
+	}
+	return batch.Options{
+		Format:       f.format,
+		Concurrency:  f.concurrency,
+		Timeout:      f.timeout,
+		OnlyProblems: f.onlyProblems,
+		SheetsDir:    f.sheets,
+		Force:        f.force,
+		Sheets:       pdfSheets(),
+		Lang:         a.lang(f.lang),
+		Progress:     a.stderrTTY,
+		Now:          a.now,
+	}, true
+}
+
+// pdfSheets wires the PDF status sheets into batch.
+func pdfSheets() batch.Sheets {
+	return batch.Sheets{
+		Device: func(w io.Writer, r *diag.Report, lang string) error {
+			return sheet.Render(w, r, sheet.Options{Lang: lang})
+		},
+		Fleet: func(w io.Writer, rs []*diag.Report, lang string) error {
+			return sheet.RenderFleet(w, rs, sheet.Options{Lang: lang})
+		},
+	}
+}
+
+// runFleet checks devices with opts, writes the output and maps the outcome
+// to the exit code. "mfpcheck demo --batch" calls it with a simulated fleet
+// and its own Check.
+func (a *app) runFleet(ctx context.Context, devices []batch.Device, opts batch.Options) int {
+	worst, err := batch.Run(ctx, devices, opts, a.stdout, a.stderr)
+	if err != nil {
+		a.errorLines(err)
+		if errors.Is(err, batch.ErrInterrupted) {
+			a.hintf("run it again to check the devices that were not checked")
+		}
+		return ExitError
+	}
+	if opts.SheetsDir != "" {
+		fmt.Fprintf(a.stderr, "mfpcheck: status sheets written to %s\n", opts.SheetsDir)
+	}
+	return verdictExit(worst)
+}
+
+// errorLines prints each line of a (joined) error as its own error line.
+func (a *app) errorLines(err error) {
+	for _, line := range strings.Split(err.Error(), "\n") {
+		a.errorf("%s", line)
+	}
 }
