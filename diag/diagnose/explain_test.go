@@ -270,3 +270,24 @@ func FuzzMatch(f *testing.F) {
 		_, _ = unwrapLine(text)
 	})
 }
+
+// TestExplainOtherInputs covers the non-SMTP inputs; the entries are the
+// token/device/Entra catalogue files'.
+func TestExplainOtherInputs(t *testing.T) {
+	cases := map[string]string{
+		"AADSTS700082":      "entra.aadsts.700082",
+		"700082":            "entra.aadsts.700082",
+		"invalid_grant":     "oauth.invalid_grant",
+		"Ungültig":          "device.state.invalid",
+		"Invalid":           "device.state.invalid",
+		"Signed out":        "device.state.signed_out",
+		"361":               "device.epson.361",
+		"(Authentifiziert)": "device.state.authenticated",
+		`{"error":"invalid_grant","error_description":"AADSTS700082: The refresh token has expired due to inactivity."}`: "entra.aadsts.700082",
+	}
+	for in, want := range cases {
+		if got := firstID(t, in); got != want {
+			t.Errorf("%q: got %s, want %s", in, got, want)
+		}
+	}
+}
