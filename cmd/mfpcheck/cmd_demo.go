@@ -5,10 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag/check"
+	"github.com/mfpcheck/mfpcheck/diag/token"
+	"github.com/mfpcheck/mfpcheck/fixtures/entrasim"
 	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
 )
 
@@ -32,6 +36,8 @@ type demoFlags struct {
 	jsonOut    bool
 	transcript bool
 	lang       string
+	refresh    bool
+	login      bool
 }
 
 // cmdDemo runs "mfpcheck demo": the built-in Exchange Online simulator on
@@ -51,6 +57,8 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 	fs.BoolVar(&f.jsonOut, "json", false, "print the report as JSON")
 	fs.BoolVar(&f.transcript, "transcript", false, "print the redacted transcript")
 	fs.StringVar(&f.lang, "lang", "", "language of the findings: en | de | fr")
+	fs.BoolVar(&f.refresh, "refresh", false, "refresh the simulated device's token at the simulated Entra ID first")
+	fs.BoolVar(&f.login, "login", false, "sign the simulated device in with a device code at the simulated Entra ID, then check it")
 	fs.Usage = func() {
 		fmt.Fprintln(a.stderr, "Usage: mfpcheck demo [--scenario NAME] [--list] [--serve] [--sheet FILE] [--tui] [--batch [--format F]]")
 		fs.PrintDefaults()
@@ -91,10 +99,21 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 		return ExitError
 	}
 	defer sim.Close()
+	authority, stopEntra, err := startEntra(sim, a.now)
+	if err != nil {
+		a.errorf("start the simulated Entra ID: %v", err)
+		return ExitError
+	}
+	defer stopEntra()
 	if !f.jsonOut {
 		fmt.Fprintf(a.stdout, "demo: Exchange Online simulator on %s, scenario %q (list: mfpcheck demo --list)\n\n", sim.SMTPAddr(), f.scenario)
 	}
+	if f.login {
+		return a.demoLogin(ctx, sim, authority, f)
+	}
 	cfg := a.simCheck(sim, a.lang(f.lang), f.sheet != "")
+	cfg.Authority = authority
+	cfg.Refresh = f.refresh
 	r := check.Run(ctx, cfg)
 	return a.report(r, f.jsonOut, f.transcript, f.sheet)
 }
@@ -148,6 +167,72 @@ func (a *app) demoServe(ctx context.Context, f demoFlags) int {
 	fmt.Fprintf(a.stdout, "Press Ctrl-C to stop.\n")
 	<-ctx.Done()
 	return ExitOK
+}
+
+// startEntra serves a simulated Entra ID on loopback for a simulated
+// device: device-code sign-in and refresh, minting tokens the simulated
+// Exchange Online accepts, and accepting the refresh token in the device's
+// token file.
+func startEntra(sim *exosim.Sim, now func() time.Time) (authority string, stop func(), err error) {
+	var refresh []string
+	if f := sim.TokenFile(); f != "" {
+		if set, err := token.Load(f); err == nil && set.Refresh != "" {
+			refresh = []string{set.Refresh}
+		}
+	}
+	srv := entrasim.New(entrasim.Options{
+		Mode:          entrasim.ModeSuccess,
+		Pending:       1,
+		User:          exosim.DeviceUser,
+		TenantID:      exosim.TenantID,
+		Mint:          func(string, []string) string { return sim.MintToken(exosim.TokenGood) },
+		RefreshTokens: refresh,
+		Now:           now,
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
+	go hs.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { hs.Close() }, nil
+}
+
+// demoLogin runs the real "login" command against the simulated Entra ID
+// (the simulated user signs in after one poll), saving into the device's
+// token file, then checks the device with the new token.
+func (a *app) demoLogin(ctx context.Context, sim *exosim.Sim, authority string, f demoFlags) int {
+	profile, err := sim.WriteKit()
+	if err != nil {
+		a.errorf("write the simulator's files: %v", err)
+		return ExitError
+	}
+	wait := a.wait
+	a.wait = func(ctx context.Context, d time.Duration) error {
+		// The simulated user is quick: poll every half second.
+		if wait != nil {
+			return wait(ctx, d)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+			return nil
+		}
+	}
+	defer func() { a.wait = wait }()
+	args := []string{"--profile", profile, "--authority", authority}
+	if f.lang != "" {
+		args = append(args, "--lang", f.lang)
+	}
+	if code := a.cmdLogin(ctx, args); code >= ExitFail {
+		return code
+	}
+	fmt.Fprintln(a.stdout)
+	cfg := a.simCheck(sim, a.lang(f.lang), f.sheet != "")
+	cfg.Authority = authority
+	r := check.Run(ctx, cfg)
+	return a.report(r, f.jsonOut, f.transcript, f.sheet)
 }
 
 // simFleet starts one simulator per scenario. The caller closes them.

@@ -137,6 +137,12 @@ func Text(w io.Writer, r *diag.Report, o TextOptions) error {
 		if tk.Fingerprint != "" {
 			fmt.Fprintf(&b, " · %s", tk.Fingerprint)
 		}
+		if tk.Refreshed {
+			fmt.Fprint(&b, " · refreshed now")
+		}
+		if tk.RefreshError != "" {
+			fmt.Fprintf(&b, "\n     refresh failed: %s %s", tk.RefreshErrorAADSTS, tk.RefreshErrorCode)
+		}
 		fmt.Fprintln(&b)
 	}
 
