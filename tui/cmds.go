@@ -161,13 +161,14 @@ func explain(e Engine, input, lang, vendor string) tea.Cmd {
 	})
 }
 
-// writeSheet writes the PDF sheet through the engine.
-func writeSheet(e Engine, dev int, path string, r *diag.Report, lang string) tea.Cmd {
+// writeSheet writes the PDF sheet into dir through the engine.
+func writeSheet(e Engine, dev int, dir string, r *diag.Report, lang string) tea.Cmd {
 	return safe(func() tea.Msg {
 		if e.Sheet == nil {
 			return sheetMsg{dev: dev, err: errors.New("no sheet renderer")}
 		}
-		return sheetMsg{dev: dev, path: path, err: e.Sheet(path, r, lang)}
+		path, err := e.Sheet(dir, r, lang)
+		return sheetMsg{dev: dev, path: path, err: err}
 	})
 }
 

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -139,11 +140,12 @@ func (e *fakeEngine) localize(f diag.Finding, lang, vendor string) diag.Finding 
 	return fakeFinding(f.ID, lang)
 }
 
-func (e *fakeEngine) sheet(path string, r *diag.Report, lang string) error {
+func (e *fakeEngine) sheet(dir string, r *diag.Report, lang string) (string, error) {
+	path := filepath.Join(dir, "mfpcheck-sheet-"+strings.ToLower(strings.ReplaceAll(r.Device.Name, " ", "-"))+"-"+r.Generated.Format("2006-01-02")+".pdf")
 	e.mu.Lock()
 	e.sheets = append(e.sheets, path)
 	e.mu.Unlock()
-	return os.WriteFile(path, []byte("%PDF-1.4 fake "+lang+"\n"), 0o644)
+	return path, os.WriteFile(path, []byte("%PDF-1.4 fake "+lang+"\n"), 0o644)
 }
 
 func (e *fakeEngine) login(ctx context.Context, d Device, show func(DeviceCode)) error {

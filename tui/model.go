@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -85,12 +84,12 @@ type Model struct {
 	explainFindings []diag.Finding
 	explainDone     bool
 
-	status  string // one-line message (sheet written, language …)
+	status string // one-line message (sheet written, language …)
 	// statusPath, when set, is the file the message names; the view cuts
 	// the path from the left so the file name stays visible.
 	statusFmt, statusPath string
-	lastErr bool
-	fatal   error
+	lastErr               bool
+	fatal                 error
 }
 
 // New returns the root model. ctx bounds every check it starts.
@@ -448,7 +447,7 @@ func (m *Model) probeKey(msg tea.KeyMsg) tea.Cmd {
 			m.setStatus(tr(m.lang, "sheet_na"), true)
 			return nil
 		}
-		return writeSheet(m.eng, m.cur, sheetPath(m.opts.SheetDir, ds), ds.report, m.lang)
+		return writeSheet(m.eng, m.cur, m.sheetDir(), ds.report, m.lang)
 	case key.Matches(msg, k.Trans):
 		m.screen = screenTranscript
 		m.vp.GotoTop()
@@ -546,27 +545,16 @@ func upsertPhase(ps []diag.Phase, p diag.Phase) []diag.Phase {
 	return append(ps, p)
 }
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-// sheetPath is where "s" writes device ds's sheet: named after the device
-// and the report's time, so sheets of several runs do not overwrite.
-func sheetPath(dir string, ds *devState) string {
-	name := strings.Trim(unsafeName.ReplaceAllString(ds.dev.Name, "-"), "-")
-	if name == "" {
-		name = "device"
-	}
-	stamp := "report"
-	if r := ds.report; r != nil && !r.Generated.IsZero() {
-		stamp = r.Generated.Format("20060102-150405")
-	}
+// sheetDir is the absolute folder sheets are written to.
+func (m *Model) sheetDir() string {
+	dir := m.opts.SheetDir
 	if dir == "" {
 		dir = "."
 	}
-	p := filepath.Join(dir, fmt.Sprintf("mfpcheck-%s-%s.pdf", name, stamp))
-	if abs, err := filepath.Abs(p); err == nil {
-		p = abs
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
 	}
-	return p
+	return dir
 }
 
 // layout sizes the components to the window.

@@ -59,8 +59,9 @@ type Engine struct {
 	Explain func(input, lang, vendor string) []diag.Finding
 	// Localize returns a finding's texts in another language.
 	Localize func(f diag.Finding, lang, vendor string) diag.Finding
-	// Sheet writes the PDF status sheet of r to path.
-	Sheet func(path string, r *diag.Report, lang string) error
+	// Sheet writes the PDF status sheet of r into the folder dir, in lang,
+	// and returns the file's path. It names the file and never overwrites.
+	Sheet func(dir string, r *diag.Report, lang string) (path string, err error)
 	// Login runs the device-code sign-in for dev; show is called once the
 	// code is known. It returns when the user signed in, the code expired or
 	// ctx ended.

@@ -111,7 +111,7 @@ func TestWalkthrough(t *testing.T) {
 
 	tm.Send(keys("s"))
 	// The message line keeps the file name when the path is too long.
-	waitFor(t, tm, "Blatt geschrieben: ", "mfpcheck-Office-Ricoh-20260112-100000.pdf")
+	waitFor(t, tm, "Blatt geschrieben: ", "mfpcheck-sheet-office-ricoh-2026-01-12.pdf")
 
 	tm.Send(keys("q"))
 	fm := final(t, tm)

@@ -1,9 +1,282 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
-// cmdTUI runs "mfpcheck tui".
+	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/batch"
+	"github.com/mfpcheck/mfpcheck/diag/check"
+	"github.com/mfpcheck/mfpcheck/diag/diagnose"
+	"github.com/mfpcheck/mfpcheck/diag/token"
+	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+	"github.com/mfpcheck/mfpcheck/sheet"
+	"github.com/mfpcheck/mfpcheck/tui"
+)
+
+// cmdTUI runs "mfpcheck tui [--profile FILE | --fleet FILE | DIR]", and
+// "mfpcheck" with no arguments on a terminal (args nil): then the profiles
+// in the current folder are shown.
 func (a *app) cmdTUI(ctx context.Context, args []string) int {
-	a.errorf("%s is not built yet", "tui")
+	fset := flag.NewFlagSet("tui", flag.ContinueOnError)
+	fset.SetOutput(a.stderr)
+	var profile, fleet, lang, sheetDir string
+	fset.StringVar(&profile, "profile", "", "open one device profile (YAML) straight into its check")
+	fset.StringVar(&fleet, "fleet", "", "fleet file (YAML list, CSV inventory) or folder of profiles")
+	fset.StringVar(&lang, "lang", "", "language: en | de | fr (l switches while running)")
+	fset.StringVar(&sheetDir, "sheet-dir", ".", "folder the PDF status sheets are written to (key s)")
+	fset.Usage = func() {
+		fmt.Fprintln(a.stderr, "Usage: mfpcheck tui [--profile FILE | --fleet FILE | DIR] [--lang en|de|fr] [--sheet-dir DIR]")
+		fmt.Fprintln(a.stderr, "Interactive terminal UI: live probe phases, findings, token and device-code sign-in, transcript, explain.")
+		fset.PrintDefaults()
+	}
+	pos, err := parseArgs(fset, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	if err != nil {
+		return ExitError
+	}
+	src := fleet
+	switch {
+	case len(pos) > 1:
+		a.errorf("tui: unexpected arguments: %s", strings.Join(pos[1:], " "))
+		return ExitError
+	case len(pos) == 1 && (profile != "" || fleet != ""):
+		a.errorf("tui: give one of --profile, --fleet or a folder, not several")
+		return ExitError
+	case profile != "" && fleet != "":
+		a.errorf("tui: give either --profile or --fleet, not both")
+		return ExitError
+	case len(pos) == 1:
+		src = pos[0]
+	}
+	l := a.lang(lang)
+
+	var devs []tui.Device
+	switch {
+	case profile != "":
+		p, err := diag.LoadProfile(profile)
+		if err != nil {
+			a.errorf("%v", err)
+			return ExitError
+		}
+		devs = append(devs, a.tuiDevice(check.FromProfile(p, a.getenv), profile, l))
+	case src != "":
+		fl, err := batch.LoadFleet(src)
+		if err != nil {
+			a.errorf("%v", err)
+			return ExitError
+		}
+		for _, d := range fl {
+			devs = append(devs, a.tuiDevice(check.FromProfile(d.Profile, a.getenv), d.Source, l))
+		}
+	default:
+		// "mfpcheck" alone: the profiles in this folder, if there are any.
+		if fl, err := batch.LoadFleet("."); err == nil {
+			for _, d := range fl {
+				devs = append(devs, a.tuiDevice(check.FromProfile(d.Profile, a.getenv), d.Source, l))
+			}
+		}
+		if len(devs) == 0 {
+			a.errorf("tui: no devices: this folder has no device profiles")
+			a.hintf("give --profile FILE, --fleet FILE or a folder of profiles; or try \"mfpcheck demo --tui\"")
+			return ExitError
+		}
+	}
+	if len(devs) == 0 {
+		a.errorf("tui: %s has no devices", src)
+		return ExitError
+	}
+	return a.runTUI(ctx, devs, l, sheetDir)
+}
+
+// tuiDemo is "mfpcheck demo --tui": the TUI over a simulated fleet, one
+// simulator and device per scenario.
+func (a *app) tuiDemo(ctx context.Context, lang string) int {
+	if code, ok := a.needTerminal(); !ok {
+		return code
+	}
+	sims, cfgs, err := a.simFleet(ctx, lang)
+	if err != nil {
+		a.errorf("%v", err)
+		return ExitError
+	}
+	defer func() {
+		for _, s := range sims {
+			s.Close()
+		}
+	}()
+	devs := make([]tui.Device, len(cfgs))
+	for i, c := range cfgs {
+		devs[i] = a.tuiDevice(c, "exosim:"+sims[i].Scenario().Name, lang)
+	}
+	return a.runTUI(ctx, devs, lang, ".")
+}
+
+// tuiSimDevice is the device of one running simulator (for demo variants
+// and tests).
+func (a *app) tuiSimDevice(sim *exosim.Sim, lang string) tui.Device {
+	return a.tuiDevice(a.simCheck(sim, lang, false), "exosim:"+sim.Scenario().Name, lang)
+}
+
+// tuiDevice wraps a check configuration for the TUI.
+func (a *app) tuiDevice(cfg check.Config, source, lang string) tui.Device {
+	cfg.Lang = lang
+	if cfg.ToolVersion == "" {
+		cfg.ToolVersion = version
+	}
+	if cfg.Now == nil {
+		cfg.Now = a.now
+	}
+	d := tui.Device{Source: source, Config: cfg}
+	if p := cfg.Profile; p != nil {
+		d.Name, d.Vendor, d.Model, d.Address = p.Device.Name, p.Device.Vendor, p.Device.Model, p.Device.Address
+	}
+	if d.Name == "" {
+		d.Name = cfg.Probe.Host
+	}
+	return d
+}
+
+// needTerminal refuses to start the TUI without a terminal on both ends.
+func (a *app) needTerminal() (int, bool) {
+	if a.stdinTTY && a.stdoutTTY {
+		return ExitOK, true
+	}
+	a.errorf("tui: needs a terminal")
+	a.hintf("for scripts use \"mfpcheck probe\" or \"mfpcheck batch\"")
+	return ExitError, false
+}
+
+// runTUI runs the TUI until the user quits and says where the log is.
+func (a *app) runTUI(ctx context.Context, devs []tui.Device, lang, sheetDir string) int {
+	if code, ok := a.needTerminal(); !ok {
+		return code
+	}
+	logFile := a.tuiLogPath()
+	err := tui.Run(ctx, tui.Options{
+		Devices:   devs,
+		Engine:    a.tuiEngine(),
+		Lang:      lang,
+		SheetDir:  sheetDir,
+		LogFile:   logFile,
+		Input:     a.stdin,
+		Output:    a.stdout,
+		NoColor:   !a.color(),
+		AltScreen: true,
+	})
+	return a.tuiExit(err, logFile)
+}
+
+// tuiExit maps Run's outcome to the exit code and tells where the log is.
+func (a *app) tuiExit(err error, logFile string) int {
+	if logFile != "" {
+		fmt.Fprintf(a.stderr, "mfpcheck: log: %s\n", logFile)
+	}
+	var pe *tui.PanicError
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.As(err, &pe):
+		a.errorf("%v", err)
+		a.hintf("this is a bug in mfpcheck; the terminal was restored. The stack trace is in %s: please attach it to a bug report", logFile)
+		return ExitError
+	}
+	a.errorf("%v", err)
 	return ExitError
+}
+
+// tuiLogPath is $XDG_STATE_HOME/mfpcheck/tui.log, else a file in the
+// temporary folder: the TUI owns the terminal, so logs go to a file.
+func (a *app) tuiLogPath() string {
+	if d := a.getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "mfpcheck", "tui.log")
+	}
+	return filepath.Join(os.TempDir(), "mfpcheck-tui.log")
+}
+
+// tuiEngine wires the real engine into the TUI: check.Run with the phases
+// streamed through the progress channel, the catalogue, the PDF sheet and
+// the device-code sign-in.
+func (a *app) tuiEngine() tui.Engine {
+	return tui.Engine{
+		Check: func(ctx context.Context, d tui.Device, progress chan<- diag.Phase) *diag.Report {
+			cfg, ok := d.Config.(check.Config)
+			if !ok {
+				return &diag.Report{Schema: diag.Schema, Generated: a.now(), Verdict: diag.VerdictError,
+					Error: fmt.Sprintf("tui: device %q has no check configuration", d.Name)}
+			}
+			cfg.Probe.Progress = progress
+			return check.Run(ctx, cfg)
+		},
+		Explain: func(in, lang, vendor string) []diag.Finding {
+			return diagnose.Explain(in, diagnose.Options{Lang: lang, Vendor: vendor})
+		},
+		Localize: func(f diag.Finding, lang, vendor string) diag.Finding {
+			return diagnose.Localize(f, diagnose.Options{Lang: lang, Vendor: vendor})
+		},
+		Sheet: func(dir string, r *diag.Report, lang string) (string, error) {
+			return writeSheetInto(dir, r, lang, a.now())
+		},
+		Login: func(ctx context.Context, d tui.Device, show func(tui.DeviceCode)) error {
+			cfg, ok := d.Config.(check.Config)
+			if !ok {
+				return fmt.Errorf("device %q has no sign-in configuration", d.Name)
+			}
+			return a.tuiLogin(ctx, cfg, show)
+		},
+	}
+}
+
+// writeSheetInto writes r's sheet into dir under its default name; when a
+// sheet of that name exists (a second run the same day), it adds -2, -3 …
+func writeSheetInto(dir string, r *diag.Report, lang string, now time.Time) (string, error) {
+	name := defaultSheetName(r, now)
+	base := strings.TrimSuffix(name, ".pdf")
+	for i := 1; i < 100; i++ {
+		path := filepath.Join(dir, name)
+		err := writeSheetFile(path, r, sheet.Options{Lang: lang}, false)
+		if !errors.Is(err, fs.ErrExist) {
+			return path, err
+		}
+		name = fmt.Sprintf("%s-%d.pdf", base, i+1)
+	}
+	return "", fmt.Errorf("write sheet: too many sheets named %s*.pdf in %s", base, dir)
+}
+
+// tuiLogin runs the device-code sign-in for a device's profile and saves
+// the tokens where the device's token file is, as "mfpcheck login" does.
+func (a *app) tuiLogin(ctx context.Context, cfg check.Config, show func(tui.DeviceCode)) error {
+	if cfg.ClientID == "" {
+		return errors.New("no client ID: set oauth.client_id in the profile")
+	}
+	if cfg.TokenFile == "" {
+		return errors.New("no token file: set oauth.token_file in the profile")
+	}
+	needPOP := cfg.POP3 != nil && cfg.POP3.AuthMethod == "oauth2"
+	ep := token.Endpoint{
+		Authority: cfg.Authority, Tenant: cfg.Tenant, ClientID: cfg.ClientID,
+		Scopes: token.DefaultScopes(needPOP), Wait: a.wait,
+	}
+	set, err := token.DeviceLogin(ctx, ep, func(dc token.DeviceCode) {
+		show(tui.DeviceCode{
+			UserCode: dc.UserCode, VerificationURI: dc.VerificationURI, Message: dc.Message,
+			ExpiresAt: a.now().Add(dc.ExpiresIn),
+		})
+	}, a.now)
+	if err != nil {
+		return err
+	}
+	if _, err := token.Backup(cfg.TokenFile); err != nil {
+		return err
+	}
+	return token.Save(cfg.TokenFile, set)
 }
