@@ -51,6 +51,17 @@ type wireConn struct {
 	// prelude is served before the first Read (a synthetic greeting for a
 	// session resumed after STARTTLS); it is not recorded.
 	prelude []byte
+	// ready holds received complete lines not yet handed to the reader.
+	// Only whole lines go up: a line cut by a timeout or a hang-up never
+	// reaches the protocol code, which would parse it as a whole reply
+	// (bufio.Reader.ReadLine returns a partial line and drops the error).
+	ready []byte
+	// rerr, once set, fails every later Read: a reply broke a limit. It
+	// must be sticky because bufio drops an error that comes with data.
+	rerr error
+	// contCode is the code of the multi-line reply being read ("250" after
+	// "250-…"), "" between replies.
+	contCode string
 }
 
 // deadlineClamp holds the current phase's deadline.
@@ -93,25 +104,54 @@ func (w *wireConn) SetWriteDeadline(t time.Time) error {
 
 func (w *wireConn) Read(b []byte) (int, error) {
 	w.mu.Lock()
+	defer w.mu.Unlock()
 	if len(w.prelude) > 0 {
 		n := copy(b, w.prelude)
 		w.prelude = w.prelude[n:]
-		w.mu.Unlock()
 		return n, nil
 	}
-	w.mu.Unlock()
-	n, err := w.Conn.Read(b)
-	if n > 0 {
-		if rerr := w.received(b[:n]); rerr != nil {
-			return n, rerr
+	for len(w.ready) == 0 {
+		if w.rerr != nil {
+			return 0, w.rerr
+		}
+		// The lock only guards against Write and the accessors; no other
+		// Read runs concurrently, and Write never waits for a Read.
+		w.mu.Unlock()
+		n, err := w.Conn.Read(b)
+		w.mu.Lock()
+		if n > 0 {
+			if rerr := w.received(b[:n]); rerr != nil {
+				w.rerr = rerr
+				w.ready = nil
+				return 0, rerr
+			}
+		}
+		if err != nil {
+			if len(w.ready) > 0 {
+				break // the next Read returns the error again
+			}
+			return 0, err
 		}
 	}
-	return n, err
+	n := copy(b, w.ready)
+	w.ready = w.ready[n:]
+	if len(w.ready) == 0 {
+		w.ready = nil
+	}
+	return n, nil
 }
 
-func (w *wireConn) received(b []byte) error {
+// pending is the number of received bytes not yet read, whole lines or
+// not: after a STARTTLS reply there must be none.
+func (w *wireConn) pending() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	return len(w.ready) + w.in.Len()
+}
+
+// received records b, moves its complete lines to ready and checks the
+// limits. The caller holds w.mu.
+func (w *wireConn) received(b []byte) error {
 	w.replyLen += len(b)
 	if w.replyLen > MaxReplyBytes {
 		return ErrReplyTooLarge
@@ -127,20 +167,69 @@ func (w *wireConn) received(b []byte) error {
 			return nil
 		}
 		w.in.Write(b[:i])
+		w.ready = append(append(w.ready, w.in.Bytes()...), '\n')
 		line := strings.TrimRight(w.in.String(), "\r")
 		w.in.Reset()
 		w.lineLen = 0
 		w.reply.WriteString(line + "\n")
+		w.tr.Add(w.service, "<", SafePrefix(line, MaxTranscriptLine))
+		if err := w.checkCode(line); err != nil {
+			return err
+		}
 		if len(line) == 3 || (len(line) > 3 && line[3] == ' ') {
 			w.replies = append(w.replies, w.reply.String())
 			if len(w.replies) > 16 {
 				w.replies = w.replies[1:]
 			}
 		}
-		w.tr.Add(w.service, "<", SafePrefix(line, MaxTranscriptLine))
 		b = b[i+1:]
 	}
 	return nil
+}
+
+// checkCode fails a multi-line reply whose later lines do not carry the
+// first line's code (RFC 5321 section 4.2.1). textproto would read on,
+// waiting for a last line with the first code that never comes, until the
+// phase times out: a misleading "no answer".
+func (w *wireConn) checkCode(line string) error {
+	code, sep := "", byte(0)
+	if len(line) >= 3 && isDigits(line[:3]) && (len(line) == 3 || line[3] == ' ' || line[3] == '-') {
+		code = line[:3]
+		if len(line) > 3 {
+			sep = line[3]
+		}
+	}
+	if w.contCode != "" && code != w.contCode {
+		got := w.contCode
+		w.contCode = ""
+		return &ReplyMismatchError{First: got, Line: SafePrefix(line, 80)}
+	}
+	if sep == '-' {
+		w.contCode = code
+	} else {
+		w.contCode = ""
+	}
+	return nil
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// ReplyMismatchError is a multi-line reply whose lines carry different
+// codes, or a line without a code inside a multi-line reply.
+type ReplyMismatchError struct {
+	First string // the code of the reply's first line
+	Line  string // the offending line, sanitized
+}
+
+func (e *ReplyMismatchError) Error() string {
+	return fmt.Sprintf("server sent a malformed multi-line reply: it began with %s, then %q", e.First, e.Line)
 }
 
 func (w *wireConn) Write(b []byte) (int, error) {
@@ -148,6 +237,7 @@ func (w *wireConn) Write(b []byte) (int, error) {
 	// A new command starts a new reply.
 	w.reply.Reset()
 	w.replyLen = 0
+	w.contCode = ""
 	rest := b
 	for len(rest) > 0 {
 		i := bytes.IndexByte(rest, '\n')
