@@ -52,6 +52,7 @@ func diagnose(r *diag.Report, p *diag.Profile, opts Options, now time.Time, toke
 	c := newCtx(r, p, now)
 	var hits []Hit
 	hits = append(hits, phaseHits(c)...)
+	hits = pop3Hits(c, hits)
 	hits = append(hits, tlsHits(c)...)
 	hits = append(hits, capabilityHits(c)...)
 	if p != nil {
