@@ -8,8 +8,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
+	"github.com/mfpcheck/mfpcheck/diag/render"
 )
 
 const explainUsage = `Usage: mfpcheck explain CODE | "REPLY TEXT" | AADSTSnnnnn | - [flags]
@@ -70,10 +70,7 @@ func (a *app) cmdExplain(ctx context.Context, args []string) int {
 		a.hintf("use en, de or fr")
 		return ExitError
 	}
-	l := *lang
-	if l == "" {
-		l = a.envLang()
-	}
+	l := a.lang(*lang)
 	var input string
 	if len(inputs) == 1 && inputs[0] == "-" {
 		b, err := io.ReadAll(io.LimitReader(a.stdin, diagnose.MaxExplainInput))
@@ -101,8 +98,7 @@ func (a *app) cmdExplain(ctx context.Context, args []string) int {
 		}
 		return ExitOK
 	}
-	color := a.stdoutTTY && a.getenv("NO_COLOR") == ""
-	writeFindings(a.stdout, findings, diagnose.NormLang(l), *vendor, color)
+	render.Findings(a.stdout, findings, render.FindingOptions{Lang: l, Vendor: *vendor, Color: a.color()})
 	return ExitOK
 }
 
@@ -112,86 +108,4 @@ func knownLang(l string) bool {
 		return true
 	}
 	return false
-}
-
-// envLang picks the language from LC_ALL, then LC_MESSAGES, then LANG, as
-// POSIX orders them ("de_DE.UTF-8" → de, "fr_CA" → fr, anything else en).
-func (a *app) envLang() string {
-	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		if v := a.getenv(k); v != "" {
-			return diagnose.NormLang(v)
-		}
-	}
-	return "en"
-}
-
-// writeFindings prints findings as prose. All words come from the
-// catalogue and its labels; this only lays them out.
-func writeFindings(w io.Writer, findings []diag.Finding, lang, vendor string, color bool) {
-	label := func(k string) string { return diagnose.Label(lang, k) }
-	sev := func(s diag.Severity) string {
-		t := label("severity." + string(s))
-		if !color {
-			return t
-		}
-		switch s {
-		case diag.SeverityError:
-			return "\x1b[1;31m" + t + "\x1b[0m"
-		case diag.SeverityWarning:
-			return "\x1b[1;33m" + t + "\x1b[0m"
-		}
-		return "\x1b[1;36m" + t + "\x1b[0m"
-	}
-	for i, f := range findings {
-		if i > 0 {
-			fmt.Fprintln(w)
-		}
-		fmt.Fprintf(w, "%s: %s  [%s]\n", sev(f.Severity), f.Title, f.ID)
-		if f.Generic {
-			fmt.Fprintf(w, "  (%s)\n", label("note.generic"))
-		}
-		if len(f.Alternatives) > 0 {
-			fmt.Fprintf(w, "  (%s)\n", label("note.ambiguous"))
-		}
-		fmt.Fprintf(w, "\n%s:\n  %s\n", label("heading.cause"), f.Cause)
-		if len(f.Steps) > 0 {
-			fmt.Fprintf(w, "\n%s:\n", label("heading.steps"))
-			for n, s := range f.Steps {
-				where := ""
-				if s.Where != "" {
-					where = " (" + label("where."+s.Where) + ")"
-				}
-				fmt.Fprintf(w, "  %d. %s%s\n", n+1, s.Text, where)
-				if s.Command != "" {
-					fmt.Fprintf(w, "       %s\n", s.Command)
-				}
-			}
-		}
-		if len(f.Where) > 0 {
-			var names []string
-			for _, p := range f.Where {
-				names = append(names, label("where."+p))
-			}
-			fmt.Fprintf(w, "\n%s: %s\n", label("heading.where"), strings.Join(names, "; "))
-		}
-		if f.Delay != "" {
-			fmt.Fprintf(w, "%s: %s\n", label("heading.delay"), f.Delay)
-		}
-		if len(f.Alternatives) > 0 {
-			fmt.Fprintf(w, "\n%s:\n", label("heading.alternatives"))
-			for _, id := range f.Alternatives {
-				alt := diagnose.Localize(diag.Finding{ID: id}, diagnose.Options{Lang: lang, Vendor: vendor})
-				fmt.Fprintf(w, "  - %s  [%s]\n", alt.Title, id)
-			}
-		}
-		if len(f.Sources) > 0 {
-			fmt.Fprintf(w, "%s: %s\n", label("heading.sources"), strings.Join(f.Sources, ", "))
-		}
-		if len(f.Evidence) > 0 {
-			fmt.Fprintf(w, "%s:\n", label("heading.evidence"))
-			for _, ev := range f.Evidence {
-				fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(ev, "\n", "\n  "))
-			}
-		}
-	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/check"
+	"github.com/mfpcheck/mfpcheck/diag/diagnose"
 	"github.com/mfpcheck/mfpcheck/diag/render"
 )
 
@@ -342,23 +343,12 @@ func (a *app) promptPassword() (string, error) {
 // lang picks the language: the flag, else LC_ALL, LC_MESSAGES, LANG.
 func (a *app) lang(flagValue string) string {
 	if flagValue != "" {
-		return normLang(flagValue)
+		return diagnose.NormLang(flagValue)
 	}
 	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
 		if s := a.getenv(v); s != "" {
-			return normLang(s)
+			return diagnose.NormLang(s)
 		}
-	}
-	return "en"
-}
-
-func normLang(s string) string {
-	s = strings.ToLower(s)
-	switch {
-	case strings.HasPrefix(s, "de"):
-		return "de"
-	case strings.HasPrefix(s, "fr"):
-		return "fr"
 	}
 	return "en"
 }

@@ -181,7 +181,7 @@ func (a *app) tokenReport(ts *tokenSetup, info *diag.TokenInfo, f tokenFlags, ex
 		r.Device = ts.profile.DeviceInfo()
 		vendor = ts.profile.Device.Vendor
 	}
-	diagnosed := a.diagnose(r, ts.profile, diagnose.Options{Lang: lang, Vendor: vendor})
+	diagnose.Diagnose(r, ts.profile, diagnose.Options{Lang: lang, Vendor: vendor})
 	if len(extra) > 0 {
 		r.Findings = append(extra, r.Findings...)
 		for _, x := range extra {
@@ -193,9 +193,6 @@ func (a *app) tokenReport(ts *tokenSetup, info *diag.TokenInfo, f tokenFlags, ex
 			}
 		}
 	}
-	if !diagnosed {
-		r.Verdict = diag.Worse(r.Verdict, fallbackVerdict(info))
-	}
 	if f.jsonOut {
 		if err := render.JSON(a.stdout, r); err != nil {
 			a.errorf("write report: %v", err)
@@ -206,34 +203,10 @@ func (a *app) tokenReport(ts *tokenSetup, info *diag.TokenInfo, f tokenFlags, ex
 	writeTokenSummary(a.stdout, info, vendor)
 	if len(r.Findings) > 0 {
 		fmt.Fprintln(a.stdout)
-		for i, fd := range r.Findings {
-			render.Finding(a.stdout, i+1, fd, render.TextOptions{Color: a.color(), Lang: lang})
-		}
+		render.Findings(a.stdout, r.Findings, render.FindingOptions{Lang: lang, Vendor: vendor, Color: a.color()})
 	}
 	fmt.Fprintf(a.stdout, "\nverdict: %s\n", r.Verdict)
 	return verdictExit(r.Verdict)
-}
-
-// diagnose runs the diagnosis, surviving a catalogue that is not built yet.
-func (a *app) diagnose(r *diag.Report, p *diag.Profile, opts diagnose.Options) (ok bool) {
-	defer func() {
-		if v := recover(); v != nil {
-			r.Findings = []diag.Finding{}
-			r.Verdict = diag.VerdictOK
-			ok = false
-		}
-	}()
-	diagnose.Diagnose(r, p, opts)
-	return true
-}
-
-// fallbackVerdict is used only when the diagnosis could not run: a token
-// the device cannot use fails, anything else passes without findings.
-func fallbackVerdict(info *diag.TokenInfo) diag.Verdict {
-	if info == nil || info.State == token.StateInvalid || info.State == token.StateNotObtained || info.RefreshErrorCode != "" {
-		return diag.VerdictFail
-	}
-	return diag.VerdictOK
 }
 
 // stateLabel is the token state as the vendor's web page or panel shows it.

@@ -6,8 +6,7 @@ type labels struct {
 	server, auth, user, insecure, asDevice          string
 	verified, notVerified, issuer, expires, days    string
 	daysLeft, token, verdict, interrupted, findings string
-	transcript, generic, cause, where, delay        string
-	alternatives, evidence, sources                 string
+	transcript                                      string
 }
 
 var labelSets = map[string]labels{
@@ -19,9 +18,6 @@ var labelSets = map[string]labels{
 		issuer: "issuer", expires: "expires", days: "days", daysLeft: "days left",
 		token: "Token", verdict: "Verdict:", interrupted: "interrupted",
 		findings: "Findings", transcript: "Transcript (secrets redacted)",
-		generic: "Generic reading from the reply class only (not a known Exchange Online reply).",
-		cause:   "Cause", where: "Fix in", delay: "Takes effect", alternatives: "Other possible causes",
-		evidence: "Evidence", sources: "Sources",
 	},
 	"de": {
 		server: "Server", auth: "Authentifizierung", user: "Benutzer",
@@ -31,9 +27,6 @@ var labelSets = map[string]labels{
 		issuer: "Aussteller", expires: "läuft ab", days: "Tage", daysLeft: "Tage übrig",
 		token: "Token", verdict: "Ergebnis:", interrupted: "abgebrochen",
 		findings: "Befunde", transcript: "Protokoll (Geheimnisse entfernt)",
-		generic: "Allgemeine Deutung nur aus der Antwortklasse (keine bekannte Exchange-Online-Antwort).",
-		cause:   "Ursache", where: "Behebung in", delay: "Wirksam nach", alternatives: "Weitere mögliche Ursachen",
-		evidence: "Nachweis", sources: "Quellen",
 	},
 	"fr": {
 		server: "serveur", auth: "authentification", user: "utilisateur",
@@ -43,9 +36,6 @@ var labelSets = map[string]labels{
 		issuer: "émetteur", expires: "expire le", days: "jours", daysLeft: "jours restants",
 		token: "Jeton", verdict: "Résultat :", interrupted: "interrompu",
 		findings: "Constats", transcript: "Transcription (secrets masqués)",
-		generic: "Lecture générique d'après la classe de la réponse (réponse Exchange Online inconnue).",
-		cause:   "Cause", where: "À corriger dans", delay: "Prise en compte", alternatives: "Autres causes possibles",
-		evidence: "Preuve", sources: "Sources",
 	},
 }
 

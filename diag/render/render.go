@@ -68,7 +68,7 @@ func Text(w io.Writer, r *diag.Report, o TextOptions) error {
 	}
 	if r.Device != nil && r.Device.Name != "" {
 		title += " · " + r.Device.Name
-		if r.Device.Model != "" {
+		if r.Device.Model != "" && !strings.Contains(r.Device.Name, r.Device.Model) {
 			title += " (" + r.Device.Model + ")"
 		}
 	}
@@ -156,10 +156,12 @@ func Text(w io.Writer, r *diag.Report, o TextOptions) error {
 	}
 
 	if len(r.Findings) > 0 {
-		fmt.Fprintf(&b, "\n%s\n", st.c("1", l.findings))
-		for i, f := range r.Findings {
-			Finding(&b, i+1, f, o)
+		fmt.Fprintf(&b, "\n%s\n\n", st.c("1", l.findings))
+		vendor := ""
+		if r.Device != nil {
+			vendor = r.Device.Vendor
 		}
+		Findings(&b, r.Findings, FindingOptions{Lang: r.Lang, Vendor: vendor, Color: o.Color})
 	}
 	if o.Transcript {
 		fmt.Fprintf(&b, "\n%s\n", st.c("1", l.transcript))
@@ -262,48 +264,6 @@ func verdictWord(st style, v diag.Verdict) string {
 		return st.c("1;31", "FAIL")
 	}
 	return st.c("1;31", strings.ToUpper(string(v)))
-}
-
-// Finding writes one numbered finding with its numbered steps.
-func Finding(b io.Writer, n int, f diag.Finding, o TextOptions) {
-	st := style{on: o.Color}
-	l := labelsFor(o.Lang)
-	sev := strings.ToUpper(string(f.Severity))
-	switch f.Severity {
-	case diag.SeverityError:
-		sev = st.c("1;31", sev)
-	case diag.SeverityWarning:
-		sev = st.c("33", sev)
-	}
-	fmt.Fprintf(b, "%2d. [%s] %s  (%s)\n", n, sev, st.c("1", f.Title), f.ID)
-	if f.Generic {
-		fmt.Fprintf(b, "    %s\n", l.generic)
-	}
-	if f.Cause != "" {
-		fmt.Fprintf(b, "    %s: %s\n", l.cause, f.Cause)
-	}
-	for i, s := range f.Steps {
-		fmt.Fprintf(b, "    %d. %s\n", i+1, s.Text)
-		if s.Command != "" {
-			fmt.Fprintf(b, "       PS> %s\n", s.Command)
-		}
-	}
-	if len(f.Where) > 0 {
-		fmt.Fprintf(b, "    %s: %s\n", l.where, strings.Join(f.Where, ", "))
-	}
-	if f.Delay != "" {
-		fmt.Fprintf(b, "    %s: %s\n", l.delay, f.Delay)
-	}
-	if len(f.Alternatives) > 0 {
-		fmt.Fprintf(b, "    %s: %s\n", l.alternatives, strings.Join(f.Alternatives, ", "))
-	}
-	for _, e := range f.Evidence {
-		fmt.Fprintf(b, "    %s: %s\n", l.evidence, e)
-	}
-	if len(f.Sources) > 0 {
-		fmt.Fprintf(b, "    %s: %s\n", l.sources, strings.Join(f.Sources, ", "))
-	}
-	fmt.Fprintln(b)
 }
 
 func orDash(s string) string {

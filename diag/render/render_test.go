@@ -1,0 +1,90 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+)
+
+func sampleReport() *diag.Report {
+	return &diag.Report{
+		Schema: diag.Schema, Lang: "de",
+		Device:  &diag.Device{Name: "Empfang", Model: "WF-C879R", Vendor: "epson"},
+		Target:  diag.Target{Host: "smtp.office365.com", Port: 587, Security: "starttls", AuthMethod: "oauth2", User: "scanner@contoso.com"},
+		Options: diag.Options{InsecureTLS: true},
+		Phases: []diag.Phase{
+			{Name: diag.PhaseConnect, Status: diag.StatusOK, Duration: diag.Duration(3 * time.Millisecond)},
+			{Name: diag.PhaseAuth, Status: diag.StatusFail, Started: diag.Duration(3 * time.Millisecond), Duration: diag.Duration(40 * time.Millisecond),
+				ErrorKind: diag.KindReply,
+				Reply: diag.ParseReply(535, "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. [AM0PR02CA0001.eurprd02.prod.outlook.com 2026-11-20T08:12:33.456Z 08DD1234ABCD5678]")},
+			{Name: diag.PhaseMailFrom, Status: diag.StatusSkipped, Note: "auth failed"},
+		},
+		Findings: []diag.Finding{{
+			ID: "smtp.auth.mailbox_disabled", Severity: diag.SeverityError, Title: "SMTP AUTH ist für das Postfach aus",
+			Cause: "Ursache …", Where: []string{"m365_admin"},
+			Steps: []diag.Step{{Text: "Mail-Apps verwalten öffnen"}, {Text: "Per PowerShell", Command: "Set-CASMailbox -Identity scanner@contoso.com -SmtpClientAuthenticationDisabled $false"}},
+		}},
+		Verdict: diag.VerdictFail,
+	}
+}
+
+func TestTextShowsPhasesVerdictAndNumberedSteps(t *testing.T) {
+	var b bytes.Buffer
+	if err := Text(&b, sampleReport(), TextOptions{Lang: "de"}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"Empfang (WF-C879R)",
+		"Zertifikatsprüfung ist für diese Prüfung AUS",
+		"auth", "FAIL", "535 5.7.139 Authentication unsuccessful",
+		"[AM0PR02CA0001.eurprd02.prod.outlook.com 2026-11-20T08:12:33.456Z 08DD1234ABCD5678]",
+		"skipped", "FAIL",
+		"1. Mail-Apps verwalten öffnen", "2. Per PowerShell",
+		"Set-CASMailbox -Identity scanner@contoso.com",
+		"Microsoft 365 Admin Center",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Errorf("colour codes without Color")
+	}
+	var c bytes.Buffer
+	Text(&c, sampleReport(), TextOptions{Lang: "de", Color: true})
+	if !strings.Contains(c.String(), "\x1b[") {
+		t.Errorf("no colour codes with Color")
+	}
+}
+
+func TestJSONRoundTrips(t *testing.T) {
+	var b bytes.Buffer
+	if err := JSON(&b, sampleReport()); err != nil {
+		t.Fatal(err)
+	}
+	var back diag.Report
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Phases[1].Reply.Trailer.Session != "08DD1234ABCD5678" || back.Phases[1].Duration != diag.Duration(40*time.Millisecond) {
+		t.Fatalf("round trip lost data: %+v", back.Phases[1])
+	}
+	if !strings.Contains(b.String(), `"duration_ms": 40.000`) {
+		t.Errorf("durations are not milliseconds: %s", b.String())
+	}
+}
+
+func TestTimingBarStaysInWidth(t *testing.T) {
+	for _, c := range []struct{ start, d, total time.Duration }{
+		{0, 0, 0}, {0, 1, 1000}, {999, 1, 1000}, {0, 1000, 1000}, {500, 900, 1000},
+	} {
+		if n := len([]rune(timingBar(c.start, c.d, c.total))); n > barWidth {
+			t.Errorf("bar %v is %d wide", c, n)
+		}
+	}
+}
