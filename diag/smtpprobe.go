@@ -37,8 +37,9 @@ type prober struct {
 	tr    *Transcript
 	clock deadlineClamp
 
-	raw    net.Conn  // the TCP connection
-	wire   *wireConn // the recording layer in use (plain or over TLS)
+	ctx    context.Context // the whole probe's context
+	raw    net.Conn        // the TCP connection
+	wire   *wireConn       // the recording layer in use (plain or over TLS)
 	tp     *textproto.Conn
 	client *smtp.Client
 	tlsOn  bool
@@ -126,6 +127,7 @@ func caFileName(roots string) string {
 func (p *prober) run(ctx context.Context) *Report {
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
 	defer cancel()
+	p.ctx = ctx
 	defer func() {
 		if p.raw != nil {
 			p.raw.Close()
@@ -289,8 +291,39 @@ func (p *prober) phase(ctx context.Context, name string, fn func(context.Context
 	} else if ph.Status == StatusRunning {
 		ph.Status = StatusOK
 	}
+	sanitizePhase(&ph)
 	p.r.Phases = append(p.r.Phases, ph)
 	p.progress(ph, true)
+}
+
+// sanitizePhase replaces control bytes and invalid UTF-8 in what the
+// server said (reply text, trailer, capabilities), so no renderer, JSON
+// reader or terminal ever gets a NUL or an escape sequence from it.
+func sanitizePhase(ph *Phase) {
+	if ph.Reply != nil {
+		r := *ph.Reply
+		lines := strings.Split(r.Text, "\n")
+		for i, l := range lines {
+			lines[i] = SafePrefix(l, MaxReplyBytes)
+		}
+		r.Text = strings.Join(lines, "\n")
+		r.Enhanced = SafePrefix(r.Enhanced, 20)
+		if r.Trailer != nil {
+			t := *r.Trailer
+			t.Host, t.Time, t.Session, t.Raw = SafePrefix(t.Host, 300), SafePrefix(t.Time, 300), SafePrefix(t.Session, 300), SafePrefix(t.Raw, 300)
+			r.Trailer = &t
+		}
+		ph.Reply = &r
+	}
+	if len(ph.Capabilities) > 0 {
+		caps := make([]string, len(ph.Capabilities))
+		for i, c := range ph.Capabilities {
+			caps[i] = SafePrefix(c, MaxLineBytes)
+		}
+		ph.Capabilities = caps
+	}
+	ph.Note = SafePrefix(ph.Note, 1000)
+	ph.Challenge = SafePrefix(ph.Challenge, 500)
 }
 
 func (p *prober) skipped(name, why string) {
@@ -386,10 +419,48 @@ func (p *prober) banner(ctx context.Context, ph *Phase) error {
 			ph.ErrorKind = KindClosed
 			return errors.New("server closed the connection without a greeting")
 		}
+		if !p.tlsOn && ClassifyError(err) == KindTimeout && p.wire.lastReply() == "" && p.wire.pending() == 0 && p.speaksTLS() {
+			ph.ErrorKind = KindTLSOnPlain
+			return fmt.Errorf("no greeting within %s, but the port answers a TLS handshake: it speaks implicit TLS (SMTPS, like port 465), not plain SMTP with STARTTLS", p.cfg.PhaseTimeout)
+		}
 		return err
 	}
 	p.canQuit = true
 	return nil
+}
+
+// sniffTimeout bounds the implicit-TLS check after a silent banner: a TLS
+// server answers a ClientHello within one round trip, so a few seconds are
+// plenty even when the phase budget is long, and a real tarpit costs
+// little more than its phase budget.
+const sniffTimeout = 5 * time.Second
+
+// speaksTLS reports whether a server that sent no greeting answers a TLS
+// ClientHello with TLS (a ServerHello, or an alert record): an implicit-TLS
+// port waits silently for the client, exactly like a hung server. Nothing
+// is ever sent over the session and the connection is not used afterwards,
+// so the certificate does not matter here; it is checked (and reported)
+// only by a probe configured for implicit TLS.
+func (p *prober) speaksTLS() bool {
+	if p.ctx == nil || p.ctx.Err() != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(p.ctx, min(p.cfg.PhaseTimeout, sniffTimeout))
+	defer cancel()
+	d, _ := ctx.Deadline()
+	p.raw.SetDeadline(d)
+	conf := &tls.Config{
+		ServerName: p.cfg.ServerName,
+		MinVersion: tls.VersionTLS10,
+		// Detection only, see above: the handshake's outcome is all that
+		// is read from this session.
+		InsecureSkipVerify: true,
+	}
+	err := tls.Client(p.raw, conf).HandshakeContext(ctx)
+	// An alert or a failed negotiation is TLS too; a timeout, a hang-up or
+	// plain text (RecordHeaderError, kind not_tls) is not.
+	kind := ClassifyError(err)
+	return err == nil || kind == KindTLSHandshake || kind == KindTLSVersion
 }
 
 func (p *prober) helloPlain(ctx context.Context, ph *Phase) error {
@@ -450,7 +521,7 @@ func (p *prober) startTLS(ctx context.Context, ph *Phase) error {
 	if err := p.readReply(ph, 220); err != nil {
 		return err
 	}
-	if p.tp.R.Buffered() > 0 {
+	if p.tp.R.Buffered() > 0 || p.wire.pending() > 0 {
 		ph.ErrorKind = KindProtocol
 		return errors.New("server sent data after its STARTTLS reply (possible STARTTLS injection); refusing to continue")
 	}
