@@ -261,7 +261,7 @@ func TLSInfoFrom(cs tls.ConnectionState, serverName string, implicit bool, roots
 		info.Verified = check.Verified
 		info.HostMatch = check.HostMatch
 		if check.Err != nil {
-			info.VerifyError = check.Err.Error()
+			info.VerifyError = SafePrefix(check.Err.Error(), 500)
 		}
 	}
 	for _, c := range cs.PeerCertificates {
@@ -273,12 +273,14 @@ func TLSInfoFrom(cs tls.ConnectionState, serverName string, implicit bool, roots
 // CertInfoFrom describes one certificate.
 func CertInfoFrom(c *x509.Certificate, now time.Time) CertInfo {
 	ci := CertInfo{
-		Subject:   c.Subject.String(),
-		Issuer:    c.Issuer.String(),
-		SANs:      append([]string(nil), c.DNSNames...),
+		Subject:   SafePrefix(c.Subject.String(), 500),
+		Issuer:    SafePrefix(c.Issuer.String(), 500),
 		NotBefore: c.NotBefore.UTC(),
 		NotAfter:  c.NotAfter.UTC(),
 		DaysLeft:  int(c.NotAfter.Sub(now).Hours() / 24),
+	}
+	for _, n := range c.DNSNames {
+		ci.SANs = append(ci.SANs, SafePrefix(n, 300))
 	}
 	for _, ip := range c.IPAddresses {
 		ci.SANs = append(ci.SANs, ip.String())
