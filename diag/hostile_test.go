@@ -1,0 +1,426 @@
+package diag_test
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/check"
+	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+	hsrv "github.com/mfpcheck/mfpcheck/fixtures/hostile"
+)
+
+// Hostile-server tests: every run against a misbehaving server must end
+// with the right failed phase, error kind and catalogue finding, within the
+// configured timeouts plus a margin, in bounded memory, with a report free
+// of control bytes and secrets, and with no goroutine left behind.
+//
+// The budgets are short so the suite stays fast; the time bounds derived
+// from them are generous (whole phase budgets plus seconds of margin), as
+// they must hold on a loaded CI machine.
+const (
+	hsPhaseTimeout = 300 * time.Millisecond
+	hsTimeout      = 20 * hsPhaseTimeout
+	hsDrip         = 100 * time.Millisecond
+	hsUser         = exosim.DeviceUser
+	// hsBudgets is how many phase budgets a failing run may spend: the
+	// failing phase, QUIT and one spare.
+	hsBudgets = 3
+	hsMargin  = 2 * time.Second
+	// hsHeapGrowth bounds heap growth during one run (the 10 MB EHLO must
+	// not be buffered).
+	hsHeapGrowth = 16 << 20
+)
+
+// hsToken is a JWT-shaped access token with the claims Exchange reads; the
+// tests assert it never reaches the report.
+var hsToken = exosim.MintJWT([]byte("hostile-test-key"), map[string]any{
+	"aud": "https://outlook.office.com",
+	"scp": "SMTP.Send POP.AccessAsUser.All",
+	"upn": hsUser, "unique_name": hsUser,
+	"tid": exosim.TenantID, "appid": exosim.ClientID, "ver": "1.0",
+	"iat": time.Now().Add(-5 * time.Minute).Unix(),
+	"nbf": time.Now().Add(-5 * time.Minute).Unix(),
+	"exp": time.Now().Add(time.Hour).Unix(),
+})
+
+type hsCase struct {
+	name  string
+	start func(t *testing.T, pki *hsrv.PKI) *hsrv.Server
+	// security is the probe's (default starttls).
+	security string
+	// phase fails (or warns, with status warn) with kind, and the
+	// diagnosis names the cause with finding in that phase.
+	phase   string
+	status  diag.Status
+	kind    string
+	finding string
+	check   func(t *testing.T, r *diag.Report)
+}
+
+func hsServer(f func() (*hsrv.Server, error)) func(*testing.T, *hsrv.PKI) *hsrv.Server {
+	return func(t *testing.T, _ *hsrv.PKI) *hsrv.Server {
+		t.Helper()
+		s, err := f()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+}
+
+func hsTLSServer(kind hsrv.CertKind, f func(*tls.Config) (*hsrv.Server, error)) func(*testing.T, *hsrv.PKI) *hsrv.Server {
+	return func(t *testing.T, pki *hsrv.PKI) *hsrv.Server {
+		t.Helper()
+		cfg, err := pki.TLSConfig(kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := f(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+}
+
+func TestHostileSMTP(t *testing.T) {
+	pki, err := hsrv.NewPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []hsCase{
+		{name: "silent", start: hsServer(hsrv.Silent),
+			phase: diag.PhaseBanner, kind: diag.KindTimeout, finding: "smtp.no_banner"},
+		{name: "endless line", start: hsServer(hsrv.EndlessLine),
+			phase: diag.PhaseEHLO, kind: diag.KindTooLong, finding: "smtp.too_long"},
+		{name: "drip banner", start: hsServer(func() (*hsrv.Server, error) { return hsrv.Drip(hsDrip) }),
+			phase: diag.PhaseBanner, kind: diag.KindTimeout, finding: "smtp.no_banner",
+			check: func(t *testing.T, r *diag.Report) {
+				// The budget is one deadline for the phase, not per read:
+				// bytes arriving every 100 ms do not keep it alive.
+				b, _ := r.Phase(diag.PhaseBanner)
+				if b.Duration.D() > hsPhaseTimeout+hsMargin {
+					t.Errorf("banner took %s with a %s budget", b.Duration.D(), hsPhaseTimeout)
+				}
+			}},
+		{name: "drip replies", start: hsServer(func() (*hsrv.Server, error) { return hsrv.DripReplies(hsDrip) }),
+			phase: diag.PhaseEHLO, kind: diag.KindTimeout, finding: "net.timeout"},
+		{name: "close after STARTTLS 220", start: hsServer(hsrv.CloseAfterStartTLS),
+			phase: diag.PhaseTLS, kind: diag.KindClosed, finding: "net.closed"},
+		{name: "garbage instead of TLS", start: hsServer(hsrv.GarbageAfterStartTLS),
+			phase: diag.PhaseTLS, kind: diag.KindNotTLS, finding: "net.tls_garbage"},
+		{name: "implicit TLS probed with STARTTLS", start: hsTLSServer(hsrv.CertGood, hsrv.ImplicitTLS),
+			phase: diag.PhaseBanner, kind: diag.KindTLSOnPlain, finding: "tls.starttls_on_implicit_port"},
+		{name: "plain SMTP probed with implicit TLS", start: hsServer(hsrv.PlainSMTP), security: "tls",
+			phase: diag.PhaseTLS, kind: diag.KindNotTLS, finding: "tls.implicit_on_starttls_port"},
+		{name: "10 MB EHLO reply", start: hsServer(func() (*hsrv.Server, error) { return hsrv.HugeEHLO(10<<20, false) }),
+			phase: diag.PhaseEHLO, kind: diag.KindTooLong, finding: "smtp.too_long"},
+		{name: "10 MB EHLO line", start: hsServer(func() (*hsrv.Server, error) { return hsrv.HugeEHLO(10<<20, true) }),
+			phase: diag.PhaseEHLO, kind: diag.KindTooLong, finding: "smtp.too_long"},
+		{name: "NUL and control bytes", start: hsServer(hsrv.Binary),
+			phase: diag.PhaseStartTLS, kind: diag.KindReply, finding: "generic.security",
+			check: func(t *testing.T, r *diag.Report) {
+				st, _ := r.Phase(diag.PhaseStartTLS)
+				if st.Reply == nil || st.Reply.Code != 454 || st.Reply.Enhanced != "4.7.0" {
+					t.Errorf("starttls reply %+v", st.Reply)
+				}
+				b, _ := r.Phase(diag.PhaseBanner)
+				if b.Reply == nil || !strings.Contains(b.Reply.Text, "ESMTP") {
+					t.Errorf("banner reply %+v", b.Reply)
+				}
+			}},
+		{name: "multi-line reply with mismatched codes", start: hsServer(hsrv.Mismatched),
+			phase: diag.PhaseEHLO, kind: diag.KindProtocol, finding: "smtp.protocol_error"},
+		{name: "expired certificate", start: hsTLSServer(hsrv.CertExpired, hsrv.STARTTLS),
+			phase: diag.PhaseTLS, kind: diag.KindCertExpired, finding: "tls.cert_expired"},
+		{name: "not yet valid certificate", start: hsTLSServer(hsrv.CertNotYetValid, hsrv.STARTTLS),
+			phase: diag.PhaseTLS, kind: diag.KindCertNotYetValid, finding: "tls.cert_not_yet_valid"},
+		{name: "self-signed certificate", start: hsTLSServer(hsrv.CertSelfSigned, hsrv.STARTTLS),
+			phase: diag.PhaseTLS, kind: diag.KindCertUntrusted, finding: "tls.cert_untrusted"},
+		{name: "wrong host certificate", start: hsTLSServer(hsrv.CertWrongHost, hsrv.STARTTLS),
+			phase: diag.PhaseTLS, kind: diag.KindCertHost, finding: "tls.cert_host"},
+		{name: "RSA 1024 certificate", start: hsTLSServer(hsrv.CertWeakRSA, hsrv.STARTTLS),
+			phase: diag.PhaseTLS, kind: diag.KindCertWeakKey, finding: "tls.cert_weak_key"},
+		{name: "TLS 1.0 only", start: func(t *testing.T, pki *hsrv.PKI) *hsrv.Server {
+			cert, err := pki.Leaf(hsrv.CertGood)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := hsrv.TLS10Only(cert)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}, phase: diag.PhaseTLS, status: diag.StatusWarn, finding: "tls.legacy_version",
+			check: func(t *testing.T, r *diag.Report) {
+				if r.TLS == nil || r.TLS.Version != "TLS 1.0" {
+					t.Errorf("TLS %+v", r.TLS)
+				}
+				// The session works, but Exchange Online refuses TLS 1.0:
+				// the catalogue rates tls.legacy_version an error.
+				if r.Verdict == diag.VerdictOK {
+					t.Errorf("verdict ok on TLS 1.0")
+				}
+				if a, _ := r.Phase(diag.PhaseAuth); a.Status != diag.StatusOK {
+					t.Errorf("auth %+v", a)
+				}
+			}},
+		{name: "reset during AUTH", start: hsTLSServer(hsrv.CertGood, hsrv.ResetDuringAuth),
+			phase: diag.PhaseAuth, kind: diag.KindReset, finding: "net.reset"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := c.start(t, pki)
+			closed := false
+			defer func() {
+				if !closed {
+					srv.Close()
+				}
+			}()
+			pc := diag.ProbeConfig{
+				Host: srv.Host(), Port: srv.Port(), Security: c.security,
+				VerifyCert: true, Roots: pki.Pool(), RootsName: "hostile test CA",
+				AuthMethod: "oauth2", User: hsUser, Token: hsToken, TokenSource: "test",
+				Timeout: hsTimeout, PhaseTimeout: hsPhaseTimeout,
+			}
+			if pc.Security == "" {
+				pc.Security = "starttls"
+			}
+			var r *diag.Report
+			elapsed, heap := hsMeasure(t, func() {
+				r = check.Run(context.Background(), check.Config{Probe: pc, Lang: "en"})
+			}, func() { srv.Close(); closed = true })
+
+			status := c.status
+			if status == "" {
+				status = diag.StatusFail
+			}
+			ph, ok := r.Phase(c.phase)
+			if !ok || ph.Status != status || ph.ErrorKind != c.kind {
+				t.Errorf("%s = %s kind %q (%s), want %s kind %q\n%s", c.phase, ph.Status, ph.ErrorKind, ph.Error, status, c.kind, hsPhases(r))
+			}
+			if status == diag.StatusFail {
+				if first, _ := r.FailedPhase(); first.Name != c.phase {
+					t.Errorf("first failed phase %s, want %s", first.Name, c.phase)
+				}
+				if r.Verdict != diag.VerdictFail {
+					t.Errorf("verdict %s", r.Verdict)
+				}
+				hsSkippedAfter(t, r, c.phase)
+			}
+			hsFinding(t, r, c.finding, c.phase)
+			if limit := hsBudgets*hsPhaseTimeout + hsMargin; elapsed > limit {
+				t.Errorf("run took %s, more than %d phase budgets of %s plus %s", elapsed, hsBudgets, hsPhaseTimeout, hsMargin)
+			}
+			if heap > hsHeapGrowth {
+				t.Errorf("heap grew by %d bytes during the run", heap)
+			}
+			hsClean(t, r)
+			if c.check != nil {
+				c.check(t, r)
+			}
+		})
+	}
+}
+
+// TestHostilePOP3 runs the POP3 side of check.Run against hostile POP3
+// servers, next to a well-behaved SMTP server.
+func TestHostilePOP3(t *testing.T) {
+	pki, err := hsrv.NewPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name           string
+		start          func() (*hsrv.Server, error)
+		phase, kind    string
+		finding        string
+		budgetsAtLeast int
+	}{
+		{"silent", hsrv.Silent, diag.PhasePOP3Banner, diag.KindTimeout, "smtp.no_banner", 1},
+		{"endless CAPA line", hsrv.POP3EndlessCAPA, diag.PhasePOP3CAPA, diag.KindTooLong, "smtp.too_long", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			good, err := pki.TLSConfig(hsrv.CertGood)
+			if err != nil {
+				t.Fatal(err)
+			}
+			smtpSrv, err := hsrv.STARTTLS(good)
+			if err != nil {
+				t.Fatal(err)
+			}
+			popSrv, err := c.start()
+			if err != nil {
+				t.Fatal(err)
+			}
+			stop := func() { smtpSrv.Close(); popSrv.Close() }
+			defer stop()
+			cfg := check.Config{
+				Probe: diag.ProbeConfig{
+					Host: smtpSrv.Host(), Port: smtpSrv.Port(), Security: "starttls",
+					VerifyCert: true, Roots: pki.Pool(), RootsName: "hostile test CA",
+					AuthMethod: "oauth2", User: hsUser, Token: hsToken, TokenSource: "test",
+					Timeout: hsTimeout, PhaseTimeout: hsPhaseTimeout,
+				},
+				POP3: &diag.POP3Config{
+					Host: popSrv.Host(), Port: popSrv.Port(), Security: "starttls", VerifyCert: true,
+					AuthMethod: "oauth2", User: hsUser, Token: hsToken, TokenSource: "test",
+				},
+				Lang: "en",
+			}
+			var r *diag.Report
+			elapsed, heap := hsMeasure(t, func() { r = check.Run(context.Background(), cfg) }, stop)
+			if r.POP3 == nil {
+				t.Fatal("no POP3 report")
+			}
+			ph, _ := r.Phase(c.phase)
+			if ph.Status != diag.StatusFail || ph.ErrorKind != c.kind {
+				t.Errorf("%s = %+v", c.phase, ph)
+			}
+			hsFinding(t, r, c.finding, c.phase)
+			if first, ok := r.FailedPhase(); ok {
+				t.Errorf("SMTP phase %s failed next to a hostile POP3 server: %s", first.Name, first.Error)
+			}
+			if limit := hsBudgets*hsPhaseTimeout + hsMargin; elapsed > limit {
+				t.Errorf("run took %s", elapsed)
+			}
+			if heap > hsHeapGrowth {
+				t.Errorf("heap grew by %d bytes", heap)
+			}
+			hsClean(t, r)
+		})
+	}
+}
+
+// hsMeasure runs fn, then stop (closing the servers), and returns fn's
+// wall time and the heap growth during it. It fails the test when
+// goroutines are left running once everything is closed.
+func hsMeasure(t *testing.T, fn, stop func()) (time.Duration, uint64) {
+	t.Helper()
+	runtime.GC()
+	before := runtime.NumGoroutine()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	start := time.Now()
+	fn()
+	elapsed := time.Since(start)
+	runtime.ReadMemStats(&m1)
+	stop()
+	var growth uint64
+	if m1.HeapAlloc > m0.HeapAlloc {
+		growth = m1.HeapAlloc - m0.HeapAlloc
+	}
+	t.Logf("run %s, heap +%d KiB, allocated %d KiB", elapsed.Round(time.Millisecond), growth>>10, (m1.TotalAlloc-m0.TotalAlloc)>>10)
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("goroutines left: %d, %d before\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return elapsed, growth
+}
+
+func hsPhases(r *diag.Report) string {
+	var b strings.Builder
+	for _, p := range r.Phases {
+		fmt.Fprintf(&b, "  %s %s %s %s\n", p.Name, p.Status, p.ErrorKind, p.Error)
+	}
+	return b.String()
+}
+
+// hsSkippedAfter: every phase after the failed one is skipped with a reason.
+func hsSkippedAfter(t *testing.T, r *diag.Report, failed string) {
+	t.Helper()
+	after := false
+	for _, p := range r.Phases {
+		if p.Name == diag.PhaseQuit && p.Status != diag.StatusFail {
+			continue // QUIT still runs when the session survived
+		}
+		if after && (p.Status != diag.StatusSkipped || p.Note == "") {
+			t.Errorf("%s after the failed %s: %s %q", p.Name, failed, p.Status, p.Note)
+		}
+		if p.Name == failed {
+			after = true
+		}
+	}
+}
+
+func hsFinding(t *testing.T, r *diag.Report, id, phase string) {
+	t.Helper()
+	var ids []string
+	for _, f := range r.Findings {
+		if f.ID == id && (f.Phase == phase || f.Phase == "") {
+			if f.Title == "" || f.Cause == "" {
+				t.Errorf("finding %s has no title or cause", id)
+			}
+			return
+		}
+		ids = append(ids, f.ID+"@"+f.Phase)
+	}
+	t.Errorf("no finding %s for %s; findings: %v", id, phase, ids)
+}
+
+// hsClean: no control bytes or invalid UTF-8 anywhere a renderer prints
+// from, and no secret anywhere in the report.
+func hsClean(t *testing.T, r *diag.Report) {
+	t.Helper()
+	bad := func(where, s string, allowNL bool) {
+		if !utf8.ValidString(s) {
+			t.Errorf("%s: invalid UTF-8 %q", where, s)
+			return
+		}
+		for _, c := range s {
+			if (c < 0x20 && !(allowNL && c == '\n')) || c == 0x7f {
+				t.Errorf("%s: control byte %#x in %q", where, c, s)
+				return
+			}
+		}
+	}
+	for _, l := range r.Transcript {
+		bad("transcript", l.Text, false)
+	}
+	phases := append([]diag.Phase(nil), r.Phases...)
+	if r.POP3 != nil {
+		phases = append(phases, r.POP3.Phases...)
+	}
+	for _, p := range phases {
+		bad(p.Name+" error", p.Error, false)
+		bad(p.Name+" note", p.Note, false)
+		for _, c := range p.Capabilities {
+			bad(p.Name+" capability", c, false)
+		}
+		if p.Reply != nil {
+			bad(p.Name+" reply", p.Reply.Text, true)
+			bad(p.Name+" reply line", p.Reply.Line(), true)
+		}
+	}
+	for _, f := range r.Findings {
+		for _, e := range f.Evidence {
+			bad("evidence of "+f.ID, e, true)
+		}
+	}
+	js, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blob := diag.XOAUTH2Blob(hsUser, hsToken)
+	for _, secret := range []string{hsToken, hsToken[len(hsToken)-20:], blob, blob[20:60]} {
+		if strings.Contains(string(js), secret) {
+			t.Fatalf("report leaks a secret (%d bytes)", len(secret))
+		}
+	}
+	if strings.Contains(string(js), `\u0000`) {
+		t.Errorf("report JSON holds a NUL")
+	}
+}
