@@ -77,9 +77,7 @@ func LoadFleet(path string) ([]Device, error) {
 	if strings.EqualFold(filepath.Ext(path), ".csv") {
 		return ParseCSV(path, data)
 	}
-	return parseFleet(path, data, func(p string) ([]byte, error) {
-		return readRegular(p, diag.MaxProfileSize)
-	})
+	return ParseFleet(path, data)
 }
 
 // readRegular reads a regular file of at most limit bytes. Devices, FIFOs

@@ -131,13 +131,16 @@ func deviceOf(r *diag.Report) diag.Device {
 	return *r.Device
 }
 
-// firstFinding is the report's first finding (the diagnosis lists the
-// worst first), or nil.
+// firstFinding is the report's first finding that is a problem (warning
+// or error; the diagnosis lists the worst first), or nil: an ok device's
+// notes (severity info) are not what a fleet table is for.
 func firstFinding(r *diag.Report) *diag.Finding {
-	if len(r.Findings) == 0 {
-		return nil
+	for i, f := range r.Findings {
+		if f.Severity != diag.SeverityInfo {
+			return &r.Findings[i]
+		}
 	}
-	return &r.Findings[0]
+	return nil
 }
 
 // tokenDaysLeft is the refresh token's days left, if the report knows.
@@ -267,13 +270,13 @@ func RenderCSV(w io.Writer, b *Batch) error {
 	return cw.Error()
 }
 
-// text guards a free-text CSV cell against formula injection: a cell
-// starting with = + - @ (or a tab or CR) is run as a formula by
-// spreadsheets, so it gets a leading apostrophe (OWASP's advice).
-// Numeric columns are left alone.
+// text keeps a free-text CSV cell on one line and guards it against
+// formula injection: a cell starting with = + - @ is run as a formula by
+// spreadsheets, so it gets a leading apostrophe (OWASP's advice; tabs and
+// CRs are already gone). Numeric columns are left alone.
 func text(s string) string {
 	s = cell(s)
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
 		return "'" + s
 	}
 	return s

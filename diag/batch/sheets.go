@@ -26,14 +26,12 @@ type Sheets struct {
 const FleetSheetName = "fleet-summary.pdf"
 
 // writeSheets writes one PDF per report in perDevice and the fleet summary
-// of all into dir, creating dir if needed. Existing files are never
+// of all into dir, creating dir if needed (Run has checked that sh has
+// both renderers). Existing files are never
 // overwritten unless force is set: a name already taken gets a suffix
 // ("epson-2f-2.pdf"). Every failure is collected; the sheets that could be
 // written are.
 func writeSheets(dir string, force bool, sh Sheets, lang string, perDevice, all []*diag.Report) (written []string, err error) {
-	if sh.Device == nil || sh.Fleet == nil {
-		return nil, errors.New("sheets: no PDF renderer in this build")
-	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("sheets: %w", err)
 	}
