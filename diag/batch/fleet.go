@@ -128,18 +128,8 @@ func parseFleet(name string, data []byte, read readFunc) ([]Device, error) {
 	if len(data) > MaxFleetSize {
 		return nil, &diag.ProfileError{File: name, Msg: fmt.Sprintf("file is larger than %d bytes", MaxFleetSize)}
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlSyntaxError(name, err)
-	}
-	if len(doc.Content) == 0 {
-		return nil, &diag.ProfileError{File: name, Msg: "fleet file is empty"}
-	}
-	root := doc.Content[0]
-	if root.Kind != yaml.MappingNode {
-		return nil, &diag.ProfileError{File: name, Line: root.Line, Msg: "a fleet file is a mapping with defaults: and devices:"}
-	}
-	if err := noAliases(name, root); err != nil {
+	root, err := rootMapping(name, data, "fleet file is empty", "a fleet file is a mapping with defaults: and devices:")
+	if err != nil {
 		return nil, err
 	}
 	var defaults, devices *yaml.Node
@@ -235,18 +225,25 @@ func readProfileNode(path string, read readFunc) (*yaml.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	return rootMapping(path, data, "profile is empty", "a profile is a mapping (device:, email:, smtp: …)")
+}
+
+// rootMapping parses a YAML document whose top is a mapping without
+// aliases, and returns that mapping. empty and notMapping are the errors'
+// texts.
+func rootMapping(name string, data []byte, empty, notMapping string) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlSyntaxError(path, err)
+		return nil, yamlSyntaxError(name, err)
 	}
 	if len(doc.Content) == 0 {
-		return nil, &diag.ProfileError{File: path, Msg: "profile is empty"}
+		return nil, &diag.ProfileError{File: name, Msg: empty}
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		return nil, &diag.ProfileError{File: path, Line: root.Line, Msg: "a profile is a mapping (device:, email:, smtp: …)"}
+		return nil, &diag.ProfileError{File: name, Line: root.Line, Msg: notMapping}
 	}
-	if err := noAliases(path, root); err != nil {
+	if err := noAliases(name, root); err != nil {
 		return nil, err
 	}
 	return root, nil
