@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mfpcheck/mfpcheck/diag"
 )
@@ -120,7 +121,9 @@ func New(ctx context.Context, opts Options, logger *log.Logger) *Model {
 		FullDesc:       st.Dim,
 		FullSeparator:  st.Dim,
 	}
-	m.spin = spinner.New(spinner.WithSpinner(spinner.Dot), spinner.WithStyle(st.Running))
+	// One cell wide, so a running phase lines up with the finished ones.
+	dot := spinner.Spinner{Frames: []string{"⣾", "⣽", "⣻", "⢿", "⡿", "⣟", "⣯", "⣷"}, FPS: spinner.Dot.FPS}
+	m.spin = spinner.New(spinner.WithSpinner(dot), spinner.WithStyle(st.Running))
 	m.vp = viewport.New(80, 20)
 	m.input = prompt{
 		Prompt:           "› ",
@@ -573,7 +576,30 @@ func (m *Model) bodyHeight() int {
 	return m.height - 2 - lipgloss.Height(m.helpView())
 }
 
+// helpView is the help bar: the short help on as many lines as the width
+// needs (so "? help" and "q quit" never fall off), or the full help.
 func (m *Model) helpView() string {
 	typing := m.screen == screenExplain && m.input.Focused()
-	return m.help.View(m.keys.helpFor(m.screen, typing))
+	km := m.keys.helpFor(m.screen, typing)
+	if m.help.ShowAll {
+		return m.help.View(km)
+	}
+	h := m.help
+	h.Width = 0 // measure untruncated
+	var rows []string
+	var row []key.Binding
+	for _, b := range km.ShortHelp() {
+		if len(row) > 0 && lipgloss.Width(h.ShortHelpView(append(row, b))) > m.width {
+			rows = append(rows, h.ShortHelpView(row))
+			row = nil
+		}
+		row = append(row, b)
+	}
+	if len(row) > 0 {
+		rows = append(rows, h.ShortHelpView(row))
+	}
+	for i := range rows {
+		rows[i] = ansi.Truncate(rows[i], m.width, "…")
+	}
+	return strings.Join(rows, "\n")
 }

@@ -57,6 +57,9 @@ type Engine struct {
 	Check func(ctx context.Context, dev Device, progress chan<- diag.Phase) *diag.Report
 	// Explain decodes free input (a reply line, a code, an AADSTS error).
 	Explain func(input, lang, vendor string) []diag.Finding
+	// Label returns the catalogue's word for a key in lang (for example
+	// "where.m365_admin"); nil shows the key itself.
+	Label func(lang, key string) string
 	// Localize returns a finding's texts in another language.
 	Localize func(f diag.Finding, lang, vendor string) diag.Finding
 	// Sheet writes the PDF status sheet of r into the folder dir, in lang,

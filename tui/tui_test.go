@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -45,6 +46,19 @@ func waitFor(t *testing.T, tm *teatest.TestModel, want ...string) string {
 		return true
 	}, teatest.WithDuration(waitLong), teatest.WithCheckInterval(10*time.Millisecond))
 	return seen
+}
+
+// waitForRe is waitFor with regular expressions.
+func waitForRe(t *testing.T, tm *teatest.TestModel, want ...string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		for _, w := range want {
+			if !regexp.MustCompile(w).Match(b) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(waitLong), teatest.WithCheckInterval(10*time.Millisecond))
 }
 
 func keys(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)} }
@@ -242,7 +256,8 @@ func TestListVerdicts(t *testing.T) {
 	tm, _ := newTest(t, Options{Devices: twoDevices(), Engine: fe.engine()})
 	waitFor(t, tm, "not checked")
 	tm.Send(keys("r"))
-	waitFor(t, tm, "FAIL")
+	// Each row is drawn whole: name and verdict on one line.
+	waitForRe(t, tm, `Reception Epson[^\n]*FAIL`, `Office Ricoh[^\n]*FAIL`)
 	tm.Send(keyEnter)
 	waitFor(t, tm, "Verdict: FAIL")
 	tm.Send(keyEsc)

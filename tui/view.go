@@ -25,20 +25,37 @@ func (m *Model) View() string {
 	default:
 		body = m.vp.View()
 	}
-	status := ""
-	if m.status != "" {
-		st := m.st.Status
-		if m.lastErr {
-			st = m.st.ErrText
+	room, pct := m.width, ""
+	if m.screen != screenList && m.screen != screenToken && m.vp.TotalLineCount() > m.vp.Height {
+		pct = fmt.Sprintf(" %3.0f%% ↓", m.vp.ScrollPercent()*100)
+		if m.vp.AtBottom() {
+			pct = " 100%  "
 		}
-		text := m.status
-		if m.statusPath != "" && lipgloss.Width(text) > m.width {
-			cut := lipgloss.Width(text) - m.width + 1
-			text = fmt.Sprintf(m.statusFmt, "…"+ansi.TruncateLeft(m.statusPath, cut+1, ""))
-		}
-		status = st.Render(ansi.Truncate(text, m.width, "…"))
+		room -= lipgloss.Width(pct)
+	}
+	status := m.statusView(max(room, 0))
+	if pct != "" {
+		status += strings.Repeat(" ", max(room-lipgloss.Width(status), 0)) + m.st.Dim.Render(pct)
 	}
 	return m.headerView() + "\n" + fit(body, m.width, h) + "\n" + status + "\n" + m.helpView()
+}
+
+// statusView is the message line cut to room cells; a file path is cut
+// from the left, so its name stays visible.
+func (m *Model) statusView(room int) string {
+	if m.status == "" {
+		return ""
+	}
+	st := m.st.Status
+	if m.lastErr {
+		st = m.st.ErrText
+	}
+	text := m.status
+	if m.statusPath != "" && lipgloss.Width(text) > room {
+		cut := lipgloss.Width(text) - room + 1
+		text = fmt.Sprintf(m.statusFmt, "…"+ansi.TruncateLeft(m.statusPath, cut+1, ""))
+	}
+	return st.Render(ansi.Truncate(text, room, "…"))
 }
 
 // refresh puts the current screen's content into the viewport.
@@ -288,6 +305,9 @@ func (m *Model) phaseLine(p diag.Phase, w int) string {
 
 // fmtDur is "12 ms" under a second, "1.2 s" above.
 func fmtDur(d time.Duration) string {
+	if d > 0 && d < time.Millisecond {
+		return "<1 ms"
+	}
 	if d < time.Second {
 		return fmt.Sprintf("%d ms", d.Milliseconds())
 	}
@@ -373,11 +393,15 @@ func (m *Model) findingsView(fs []diag.Finding, w int) string {
 			hang := strings.Repeat(" ", len(num))
 			b.WriteString(wrapIndent(s.Text, w, num, hang) + "\n")
 			if s.Command != "" {
-				b.WriteString(wrapIndent(m.st.Command.Render("PS> "+s.Command), w, hang, hang+"    ") + "\n")
+				b.WriteString(wrapCommand(m.st.Command, "PS> "+s.Command, w, hang, hang+"    ") + "\n")
 			}
 		}
 		if len(f.Where) > 0 {
-			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "where")+": "+strings.Join(f.Where, "; ")), w, "  ", "    ") + "\n")
+			places := make([]string, len(f.Where))
+			for i, p := range f.Where {
+				places[i] = m.label("where." + p)
+			}
+			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "where")+": "+strings.Join(places, "; ")), w, "  ", "    ") + "\n")
 		}
 		if f.Delay != "" {
 			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "delay")+": "+f.Delay), w, "  ", "    ") + "\n")
@@ -387,6 +411,48 @@ func (m *Model) findingsView(fs []diag.Finding, w int) string {
 		}
 	}
 	return b.String()
+}
+
+// label is the engine's word for a catalogue key, or the key's last part.
+func (m *Model) label(k string) string {
+	if m.eng.Label != nil {
+		if l := m.eng.Label(m.lang, k); l != "" && l != k {
+			return l
+		}
+	}
+	return k[strings.LastIndex(k, ".")+1:]
+}
+
+// wrapCommand wraps a command line only at spaces, so no parameter is cut
+// in two ("-Smtp…" stays whole) and a copied line still works.
+func wrapCommand(st lipgloss.Style, s string, w int, first, hang string) string {
+	width := max(w-lipgloss.Width(hang), 10)
+	var lines []string
+	cur := ""
+	for _, word := range strings.Fields(s) {
+		lim := width
+		if len(lines) == 0 {
+			lim = max(w-lipgloss.Width(first), 10)
+		}
+		if cur != "" && lipgloss.Width(cur)+1+lipgloss.Width(word) > lim {
+			lines = append(lines, cur)
+			cur = word
+			continue
+		}
+		if cur != "" {
+			cur += " "
+		}
+		cur += word
+	}
+	lines = append(lines, cur)
+	for i, l := range lines {
+		p := hang
+		if i == 0 {
+			p = first
+		}
+		lines[i] = p + st.Render(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // wrapIndent wraps s to w cells; the first line starts with first, the

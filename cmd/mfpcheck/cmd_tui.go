@@ -27,13 +27,14 @@ import (
 func (a *app) cmdTUI(ctx context.Context, args []string) int {
 	fset := flag.NewFlagSet("tui", flag.ContinueOnError)
 	fset.SetOutput(a.stderr)
-	var profile, fleet, lang, sheetDir string
+	var profile, fleet, lang, sheetDir, caFile string
 	fset.StringVar(&profile, "profile", "", "open one device profile (YAML) straight into its check")
 	fset.StringVar(&fleet, "fleet", "", "fleet file (YAML list, CSV inventory) or folder of profiles")
 	fset.StringVar(&lang, "lang", "", "language: en | de | fr (l switches while running)")
 	fset.StringVar(&sheetDir, "sheet-dir", ".", "folder the PDF status sheets are written to (key s)")
+	fset.StringVar(&caFile, "ca", "", "verify server certificates against this CA file (PEM) instead of the system roots")
 	fset.Usage = func() {
-		fmt.Fprintln(a.stderr, "Usage: mfpcheck tui [--profile FILE | --fleet FILE | DIR] [--lang en|de|fr] [--sheet-dir DIR]")
+		fmt.Fprintln(a.stderr, "Usage: mfpcheck tui [--profile FILE | --fleet FILE | DIR] [--lang en|de|fr] [--sheet-dir DIR] [--ca FILE]")
 		fmt.Fprintln(a.stderr, "Interactive terminal UI: live probe phases, findings, token and device-code sign-in, transcript, explain.")
 		fset.PrintDefaults()
 	}
@@ -95,11 +96,24 @@ func (a *app) cmdTUI(ctx context.Context, args []string) int {
 		a.errorf("tui: %s has no devices", src)
 		return ExitError
 	}
+	if caFile != "" {
+		roots, err := diag.LoadCAFile(caFile)
+		if err != nil {
+			a.errorf("%v", err)
+			return ExitError
+		}
+		for i := range devs {
+			cfg := devs[i].Config.(check.Config)
+			cfg.Probe.Roots, cfg.Probe.RootsName = roots, caFile
+			devs[i].Config = cfg
+		}
+	}
 	return a.runTUI(ctx, devs, l, sheetDir)
 }
 
 // tuiDemo is "mfpcheck demo --tui": the TUI over a simulated fleet, one
-// simulator and device per scenario.
+// Exchange Online simulator and device per scenario, each with a simulated
+// Entra ID, so the token panel's device-code sign-in works offline.
 func (a *app) tuiDemo(ctx context.Context, lang string) int {
 	if code, ok := a.needTerminal(); !ok {
 		return code
@@ -116,7 +130,27 @@ func (a *app) tuiDemo(ctx context.Context, lang string) int {
 	}()
 	devs := make([]tui.Device, len(cfgs))
 	for i, c := range cfgs {
+		authority, stop, err := startEntra(sims[i], a.now)
+		if err != nil {
+			a.errorf("start the simulated Entra ID: %v", err)
+			return ExitError
+		}
+		defer stop()
+		c.Authority = authority
 		devs[i] = a.tuiDevice(c, "exosim:"+sims[i].Scenario().Name, lang)
+	}
+	if a.wait == nil {
+		// The simulated user is quick: poll every half second, as
+		// "demo --login" does.
+		a.wait = func(ctx context.Context, d time.Duration) error {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(500 * time.Millisecond):
+				return nil
+			}
+		}
+		defer func() { a.wait = nil }()
 	}
 	return a.runTUI(ctx, devs, lang, ".")
 }
@@ -220,6 +254,7 @@ func (a *app) tuiEngine() tui.Engine {
 		Explain: func(in, lang, vendor string) []diag.Finding {
 			return diagnose.Explain(in, diagnose.Options{Lang: lang, Vendor: vendor})
 		},
+		Label: diagnose.Label,
 		Localize: func(f diag.Finding, lang, vendor string) diag.Finding {
 			return diagnose.Localize(f, diagnose.Options{Lang: lang, Vendor: vendor})
 		},
