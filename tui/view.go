@@ -153,15 +153,28 @@ func (m *Model) listView(h int) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
+// listRow is one device: cursor, verdict icon, name, [vendor and model,]
+// address, state. The name gets the room the other columns leave; vendor
+// and model are dropped first when the window is narrow.
 func (m *Model) listRow(i int) string {
 	ds := m.devs[i]
+	const stateW, addrW, vmW = 22, 15, 18
+	showVM := m.width >= 110
+	showAddr := m.width >= 60
+	nameW := m.width - 4 - stateW
+	if showAddr {
+		nameW -= addrW + 1
+	}
+	if showVM {
+		nameW -= vmW + 1
+	}
+	nameW = max(nameW, 10)
+
 	sel := "  "
-	name := ds.dev.Name
+	name := cell(ds.dev.Name, nameW)
 	if i == m.cursor {
 		sel = m.st.Selected.Render("› ")
-		name = m.st.Selected.Render(cell(name, 22))
-	} else {
-		name = cell(name, 22)
+		name = m.st.Selected.Render(name)
 	}
 	var icon, state string
 	switch {
@@ -169,7 +182,7 @@ func (m *Model) listRow(i int) string {
 		icon = m.spin.View()
 		state = m.st.Running.Render(tr(m.lang, "checking"))
 		if n := len(ds.phases); n > 0 {
-			state += m.st.Dim.Render(" · " + ds.phases[n-1].Name)
+			state += m.st.Dim.Render(" · " + phaseLabel(ds.phases[n-1].Name))
 		}
 	case ds.verdict != "":
 		icon = m.verdictIcon(ds.verdict)
@@ -178,9 +191,14 @@ func (m *Model) listRow(i int) string {
 		icon = m.st.Dim.Render("·")
 		state = m.st.Dim.Render(tr(m.lang, "not_checked"))
 	}
-	vm := cell(strings.TrimSpace(ds.dev.Vendor+" "+ds.dev.Model), 18)
-	addr := cell(ds.dev.Address, 15)
-	return sel + icon + " " + name + " " + m.st.Dim.Render(vm) + " " + m.st.Dim.Render(addr) + " " + state
+	row := sel + icon + " " + name + " "
+	if showVM {
+		row += m.st.Dim.Render(cell(strings.TrimSpace(ds.dev.Vendor+" "+ds.dev.Model), vmW)) + " "
+	}
+	if showAddr {
+		row += m.st.Dim.Render(cell(ds.dev.Address, addrW)) + " "
+	}
+	return row + state
 }
 
 func (m *Model) verdictIcon(v diag.Verdict) string {
