@@ -426,11 +426,9 @@ func hsClean(t *testing.T, r *diag.Report) {
 }
 
 // TestHostilePOP3Binary: a POP3 server's NUL, escape and non-UTF-8 bytes
-// must not reach the report. The POP3 probe records its lines and replies
-// raw today (Transcript.Add and ParsePOP3Reply do not sanitize); this test
-// is ready for the fix and skipped until then.
+// must not reach the report (Transcript.Add, ParsePOP3Reply and the CAPA
+// reader sanitize).
 func TestHostilePOP3Binary(t *testing.T) {
-	t.Skip("known gap: the POP3 probe does not sanitize server text yet (pop3probe.go / secret.go belong to teammates; see the hardening report)")
 	srv, err := hsrv.Start(func(c *hsrv.Conn) {
 		c.Send("+OK h\x00st\x1b[2J \xff\xfe ready\x7f\r\n")
 		c.Hold()

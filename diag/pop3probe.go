@@ -303,7 +303,7 @@ func ParsePOP3Reply(line string) (*Reply, error) {
 		return nil, fmt.Errorf("not a POP3 reply: %q", SafePrefix(line, 100))
 	}
 	r := &Reply{POP3: status}
-	r.Text, r.Trailer = SplitTrailer(strings.TrimSpace(text))
+	r.Text, r.Trailer = SplitTrailer(SafePrefix(strings.TrimSpace(text), MaxTranscriptLine))
 	return r, nil
 }
 
@@ -350,7 +350,7 @@ func (p *pop3Prober) readMulti() ([]string, error) {
 		if len(out) >= MaxPOP3CapaLines || size > MaxReplyBytes {
 			return out, &LineTooLongError{Limit: MaxReplyBytes}
 		}
-		out = append(out, line)
+		out = append(out, SafePrefix(line, MaxTranscriptLine))
 	}
 }
 

@@ -92,8 +92,12 @@ func (t *Transcript) Add(service, dir, text string) {
 	}
 	text = strings.TrimRight(text, "\r\n")
 	text = t.redactor.Redact(text)
+	// Every line is made printable here, whichever probe recorded it: a
+	// hostile server's NUL or escape bytes never reach a renderer.
 	if len(text) > MaxTranscriptLine {
 		text = fmt.Sprintf("%s… (%d bytes)", SafePrefix(text, MaxTranscriptLine), len(text))
+	} else {
+		text = SafePrefix(text, MaxTranscriptLine)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()

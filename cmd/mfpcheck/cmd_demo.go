@@ -38,6 +38,7 @@ type demoFlags struct {
 	lang       string
 	refresh    bool
 	login      bool
+	sheetsDir  string
 }
 
 // cmdDemo runs "mfpcheck demo": the built-in Exchange Online simulator on
@@ -54,6 +55,7 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 	fs.BoolVar(&f.tui, "tui", false, "open the terminal UI over a simulated fleet of every scenario")
 	fs.BoolVar(&f.batch, "batch", false, "run batch mode over a simulated fleet of every scenario")
 	fs.StringVar(&f.format, "format", "text", "with --batch: text | json | jsonl | csv | openmetrics")
+	fs.StringVar(&f.sheetsDir, "sheets", "", "with --batch: write one PDF status sheet per device and a fleet summary into this folder")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the report as JSON")
 	fs.BoolVar(&f.transcript, "transcript", false, "print the redacted transcript")
 	fs.StringVar(&f.lang, "lang", "", "language of the findings: en | de | fr")

@@ -72,7 +72,7 @@ Usage:
   mfpcheck login [--profile FILE | --tenant T --client-id ID --user ADDR]
   mfpcheck sheet [--profile FILE | --from REPORT.json] [-o FILE.pdf]
   mfpcheck batch FLEET [--concurrency N] [--format text|json|jsonl|csv|openmetrics]
-  mfpcheck tui [--profile FILE | --fleet FILE | DIR]
+  mfpcheck tui [--profile FILE | --fleet FILE | DIR] [--lang L] [--ca FILE] [--sheet-dir DIR]
   mfpcheck version
 
 Run "mfpcheck COMMAND --help" for a command's flags.

@@ -6,19 +6,44 @@ import (
 	"io/fs"
 
 	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/batch"
+	"github.com/mfpcheck/mfpcheck/diag/check"
 	"github.com/mfpcheck/mfpcheck/sheet"
 )
 
 // demoTUI opens the TUI over a simulated fleet of every scenario.
 func (a *app) demoTUI(ctx context.Context, f demoFlags) int {
-	a.errorf("demo --tui is not built yet")
-	return ExitError
+	return a.tuiDemo(ctx, a.lang(f.lang))
 }
 
-// demoBatch runs batch mode over a simulated fleet of every scenario.
+// demoBatch runs batch mode over a simulated fleet: one simulator and one
+// device per scenario, named after the scenario. Every simulated device
+// signs in as the same mailbox, so at most three are checked at once.
 func (a *app) demoBatch(ctx context.Context, f demoFlags) int {
-	a.errorf("demo --batch is not built yet")
-	return ExitError
+	lang := a.lang(f.lang)
+	opts, ok := a.batchOptions(batchFlags{format: f.format, concurrency: batch.DefaultConcurrency, timeout: batch.DefaultTimeout, lang: lang, sheets: f.sheetsDir})
+	if !ok {
+		return ExitError
+	}
+	sims, cfgs, err := a.simFleet(ctx, lang)
+	if err != nil {
+		a.errorf("%v", err)
+		return ExitError
+	}
+	defer func() {
+		for _, s := range sims {
+			s.Close()
+		}
+	}()
+	byName := map[string]check.Config{}
+	devices := make([]batch.Device, len(sims))
+	for i, s := range sims {
+		name := s.Scenario().Name
+		byName[name] = cfgs[i]
+		devices[i] = batch.Device{Name: name, Profile: s.Profile(), Source: "simulator:" + name}
+	}
+	opts.Check = batch.CheckWith(func(d batch.Device) check.Config { return byName[d.Name] })
+	return a.runFleet(ctx, devices, opts)
 }
 
 // writeStatusSheet writes the PDF status sheet of a report for probe and

@@ -1,9 +1,3 @@
-//go:build expfmt
-
-// This test needs go.sum entries for github.com/prometheus/client_model and
-// github.com/munnerz/goautoneg (dependencies of expfmt) that the module
-// does not have yet; run it with -tags expfmt once they are there.
-
 package batch
 
 import (
@@ -11,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 )
 
 // TestOpenMetricsExpfmt reads the openmetrics output with the parser
@@ -22,7 +15,7 @@ func TestOpenMetricsExpfmt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := expfmt.NewTextParser(model.UTF8Validation)
+	var p expfmt.TextParser
 	fams, err := p.TextToMetricFamilies(strings.NewReader(out))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)

@@ -14,6 +14,7 @@ package diagnose
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag"
@@ -67,8 +68,15 @@ func diagnose(r *diag.Report, p *diag.Profile, opts Options, now time.Time, toke
 	for _, h := range hits {
 		findings = append(findings, FindingFor(h, opts))
 	}
+	// Worst first; within a severity, causes before the device states that
+	// only show their effect ("Token state: Invalid" follows the wrong
+	// audience that made it invalid).
 	sort.SliceStable(findings, func(i, j int) bool {
-		return sevRank(findings[i].Severity) > sevRank(findings[j].Severity)
+		si, sj := sevRank(findings[i].Severity), sevRank(findings[j].Severity)
+		if si != sj {
+			return si > sj
+		}
+		return !isSymptom(findings[i].ID) && isSymptom(findings[j].ID)
 	})
 	r.Findings = findings
 	r.Lang = NormLang(opts.Lang)
@@ -86,6 +94,10 @@ func diagnose(r *diag.Report, p *diag.Profile, opts Options, now time.Time, toke
 	}
 	r.Verdict = v
 }
+
+// isSymptom reports whether an entry describes what a device shows rather
+// than why.
+func isSymptom(id string) bool { return strings.HasPrefix(id, "device.state.") }
 
 func sevRank(s diag.Severity) int {
 	switch s {

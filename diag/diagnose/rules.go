@@ -316,6 +316,11 @@ func kindRule(c *ctx, ph diag.Phase) string {
 		switch ph.Name {
 		case diag.PhaseEHLO, diag.PhaseStartTLS, diag.PhasePOP3STLS, diag.PhasePOP3CAPA:
 			return idNoStartTLS
+		case diag.PhaseAuth:
+			if len(c.offered()) > 0 {
+				// AUTH is offered, just not a mechanism the device has.
+				return idNoCommonMechanism
+			}
 		}
 		return idAuthNotOffered
 	case diag.KindNoCredentials:

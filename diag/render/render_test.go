@@ -20,7 +20,7 @@ func sampleReport() *diag.Report {
 			{Name: diag.PhaseConnect, Status: diag.StatusOK, Duration: diag.Duration(3 * time.Millisecond)},
 			{Name: diag.PhaseAuth, Status: diag.StatusFail, Started: diag.Duration(3 * time.Millisecond), Duration: diag.Duration(40 * time.Millisecond),
 				ErrorKind: diag.KindReply,
-				Reply: diag.ParseReply(535, "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. [AM0PR02CA0001.eurprd02.prod.outlook.com 2026-11-20T08:12:33.456Z 08DD1234ABCD5678]")},
+				Reply:     diag.ParseReply(535, "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. [AM0PR02CA0001.eurprd02.prod.outlook.com 2026-11-20T08:12:33.456Z 08DD1234ABCD5678]")},
 			{Name: diag.PhaseMailFrom, Status: diag.StatusSkipped, Note: "auth failed"},
 		},
 		Findings: []diag.Finding{{
