@@ -149,3 +149,49 @@ func atoi(s string) int {
 	}
 	return n
 }
+
+// FuzzEHLOCapabilities: any EHLO reply the wire can carry yields a
+// capability list without a panic, and AUTH mechanisms are only ever read
+// from an AUTH line.
+func FuzzEHLOCapabilities(f *testing.F) {
+	f.Add("250-SIM01CA0001.outlook.office365.com Hello [127.0.0.1]\r\n250-SIZE 157286400\r\n250-AUTH LOGIN XOAUTH2\r\n250 SMTPUTF8\r\n")
+	f.Add("250-x\r\n250-AUTH\r\n250 STARTTLS\r\n")
+	f.Add("250 only-greeting\r\n")
+	f.Fuzz(func(t *testing.T, raw string) {
+		r, ok := ParseReplyLines(raw)
+		if !ok {
+			return
+		}
+		caps := capabilities(r)
+		p := &prober{caps: caps}
+		mechs, has := p.offeredMechanisms()
+		if !has && len(mechs) > 0 {
+			t.Fatalf("mechanisms %v without an AUTH line", mechs)
+		}
+		for _, m := range mechs {
+			if m != strings.ToUpper(m) || strings.ContainsAny(m, " \r\n") {
+				t.Fatalf("mechanism %q not normalised", m)
+			}
+		}
+	})
+}
+
+// FuzzXOAUTH2Challenge: whatever a server sends as a 334 challenge, the
+// client answers with an empty line and keeps a printable copy.
+func FuzzXOAUTH2Challenge(f *testing.F) {
+	f.Add([]byte(`{"status":"401","schemes":"bearer","scope":"https://mail.google.com/"}`))
+	f.Add([]byte("\x00\xff\x1b[2J"))
+	f.Fuzz(func(t *testing.T, challenge []byte) {
+		var got string
+		c := &XOAUTH2Client{User: "u@example.com", Token: "tok", OnChallenge: func(s string) { got = SafePrefix(s, 500) }}
+		resp, err := c.Next(challenge)
+		if err != nil || resp == nil || len(resp) != 0 {
+			t.Fatalf("answer %q, %v; want an empty line", resp, err)
+		}
+		for _, r := range got {
+			if r < 0x20 && r != '\n' {
+				t.Fatalf("control character kept: %q", got)
+			}
+		}
+	})
+}

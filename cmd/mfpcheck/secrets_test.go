@@ -1,0 +1,195 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/mfpcheck/mfpcheck/diag/token"
+	"github.com/mfpcheck/mfpcheck/fixtures/entrasim"
+	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+	"github.com/mfpcheck/mfpcheck/tui"
+)
+
+// secretScan collects every output of every command run with known
+// secrets, and fails if any run of more than 8 characters of a secret
+// appears in any of them.
+type secretScan struct {
+	secrets map[string]string // name → value
+	outputs map[string]string // where → text
+}
+
+func (s *secretScan) add(where, text string) {
+	s.outputs[where] += text
+}
+
+func (s *secretScan) check(t *testing.T) {
+	t.Helper()
+	if len(s.outputs) == 0 {
+		t.Fatal("no output collected")
+	}
+	for where, out := range s.outputs {
+		if out == "" {
+			t.Errorf("%s: empty output, the scan would prove nothing", where)
+		}
+		for name, secret := range s.secrets {
+			if len(secret) < 9 {
+				t.Fatalf("secret %s too short to scan", name)
+			}
+			if leak := leaked(out, secret); leak != "" {
+				t.Errorf("%s contains %q from the %s", where, leak, name)
+			}
+		}
+	}
+}
+
+// TestNoSecretInAnyOutput runs every command that touches a token or a
+// password — probe, demo-style checks, token, token --refresh, batch in
+// every format, sheet (PDF text), the TUI view and its log — with a known
+// access token, refresh token and password, and scans everything they
+// wrote.
+func TestNoSecretInAnyOutput(t *testing.T) {
+	dir := t.TempDir()
+	oauth, err := exosim.Start(context.Background(), exosim.Options{Scenario: "ok", Dir: filepath.Join(dir, "oauth")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer oauth.Close()
+	basic, err := exosim.Start(context.Background(), exosim.Options{Scenario: "basic-ok", Dir: filepath.Join(dir, "basic")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer basic.Close()
+	oauthProfile, err := oauth.WriteKit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	basicProfile, err := basic.WriteKit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := token.Load(oauth.TokenFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	scan := &secretScan{
+		secrets: map[string]string{
+			"access token": set.Access, "refresh token": set.Refresh, "password": basic.Password(),
+		},
+		outputs: map[string]string{},
+	}
+	env := map[string]string{exosim.PasswordEnv: basic.Password(), "MFPCHECK_TOKEN": set.Access}
+
+	run := func(where string, args ...string) *testApp {
+		a := newTestApp(env)
+		a.runCLI(t, args...)
+		scan.add(where, a.out.String()+a.err.String())
+		return a
+	}
+	for _, p := range []string{oauthProfile, basicProfile} {
+		name := filepath.Base(filepath.Dir(p))
+		run("probe text+transcript "+name, "probe", "--profile", p, "--ca", oauth.CAFile(), "--transcript")
+		run("probe json "+name, "probe", "--profile", p, "--ca", oauth.CAFile(), "--json")
+		run("probe --send-to "+name, "probe", "--profile", p, "--ca", oauth.CAFile(), "--send-to", exosim.DeviceUser, "--transcript")
+	}
+	run("probe --token-env", "probe", oauth.SMTPAddr(), "--user", exosim.DeviceUser, "--token-env", "MFPCHECK_TOKEN", "--ca", oauth.CAFile(), "--json")
+	run("token text", "token", "--profile", oauthProfile)
+	run("token json", "token", "--profile", oauthProfile, "--json")
+
+	// A refresh at the simulated Entra ID: the rotated refresh token is a
+	// secret too.
+	entra := entrasim.New(entrasim.Options{RefreshTokens: []string{set.Refresh}, TenantID: exosim.TenantID,
+		Mint: func(string, []string) string { return oauth.MintToken(exosim.TokenGood) }})
+	srv := httptest.NewServer(entra)
+	defer srv.Close()
+	run("token --refresh", "token", "--profile", oauthProfile, "--authority", srv.URL, "--refresh")
+	run("token --refresh json", "token", "--profile", oauthProfile, "--authority", srv.URL, "--refresh", "--json")
+	for i, rt := range entra.IssuedRefreshTokens() {
+		scan.secrets["rotated refresh token "+string(rune('a'+i))] = rt
+	}
+	if rotated, err := token.Load(oauth.TokenFile()); err == nil {
+		scan.secrets["new access token"] = rotated.Access
+	}
+
+	// Batch over both devices, every format, with sheets.
+	fleet := filepath.Join(dir, "fleet.yaml")
+	if err := os.WriteFile(fleet, []byte("devices:\n  - profile: "+oauthProfile+"\n  - profile: "+basicProfile+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"text", "json", "jsonl", "csv", "openmetrics"} {
+		run("batch "+format, "batch", fleet, "--format", format)
+	}
+	sheets := filepath.Join(dir, "sheets")
+	run("batch --sheets", "batch", fleet, "--sheets", sheets)
+
+	// The PDF sheet, as text.
+	pdf := filepath.Join(dir, "sheet.pdf")
+	run("probe --sheet", "probe", "--profile", oauthProfile, "--ca", oauth.CAFile(), "--sheet", pdf)
+	pdfs, _ := filepath.Glob(filepath.Join(sheets, "*.pdf"))
+	pdfs = append(pdfs, pdf)
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		for _, f := range pdfs {
+			text, err := exec.Command("pdftotext", "-layout", f, "-").Output()
+			if err != nil {
+				t.Fatalf("pdftotext %s: %v", f, err)
+			}
+			scan.add("pdf "+filepath.Base(f), string(text))
+		}
+	} else {
+		t.Log("pdftotext not installed: PDF text not scanned (CI installs poppler-utils)")
+	}
+	for _, f := range pdfs {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scan.add("pdf bytes "+filepath.Base(f), string(raw))
+	}
+
+	// The TUI: the probe view, the transcript view and the log.
+	var logBuf bytes.Buffer
+	a := newTestApp(env)
+	cfg := a.simCheck(oauth, "en", false)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := tui.New(ctx, tui.Options{Devices: []tui.Device{a.tuiDevice(cfg, "test", "en")}, Engine: a.tuiEngine(), Output: &bytes.Buffer{}},
+		log.New(&logBuf, "", 0))
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 40))
+	view := tuiWaitFor(t, tm, "Verdict")
+	tm.Send(runes("t"))
+	view += tuiWaitFor(t, tm, "XOAUTH2")
+	tm.Send(runes("q"))
+	tm.WaitFinished(t)
+	scan.add("tui view", view)
+	scan.add("tui log", logBuf.String()+" ")
+
+	// And the report the TUI holds, as JSON.
+	if r := finalTUI(t, tm).Report(0); r != nil {
+		b, _ := json.Marshal(r)
+		scan.add("tui report json", string(b))
+	}
+	scan.check(t)
+	if !strings.Contains(scan.outputs["probe text+transcript oauth"], "<redacted") {
+		t.Errorf("the transcript shows no redaction mark; was AUTH recorded at all?")
+	}
+}
+
+// TestSecretScanCatchesLeak: the scan above would fail on a partial leak.
+func TestSecretScanCatchesLeak(t *testing.T) {
+	secret := "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.payload"
+	if leaked("… token ends in "+secret[20:30]+" …", secret) == "" {
+		t.Fatal("a 10-character run of the secret was not found")
+	}
+	if leaked("only "+secret[:8]+" here", secret) != "" {
+		t.Fatal("8 characters must not count as a leak")
+	}
+}
