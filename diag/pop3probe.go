@@ -32,17 +32,16 @@ func ProbePOP3(ctx context.Context, cfg POP3Config) *POP3Report {
 }
 
 type pop3Prober struct {
-	cfg   POP3Config
-	r     *POP3Report
-	start time.Time
-	now   func() time.Time
-	tr    *Transcript
+	phaseRunner
+	cfg POP3Config
+	r   *POP3Report
+	now func() time.Time
+	tr  *Transcript
 
 	raw  net.Conn // the TCP connection
 	conn net.Conn // raw, or the TLS connection over it
 	rd   *textproto.Reader
 	caps []string
-	skip string
 }
 
 func newPOP3Prober(cfg POP3Config) *pop3Prober {
@@ -79,13 +78,22 @@ func newPOP3Prober(cfg POP3Config) *pop3Prober {
 	if tr == nil {
 		tr = NewTranscript(time.Now(), cfg.Redactor)
 	}
-	p := &pop3Prober{cfg: cfg, start: time.Now(), now: cfg.Now, tr: tr}
+	p := &pop3Prober{cfg: cfg, now: cfg.Now, tr: tr}
 	p.r = &POP3Report{
 		Target: Target{
 			Host: cfg.Host, Port: cfg.Port, Security: cfg.Security,
 			VerifyCert: cfg.VerifyCert, User: cfg.User, AuthMethod: cfg.AuthMethod,
 		},
 		Phases: []Phase{},
+	}
+	p.phaseRunner = phaseRunner{
+		start: time.Now(), phaseTimeout: cfg.PhaseTimeout, progressCh: cfg.Progress,
+		redactor: cfg.Redactor, phases: &p.r.Phases,
+		prepare: func(deadline time.Time) {
+			if p.raw != nil {
+				p.raw.SetDeadline(deadline)
+			}
+		},
 	}
 	if cfg.AuthMethod == "oauth2" {
 		p.r.Target.Mechanism = "XOAUTH2"
@@ -161,79 +169,6 @@ func (p *pop3Prober) run(ctx context.Context) *POP3Report {
 	}
 	p.phase(ctx, PhasePOP3Quit, p.quit)
 	return p.r
-}
-
-// phase runs one step with its budget, timing and recording.
-func (p *pop3Prober) phase(ctx context.Context, name string, fn func(context.Context, *Phase) error) {
-	if p.skip != "" {
-		p.skipped(name, p.skip)
-		return
-	}
-	ph := Phase{Name: name, Status: StatusRunning, Started: Duration(time.Since(p.start))}
-	p.progress(ph, false)
-	deadline := time.Now().Add(p.cfg.PhaseTimeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
-	pctx, cancel := context.WithDeadline(ctx, deadline)
-	defer cancel()
-	if p.raw != nil {
-		p.raw.SetDeadline(deadline)
-	}
-	began := time.Now()
-	err := fn(pctx, &ph)
-	ph.Duration = Duration(time.Since(began))
-	if err != nil {
-		ph.Status = StatusFail
-		if ph.ErrorKind == "" {
-			ph.ErrorKind = ClassifyError(err)
-			if ph.ErrorKind == KindCanceled && ctx.Err() == nil && pctx.Err() != nil {
-				ph.ErrorKind = KindTimeout
-			}
-			if pctx.Err() == context.DeadlineExceeded && (ph.ErrorKind == KindClosed || ph.ErrorKind == KindProtocol) {
-				ph.ErrorKind = KindTimeout
-			}
-			if errors.Is(ctx.Err(), context.Canceled) {
-				ph.ErrorKind = KindCanceled
-			}
-		}
-		if ph.ErrorKind == KindTimeout {
-			err = fmt.Errorf("%w (no answer within %s)", err, deadline.Sub(began).Round(time.Millisecond))
-		}
-		ph.Error = SafePrefix(p.cfg.Redactor.Redact(err.Error()), 500)
-		p.skip = name + " failed"
-		if errors.Is(ctx.Err(), context.Canceled) {
-			p.skip = "interrupted"
-		}
-	} else if ph.Status == StatusRunning {
-		ph.Status = StatusOK
-	}
-	p.r.Phases = append(p.r.Phases, ph)
-	p.progress(ph, true)
-}
-
-func (p *pop3Prober) skipped(name, why string) {
-	ph := Phase{Name: name, Status: StatusSkipped, Started: Duration(time.Since(p.start)), Note: why}
-	p.r.Phases = append(p.r.Phases, ph)
-	p.progress(ph, true)
-}
-
-// progress reports a phase; running events are dropped when nobody reads.
-func (p *pop3Prober) progress(ph Phase, final bool) {
-	if p.cfg.Progress == nil {
-		return
-	}
-	if !final {
-		select {
-		case p.cfg.Progress <- ph:
-		default:
-		}
-		return
-	}
-	select {
-	case p.cfg.Progress <- ph:
-	case <-time.After(p.cfg.PhaseTimeout):
-	}
 }
 
 // setConn makes c the connection lines are read from and written to. Lines

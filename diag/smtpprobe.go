@@ -30,9 +30,9 @@ func Probe(ctx context.Context, cfg ProbeConfig) *Report {
 }
 
 type prober struct {
+	phaseRunner
 	cfg   ProbeConfig
 	r     *Report
-	start time.Time
 	now   func() time.Time
 	tr    *Transcript
 	clock deadlineClamp
@@ -47,8 +47,6 @@ type prober struct {
 	// (not mid-handshake, not after the connection died).
 	canQuit bool
 	caps    []string // capabilities of the last EHLO
-	// skip, once set, is the reason every later phase is skipped.
-	skip string
 }
 
 func newProber(cfg ProbeConfig) *prober {
@@ -92,7 +90,7 @@ func newProber(cfg ProbeConfig) *prober {
 	if tr == nil {
 		tr = NewTranscript(time.Now(), cfg.Redactor)
 	}
-	p := &prober{cfg: cfg, start: time.Now(), now: cfg.Now, tr: tr}
+	p := &prober{cfg: cfg, now: cfg.Now, tr: tr}
 	p.r = &Report{
 		Schema:    Schema,
 		Tool:      Tool{Name: "mfpcheck"},
@@ -114,6 +112,29 @@ func newProber(cfg ProbeConfig) *prober {
 		Transcript: []TranscriptLine{},
 		Findings:   []Finding{},
 	}
+	p.phaseRunner = phaseRunner{
+		start: time.Now(), phaseTimeout: cfg.PhaseTimeout, progressCh: cfg.Progress,
+		redactor: cfg.Redactor, phases: &p.r.Phases,
+		prepare: func(deadline time.Time) {
+			p.clock.set(deadline)
+			if p.wire != nil {
+				p.wire.resetReplies()
+			}
+			if p.raw != nil {
+				p.raw.SetDeadline(deadline)
+			}
+		},
+		replyError: func(err error, ph *Phase) bool {
+			var se *smtp.SMTPError
+			if !errors.As(err, &se) {
+				return false
+			}
+			if ph.Reply == nil {
+				ph.Reply = p.replyFromError(se)
+			}
+			return true
+		},
+	}
 	return p
 }
 
@@ -134,6 +155,7 @@ func (p *prober) run(ctx context.Context) *Report {
 		}
 		p.r.Transcript = p.tr.Lines()
 		p.r.Duration = Duration(time.Since(p.start))
+		p.r.Interrupted = p.r.Interrupted || p.interrupted
 	}()
 
 	var addrs []string
@@ -232,124 +254,6 @@ func (p *prober) skipReason() string {
 		return "no session"
 	}
 	return p.skip
-}
-
-// phase runs one step with its budget, timing and recording.
-func (p *prober) phase(ctx context.Context, name string, fn func(context.Context, *Phase) error) {
-	if p.skip != "" {
-		p.skipped(name, p.skip)
-		return
-	}
-	ph := Phase{Name: name, Status: StatusRunning, Started: Duration(time.Since(p.start))}
-	p.progress(ph, false)
-
-	deadline := time.Now().Add(p.cfg.PhaseTimeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
-	pctx, cancel := context.WithDeadline(ctx, deadline)
-	defer cancel()
-	p.clock.set(deadline)
-	if p.wire != nil {
-		p.wire.resetReplies()
-	}
-	if p.raw != nil {
-		p.raw.SetDeadline(deadline)
-	}
-
-	began := time.Now()
-	err := fn(pctx, &ph)
-	ph.Duration = Duration(time.Since(began))
-
-	if err != nil {
-		ph.Status = StatusFail
-		var se *smtp.SMTPError
-		if errors.As(err, &se) {
-			if ph.Reply == nil {
-				ph.Reply = p.replyFromError(se)
-			}
-			ph.ErrorKind = KindReply
-		}
-		if ph.ErrorKind == "" {
-			ph.ErrorKind = ClassifyError(err)
-			if ph.ErrorKind == KindCanceled && ctx.Err() == nil && pctx.Err() != nil {
-				ph.ErrorKind = KindTimeout
-			}
-			if pctx.Err() == context.DeadlineExceeded && (ph.ErrorKind == KindClosed || ph.ErrorKind == KindProtocol) {
-				ph.ErrorKind = KindTimeout
-			}
-		}
-		if ph.ErrorKind == KindTimeout {
-			err = fmt.Errorf("%w (no answer within %s)", err, deadline.Sub(began).Round(time.Millisecond))
-		}
-		ph.Error = SafePrefix(p.cfg.Redactor.Redact(err.Error()), 500)
-		p.skip = fmt.Sprintf("%s failed", name)
-		if errors.Is(ctx.Err(), context.Canceled) {
-			p.skip = "interrupted"
-			p.r.Interrupted = true
-		}
-	} else if ph.Status == StatusRunning {
-		ph.Status = StatusOK
-	}
-	sanitizePhase(&ph)
-	p.r.Phases = append(p.r.Phases, ph)
-	p.progress(ph, true)
-}
-
-// sanitizePhase replaces control bytes and invalid UTF-8 in what the
-// server said (reply text, trailer, capabilities), so no renderer, JSON
-// reader or terminal ever gets a NUL or an escape sequence from it.
-func sanitizePhase(ph *Phase) {
-	if ph.Reply != nil {
-		r := *ph.Reply
-		lines := strings.Split(r.Text, "\n")
-		for i, l := range lines {
-			lines[i] = SafePrefix(l, MaxReplyBytes)
-		}
-		r.Text = strings.Join(lines, "\n")
-		r.Enhanced = SafePrefix(r.Enhanced, 20)
-		if r.Trailer != nil {
-			t := *r.Trailer
-			t.Host, t.Time, t.Session, t.Raw = SafePrefix(t.Host, 300), SafePrefix(t.Time, 300), SafePrefix(t.Session, 300), SafePrefix(t.Raw, 300)
-			r.Trailer = &t
-		}
-		ph.Reply = &r
-	}
-	if len(ph.Capabilities) > 0 {
-		caps := make([]string, len(ph.Capabilities))
-		for i, c := range ph.Capabilities {
-			caps[i] = SafePrefix(c, MaxLineBytes)
-		}
-		ph.Capabilities = caps
-	}
-	ph.Note = SafePrefix(ph.Note, 1000)
-	ph.Challenge = SafePrefix(ph.Challenge, 500)
-}
-
-func (p *prober) skipped(name, why string) {
-	ph := Phase{Name: name, Status: StatusSkipped, Started: Duration(time.Since(p.start)), Note: why}
-	p.r.Phases = append(p.r.Phases, ph)
-	p.progress(ph, true)
-}
-
-// progress reports a phase. Running events are dropped when nobody is
-// reading; final events wait for the reader (bounded by the probe's own
-// timeout through the caller's draining).
-func (p *prober) progress(ph Phase, final bool) {
-	if p.cfg.Progress == nil {
-		return
-	}
-	if !final {
-		select {
-		case p.cfg.Progress <- ph:
-		default:
-		}
-		return
-	}
-	select {
-	case p.cfg.Progress <- ph:
-	case <-time.After(p.cfg.PhaseTimeout):
-	}
 }
 
 // replyFromError prefers the raw reply recorded on the wire (which keeps

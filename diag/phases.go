@@ -1,0 +1,145 @@
+package diag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// phaseRunner runs the phases of one probe (SMTP or POP3): each with its
+// own deadline, its timing, the classification of what went wrong and its
+// progress report. After a failure every later phase is recorded as skipped
+// with the reason. Both probers embed one.
+type phaseRunner struct {
+	start        time.Time
+	phaseTimeout time.Duration
+	progressCh   chan<- Phase
+	redactor     *Redactor
+	// phases is where finished phases go (the report's slice).
+	phases *[]Phase
+	// skip, once set, is the reason every later phase is skipped.
+	skip string
+	// interrupted is set when the user cancelled the probe.
+	interrupted bool
+	// prepare is called with each phase's deadline before the step runs
+	// (connection deadlines, the wire layer's reply history).
+	prepare func(deadline time.Time)
+	// replyError records a protocol library's error reply in the phase and
+	// reports whether err was one.
+	replyError func(err error, ph *Phase) bool
+}
+
+// phase runs one step with its budget, timing and recording.
+func (pr *phaseRunner) phase(ctx context.Context, name string, fn func(context.Context, *Phase) error) {
+	if pr.skip != "" {
+		pr.skipped(name, pr.skip)
+		return
+	}
+	ph := Phase{Name: name, Status: StatusRunning, Started: Duration(time.Since(pr.start))}
+	pr.progress(ph, false)
+
+	deadline := time.Now().Add(pr.phaseTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	pctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	if pr.prepare != nil {
+		pr.prepare(deadline)
+	}
+
+	began := time.Now()
+	err := fn(pctx, &ph)
+	ph.Duration = Duration(time.Since(began))
+
+	if err != nil {
+		ph.Status = StatusFail
+		if pr.replyError != nil && pr.replyError(err, &ph) {
+			ph.ErrorKind = KindReply
+		}
+		if ph.ErrorKind == "" {
+			ph.ErrorKind = ClassifyError(err)
+			if ph.ErrorKind == KindCanceled && ctx.Err() == nil && pctx.Err() != nil {
+				ph.ErrorKind = KindTimeout
+			}
+			if pctx.Err() == context.DeadlineExceeded && (ph.ErrorKind == KindClosed || ph.ErrorKind == KindProtocol) {
+				ph.ErrorKind = KindTimeout
+			}
+			if errors.Is(ctx.Err(), context.Canceled) {
+				ph.ErrorKind = KindCanceled
+			}
+		}
+		if ph.ErrorKind == KindTimeout {
+			err = fmt.Errorf("%w (no answer within %s)", err, deadline.Sub(began).Round(time.Millisecond))
+		}
+		ph.Error = SafePrefix(pr.redactor.Redact(err.Error()), 500)
+		pr.skip = name + " failed"
+		if errors.Is(ctx.Err(), context.Canceled) {
+			pr.skip = "interrupted"
+			pr.interrupted = true
+		}
+	} else if ph.Status == StatusRunning {
+		ph.Status = StatusOK
+	}
+	sanitizePhase(&ph)
+	*pr.phases = append(*pr.phases, ph)
+	pr.progress(ph, true)
+}
+
+// skipped records a phase that did not run, and why.
+func (pr *phaseRunner) skipped(name, why string) {
+	ph := Phase{Name: name, Status: StatusSkipped, Started: Duration(time.Since(pr.start)), Note: why}
+	*pr.phases = append(*pr.phases, ph)
+	pr.progress(ph, true)
+}
+
+// progress reports a phase. Running events are dropped when nobody is
+// reading; final events wait for the reader at most one phase budget.
+func (pr *phaseRunner) progress(ph Phase, final bool) {
+	if pr.progressCh == nil {
+		return
+	}
+	if !final {
+		select {
+		case pr.progressCh <- ph:
+		default:
+		}
+		return
+	}
+	select {
+	case pr.progressCh <- ph:
+	case <-time.After(pr.phaseTimeout):
+	}
+}
+
+// sanitizePhase replaces control bytes and invalid UTF-8 in what the
+// server said (reply text, trailer, capabilities), so no renderer, JSON
+// reader or terminal ever gets a NUL or an escape sequence from it.
+func sanitizePhase(ph *Phase) {
+	if ph.Reply != nil {
+		r := *ph.Reply
+		lines := strings.Split(r.Text, "\n")
+		for i, l := range lines {
+			lines[i] = SafePrefix(l, MaxReplyBytes)
+		}
+		r.Text = strings.Join(lines, "\n")
+		r.Enhanced = SafePrefix(r.Enhanced, 20)
+		if r.Trailer != nil {
+			t := *r.Trailer
+			t.Host, t.Time, t.Session, t.Raw = SafePrefix(t.Host, 300), SafePrefix(t.Time, 300), SafePrefix(t.Session, 300), SafePrefix(t.Raw, 300)
+			r.Trailer = &t
+		}
+		ph.Reply = &r
+	}
+	if len(ph.Capabilities) > 0 {
+		caps := make([]string, len(ph.Capabilities))
+		for i, c := range ph.Capabilities {
+			caps[i] = SafePrefix(c, MaxLineBytes)
+		}
+		ph.Capabilities = caps
+	}
+	ph.Note = SafePrefix(ph.Note, 1000)
+	ph.Challenge = SafePrefix(ph.Challenge, 500)
+}
