@@ -260,3 +260,41 @@ func leaked(out, secret string) string {
 	}
 	return ""
 }
+
+// TestHELODevice: a device that greets with HELO sees no extensions, so no
+// AUTH; the probe behaves like it and the diagnosis names the cause.
+func TestHELODevice(t *testing.T) {
+	sim, err := exosim.Start(context.Background(), exosim.Options{Scenario: "ok", Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	profile, err := sim.WriteKit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newTestApp(nil)
+	code := a.runCLI(t, "probe", "--profile", profile, "--ca", sim.CAFile(), "--helo", "--json")
+	r := a.report(t)
+	if code != ExitFail || r.Options.Greeting != "helo" || !r.Options.AsDevice {
+		t.Fatalf("exit %d, options %+v", code, r.Options)
+	}
+	if ehlo, _ := r.Phase(diag.PhaseEHLOTLS); ehlo.Status != diag.StatusOK || len(ehlo.Capabilities) != 0 {
+		t.Errorf("ehlo_tls = %+v, want ok without capabilities", ehlo)
+	}
+	if auth, _ := r.Phase(diag.PhaseAuth); auth.Status != diag.StatusFail || auth.ErrorKind != diag.KindNotOffered {
+		t.Errorf("auth = %+v, want not_offered", auth)
+	}
+	found := false
+	for _, f := range r.Findings {
+		found = found || f.ID == "smtp.helo_device"
+	}
+	if !found {
+		t.Errorf("no smtp.helo_device finding: %+v", r.Findings)
+	}
+	for _, l := range r.Transcript {
+		if strings.HasPrefix(l.Text, "EHLO") {
+			t.Errorf("a HELO device sent %q", l.Text)
+		}
+	}
+}
