@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
+	"github.com/charmbracelet/bubbles/textinput"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -70,7 +71,7 @@ type Model struct {
 	help  help.Model
 	spin  spinner.Model
 	vp    viewport.Model
-	input prompt
+	input textinput.Model
 
 	width, height int
 
@@ -125,14 +126,13 @@ func New(ctx context.Context, opts Options, logger *log.Logger) *Model {
 	dot := spinner.Spinner{Frames: []string{"⣾", "⣽", "⣻", "⢿", "⡿", "⣟", "⣯", "⣷"}, FPS: spinner.Dot.FPS}
 	m.spin = spinner.New(spinner.WithSpinner(dot), spinner.WithStyle(st.Running))
 	m.vp = viewport.New(80, 20)
-	m.input = prompt{
-		Prompt:           "› ",
-		CharLimit:        2000,
-		PromptStyle:      st.Bold,
-		TextStyle:        st.r.NewStyle(),
-		PlaceholderStyle: st.Dim,
-		CursorStyle:      st.r.NewStyle().Reverse(true),
-	}
+	m.input = textinput.New()
+	m.input.Prompt = "› "
+	m.input.CharLimit = 2000
+	m.input.PromptStyle = st.Bold
+	m.input.TextStyle = st.r.NewStyle()
+	m.input.PlaceholderStyle = st.Dim
+	m.input.Cursor.Style = st.r.NewStyle().Reverse(true)
 	for _, d := range opts.Devices {
 		m.devs = append(m.devs, &devState{dev: d})
 	}

@@ -3,14 +3,15 @@ package batch
 import (
 	"fmt"
 	"io"
-	"strings"
+
+	"github.com/charmbracelet/bubbles/progress"
 )
 
-// progressBar draws "[███████░░░░░░░] 12/40 devices, 3 running, 2 fail" on one
-// terminal line, redrawn with \r. (bubbles/progress is not usable here: its
-// spring animation module is not in go.sum; this is the same picture
-// without the animation.)
+// progressBar draws "███████░░░░░░░ 12/40 devices, 3 running, 2 with
+// problems" on one terminal line, redrawn with \r; the bar is bubbles'
+// progress model, rendered statically (ViewAs), without its animation.
 type progressBar struct {
+	bar     progress.Model
 	w       io.Writer
 	total   int
 	done    int
@@ -23,7 +24,8 @@ type progressBar struct {
 const progressWidth = 30
 
 func newProgress(w io.Writer, total int) *progressBar {
-	return &progressBar{w: w, total: total, width: progressWidth}
+	bar := progress.New(progress.WithWidth(progressWidth), progress.WithoutPercentage(), progress.WithSolidFill("2"))
+	return &progressBar{bar: bar, w: w, total: total, width: progressWidth}
 }
 
 func (p *progressBar) start() {
@@ -56,12 +58,11 @@ func (p *progressBar) cancelled() {
 }
 
 func (p *progressBar) draw() {
-	filled := 0
+	frac := 0.0
 	if p.total > 0 {
-		filled = p.done * p.width / p.total
+		frac = float64(p.done) / float64(p.total)
 	}
-	line := fmt.Sprintf("\r[%s%s] %d/%d devices, %d running", strings.Repeat("█", filled),
-		strings.Repeat("░", p.width-filled), p.done, p.total, p.running)
+	line := fmt.Sprintf("\r%s %d/%d devices, %d running", p.bar.ViewAs(frac), p.done, p.total, p.running)
 	if p.bad > 0 {
 		line += fmt.Sprintf(", %d with problems", p.bad)
 	}

@@ -399,7 +399,7 @@ func TestRunProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := errOut.String()
-	if !strings.Contains(p, "\r[") || !strings.Contains(p, "4/4 devices") || !strings.HasSuffix(p, "\r\x1b[K") {
+	if !strings.Contains(p, "\r░") || !strings.Contains(p, "\r██████████████████████████████ 4/4 devices") || !strings.HasSuffix(p, "\r\x1b[K") {
 		t.Errorf("progress = %q", p)
 	}
 	if strings.Contains(out.String(), "\r") {
