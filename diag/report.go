@@ -426,6 +426,10 @@ type Finding struct {
 	// Alternatives lists other catalogue ids that fit the same evidence, most
 	// likely first, when the evidence does not decide between them.
 	Alternatives []string `json:"alternatives,omitempty"`
+	// Params are the values filled into the entry's texts ({user},
+	// {minutes} …), so a renderer can show the finding in another language.
+	// They never hold a secret.
+	Params map[string]string `json:"params,omitempty"`
 }
 
 // Step is one numbered remediation step.

@@ -108,6 +108,7 @@ func FindingFor(h Hit, opts Options) diag.Finding {
 		Phase:        h.Phase,
 		Generic:      e.Generic,
 		Alternatives: append([]string(nil), h.Alternatives...),
+		Params:       usedParams(e, h.Params),
 		Steps:        []diag.Step{},
 	}
 	for _, s := range e.vendorSteps(NormVendor(opts.Vendor), lang) {
@@ -132,10 +133,49 @@ func Localize(f diag.Finding, opts Options) diag.Finding {
 	if e == nil {
 		return f
 	}
-	params := recoverParams(e, f)
+	params := f.Params
+	if len(params) == 0 {
+		// A report from before findings carried their params.
+		params = recoverParams(e, f)
+	}
 	out := FindingFor(Hit{ID: f.ID, Phase: f.Phase, Evidence: f.Evidence, Params: params, Alternatives: f.Alternatives}, opts)
 	if f.Severity != "" {
 		out.Severity = f.Severity
+	}
+	return out
+}
+
+// usedParams keeps the params the entry's texts use, in any language, so
+// a finding carries what Localize needs and nothing else.
+func usedParams(e *entry, params map[string]string) map[string]string {
+	if len(params) == 0 {
+		return nil
+	}
+	var texts strings.Builder
+	for _, lang := range Languages {
+		if t := e.Text[lang]; t != nil {
+			texts.WriteString(t.Title + t.Cause + t.Delay)
+			for _, s := range t.Steps {
+				texts.WriteString(s.Text + s.Command)
+			}
+		}
+	}
+	for _, byLang := range e.VendorSteps {
+		for _, steps := range byLang {
+			for _, s := range steps {
+				texts.WriteString(s.Text + s.Command)
+			}
+		}
+	}
+	all := texts.String()
+	out := map[string]string{}
+	for k, v := range params {
+		if strings.Contains(all, "{"+k+"}") {
+			out[k] = v
+		}
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }
