@@ -153,7 +153,15 @@ func (p *Profile) resolvePaths(dir string) {
 // ParseProfile decodes a profile from YAML. name is used in errors.
 // Unknown keys, wrong types and missing required fields are errors naming
 // the file, the line and the field.
-func ParseProfile(name string, data []byte) (*Profile, error) {
+func ParseProfile(name string, data []byte) (p *Profile, err error) {
+	// yaml.v3 can panic on some malformed documents (a merge key whose key
+	// is itself a mapping); plainKeys rejects those first, and this turns
+	// anything it misses into an error rather than a crash.
+	defer func() {
+		if v := recover(); v != nil {
+			p, err = nil, &ProfileError{File: name, Msg: fmt.Sprintf("not a valid profile (the YAML decoder failed: %v)", v)}
+		}
+	}()
 	if len(data) > MaxProfileSize {
 		return nil, &ProfileError{File: name, Msg: fmt.Sprintf("file is larger than %d bytes", MaxProfileSize)}
 	}
@@ -164,18 +172,45 @@ func ParseProfile(name string, data []byte) (*Profile, error) {
 	if len(root.Content) == 0 {
 		return nil, &ProfileError{File: name, Msg: "profile is empty"}
 	}
-	var p Profile
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&p); err != nil {
-		return nil, yamlError(name, err)
-	}
-	p.File = name
-	if err := p.check(name, root.Content[0]); err != nil {
+	if err := plainKeys(name, &root, 0); err != nil {
 		return nil, err
 	}
-	p.applyDefaults()
-	return &p, nil
+	var prof Profile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&prof); err != nil {
+		return nil, yamlError(name, err)
+	}
+	prof.File = name
+	if err := prof.check(name, root.Content[0]); err != nil {
+		return nil, err
+	}
+	prof.applyDefaults()
+	return &prof, nil
+}
+
+// maxYAMLDepth bounds nesting; a profile is three levels deep.
+const maxYAMLDepth = 32
+
+// plainKeys checks that every mapping key is a plain scalar (no mapping or
+// list used as a key) and that nesting stays shallow.
+func plainKeys(name string, n *yaml.Node, depth int) error {
+	if depth > maxYAMLDepth {
+		return &ProfileError{File: name, Line: n.Line, Msg: "nested too deeply"}
+	}
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i < len(n.Content); i += 2 {
+			if k := n.Content[i]; k.Kind != yaml.ScalarNode {
+				return &ProfileError{File: name, Line: k.Line, Msg: "a key must be a plain name, not a list or a mapping"}
+			}
+		}
+	}
+	for _, c := range n.Content {
+		if err := plainKeys(name, c, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var yamlLineRe = regexp.MustCompile(`line (\d+): (.*)`)

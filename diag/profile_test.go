@@ -95,3 +95,19 @@ func FuzzParseProfile(f *testing.F) {
 		}
 	})
 }
+
+// TestProfileComplexKeyIsAnError: yaml.v3 panics when a merge key brings a
+// mapping whose key is itself a mapping (found by FuzzParseFleet); a
+// profile like that is an error naming the line.
+func TestProfileComplexKeyIsAnError(t *testing.T) {
+	for _, doc := range []string{
+		"device: [{<<, {000000, {000000}}}]\n",
+		"device:\n  name: X\n  vendor: epson\n  ? [a, b]\n  : c\n",
+	} {
+		_, err := ParseProfile("p.yaml", []byte(doc))
+		var pe *ProfileError
+		if !errors.As(err, &pe) || pe.Line == 0 {
+			t.Errorf("%q: err = %v, want a ProfileError with a line", doc, err)
+		}
+	}
+}
