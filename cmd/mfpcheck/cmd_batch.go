@@ -79,12 +79,9 @@ func (a *app) cmdBatch(ctx context.Context, args []string) int {
 		fmt.Fprint(a.stderr, batchUsage)
 		fs.PrintDefaults()
 	}
-	pos, err := parseArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return ExitOK
-	}
-	if err != nil {
-		return ExitError
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
 	switch {
 	case len(pos) == 0:

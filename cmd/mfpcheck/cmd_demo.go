@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -65,12 +64,9 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 		fmt.Fprintln(a.stderr, "Usage: mfpcheck demo [--scenario NAME] [--list] [--serve] [--sheet FILE] [--tui] [--batch [--format F]]")
 		fs.PrintDefaults()
 	}
-	pos, err := parseArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return ExitOK
-	}
-	if err != nil {
-		return ExitError
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
 	if len(pos) > 0 {
 		a.errorf("unexpected arguments: %s", strings.Join(pos, " "))

@@ -24,12 +24,9 @@ func (a *app) cmdLogin(ctx context.Context, args []string) int {
 		fmt.Fprintln(a.stderr, "Signs in with a device code (https://microsoft.com/devicelogin), saves the tokens (mode 0600) and checks them.")
 		fs.PrintDefaults()
 	}
-	pos, err := parseArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return ExitOK
-	}
-	if err != nil {
-		return ExitError
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
 	if len(pos) > 0 {
 		a.errorf("login: unexpected argument %q", pos[0])

@@ -81,16 +81,21 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.sheet, "sheet", "", "also write the PDF status sheet to this file")
 }
 
-// parseArgs parses flags that may come before or after one positional
-// argument.
-func parseArgs(fs *flag.FlagSet, args []string) (positional []string, err error) {
+// parseArgs parses a command's flags, which may come before or after its
+// positional arguments. ok is false when the command must return code at
+// once: after --help (0) or a flag error the flag package already reported
+// (3).
+func parseArgs(fs *flag.FlagSet, args []string) (positional []string, code int, ok bool) {
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, ExitOK, false
+			}
+			return nil, ExitError, false
 		}
 		args = fs.Args()
 		if len(args) == 0 {
-			return positional, nil
+			return positional, 0, true
 		}
 		positional = append(positional, args[0])
 		args = args[1:]
@@ -108,12 +113,9 @@ func (a *app) cmdProbe(ctx context.Context, args []string) int {
 		fmt.Fprintln(a.stderr, "Probes the mail server the way the device would: dns, connect, banner, ehlo, starttls, tls, ehlo_tls, auth, mail_from, rcpt_to, (data), quit.")
 		fs.PrintDefaults()
 	}
-	pos, err := parseArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return ExitOK
-	}
-	if err != nil {
-		return ExitError
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
 	cfg, err := a.probeConfig(f, pos)
 	if err != nil {

@@ -47,12 +47,9 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 	fset.StringVar(&f.paper, "paper", "a4", "paper size: a4 | letter")
 	fset.StringVar(&f.fixed, "fixed-time", "", "print this RFC 3339 time as the sheet's date (reproducible output)")
 	fset.BoolVar(&f.force, "force", false, "overwrite the output file if it exists")
-	pos, err := parseArgs(fset, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK
-		}
-		return ExitError
+	pos, code, ok := parseArgs(fset, args)
+	if !ok {
+		return code
 	}
 	if len(pos) > 0 {
 		a.errorf("sheet: unexpected arguments: %s", strings.Join(pos, " "))
@@ -82,6 +79,7 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 		a.errorf("sheet: give either --profile or --from, not both")
 		return ExitError
 	case f.from != "":
+		var err error
 		if r, err = readReport(f.from); err != nil {
 			a.errorf("sheet: %v", err)
 			return ExitError

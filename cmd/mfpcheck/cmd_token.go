@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -102,12 +101,9 @@ func (a *app) cmdToken(ctx context.Context, args []string) int {
 		fmt.Fprintln(a.stderr, "Reads an OAuth token (claims are read, the signature is not verified) and says whether the device can use it.")
 		fs.PrintDefaults()
 	}
-	pos, err := parseArgs(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return ExitOK
-	}
-	if err != nil {
-		return ExitError
+	pos, code, ok := parseArgs(fs, args)
+	if !ok {
+		return code
 	}
 	if len(pos) > 0 {
 		a.errorf("token: unexpected argument %q", pos[0])

@@ -38,12 +38,9 @@ func (a *app) cmdTUI(ctx context.Context, args []string) int {
 		fmt.Fprintln(a.stderr, "Interactive terminal UI: live probe phases, findings, token and device-code sign-in, transcript, explain.")
 		fset.PrintDefaults()
 	}
-	pos, err := parseArgs(fset, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return ExitOK
-	}
-	if err != nil {
-		return ExitError
+	pos, code, ok := parseArgs(fset, args)
+	if !ok {
+		return code
 	}
 	src := fleet
 	switch {

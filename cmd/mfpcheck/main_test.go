@@ -120,3 +120,19 @@ func TestSplitTarget(t *testing.T) {
 		}
 	}
 }
+
+func TestHelpAndBadFlags(t *testing.T) {
+	for _, cmd := range []string{"probe", "demo", "token", "login", "sheet", "batch", "tui"} {
+		a := newTestApp(nil)
+		if code := a.runCLI(t, cmd, "--help"); code != ExitOK {
+			t.Errorf("%s --help: exit %d", cmd, code)
+		}
+		if !strings.Contains(a.err.String(), "Usage") && !strings.Contains(a.err.String(), "-") {
+			t.Errorf("%s --help printed no usage: %q", cmd, a.err.String())
+		}
+		b := newTestApp(nil)
+		if code := b.runCLI(t, cmd, "--no-such-flag"); code != ExitError {
+			t.Errorf("%s --no-such-flag: exit %d, want %d", cmd, code, ExitError)
+		}
+	}
+}
