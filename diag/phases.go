@@ -2,8 +2,11 @@ package diag
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 )
@@ -142,4 +145,59 @@ func sanitizePhase(ph *Phase) {
 	}
 	ph.Note = SafePrefix(ph.Note, 1000)
 	ph.Challenge = SafePrefix(ph.Challenge, 500)
+}
+
+// tlsTarget is what a TLS handshake checks the server against.
+type tlsTarget struct {
+	ServerName string
+	Roots      *x509.CertPool
+	RootsName  string
+	Verify     bool
+	MaxTLS     string // the device's highest version, "" for the library's
+	Implicit   bool
+	Now        func() time.Time
+}
+
+// tlsHandshake runs the client side of a TLS handshake on raw the way the
+// device would (its highest version; certificate checks on unless the device
+// has them off) and records the outcome in ph. info describes the session,
+// and the chain even when the certificate failed the handshake. A chain
+// that fails with checks off, a certificate expiring within 30 days, or TLS
+// below 1.2 leave the phase a warning.
+func tlsHandshake(ctx context.Context, raw net.Conn, t tlsTarget, ph *Phase) (*tls.Conn, *TLSInfo, error) {
+	var maxV uint16
+	if t.MaxTLS != "" {
+		maxV, _ = TLSVersionByName(t.MaxTLS)
+	}
+	var check TLSCheck
+	tc := tls.Client(raw, ClientTLSConfig(t.ServerName, t.Roots, t.Verify, maxV, &check, t.Now))
+	if err := tc.HandshakeContext(ctx); err != nil {
+		if check.Err != nil {
+			ph.ErrorKind = CertKind(check.Err)
+			info := TLSInfoFrom(tc.ConnectionState(), t.ServerName, t.Implicit, t.RootsName, &check, t.Now())
+			return nil, info, fmt.Errorf("certificate of %s: %w", t.ServerName, check.Err)
+		}
+		ph.ErrorKind = ClassifyError(err)
+		if ph.ErrorKind == KindNotTLS {
+			return nil, nil, fmt.Errorf("server did not answer with TLS: %w", err)
+		}
+		return nil, nil, fmt.Errorf("TLS handshake: %w", err)
+	}
+	cs := tc.ConnectionState()
+	info := TLSInfoFrom(cs, t.ServerName, t.Implicit, t.RootsName, &check, t.Now())
+	ph.Note = fmt.Sprintf("%s, %s", info.Version, info.Cipher)
+	if check.Err != nil {
+		// Only reached with certificate checks off.
+		ph.Status = StatusWarn
+		ph.ErrorKind = CertKind(check.Err)
+		ph.Error = SafePrefix(check.Err.Error(), 500)
+		ph.Note += "; certificate NOT verified (checks turned off)"
+	} else if len(info.Chain) > 0 && info.Chain[0].DaysLeft < 30 {
+		ph.Status = StatusWarn
+		ph.Note += fmt.Sprintf("; certificate expires in %d days", info.Chain[0].DaysLeft)
+	}
+	if cs.Version < tls.VersionTLS12 {
+		ph.Status = StatusWarn
+	}
+	return tc, info, nil
 }

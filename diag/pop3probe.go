@@ -3,7 +3,6 @@ package diag
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -302,44 +301,19 @@ func (p *pop3Prober) stls(ctx context.Context, ph *Phase) error {
 
 func (p *pop3Prober) handshake(implicit bool) func(context.Context, *Phase) error {
 	return func(ctx context.Context, ph *Phase) error {
-		var maxV uint16
-		if p.cfg.MaxTLS != "" {
-			maxV, _ = TLSVersionByName(p.cfg.MaxTLS)
+		tc, info, err := tlsHandshake(ctx, p.raw, tlsTarget{
+			ServerName: p.cfg.ServerName, Roots: p.cfg.Roots, RootsName: p.cfg.RootsName,
+			Verify: p.cfg.VerifyCert, MaxTLS: p.cfg.MaxTLS, Implicit: implicit, Now: p.now,
+		}, ph)
+		if info != nil {
+			p.r.TLS = info
 		}
-		var check TLSCheck
-		conf := ClientTLSConfig(p.cfg.ServerName, p.cfg.Roots, p.cfg.VerifyCert, maxV, &check, p.now)
-		tc := tls.Client(p.raw, conf)
-		if err := tc.HandshakeContext(ctx); err != nil {
-			if check.Err != nil {
-				ph.ErrorKind = CertKind(check.Err)
-				p.r.TLS = TLSInfoFrom(tc.ConnectionState(), p.cfg.ServerName, implicit, p.cfg.RootsName, &check, p.now())
-				return fmt.Errorf("certificate of %s: %w", p.cfg.ServerName, check.Err)
-			}
-			ph.ErrorKind = ClassifyError(err)
-			if ph.ErrorKind == KindNotTLS {
-				return fmt.Errorf("server did not answer with TLS: %w", err)
-			}
-			return fmt.Errorf("TLS handshake: %w", err)
+		if err != nil {
+			return err
 		}
-		cs := tc.ConnectionState()
-		p.r.TLS = TLSInfoFrom(cs, p.cfg.ServerName, implicit, p.cfg.RootsName, &check, p.now())
 		p.setConn(tc)
 		p.caps = nil
-		p.tr.Add("pop3", "*", fmt.Sprintf("TLS established: %s, %s", p.r.TLS.Version, p.r.TLS.Cipher))
-		ph.Note = fmt.Sprintf("%s, %s", p.r.TLS.Version, p.r.TLS.Cipher)
-		if check.Err != nil {
-			// Only reached with certificate checks off.
-			ph.Status = StatusWarn
-			ph.ErrorKind = CertKind(check.Err)
-			ph.Error = SafePrefix(check.Err.Error(), 500)
-			ph.Note += "; certificate NOT verified (checks turned off)"
-		} else if len(p.r.TLS.Chain) > 0 && p.r.TLS.Chain[0].DaysLeft < 30 {
-			ph.Status = StatusWarn
-			ph.Note += fmt.Sprintf("; certificate expires in %d days", p.r.TLS.Chain[0].DaysLeft)
-		}
-		if cs.Version < tls.VersionTLS12 {
-			ph.Status = StatusWarn
-		}
+		p.tr.Add("pop3", "*", fmt.Sprintf("TLS established: %s, %s", info.Version, info.Cipher))
 		return nil
 	}
 }

@@ -434,51 +434,21 @@ func (p *prober) startTLS(ctx context.Context, ph *Phase) error {
 
 func (p *prober) handshake(implicit bool) func(context.Context, *Phase) error {
 	return func(ctx context.Context, ph *Phase) error {
-		var maxV uint16
-		if p.cfg.MaxTLS != "" {
-			maxV, _ = TLSVersionByName(p.cfg.MaxTLS)
-		}
 		p.canQuit = false
-		var check TLSCheck
-		conf := ClientTLSConfig(p.cfg.ServerName, p.cfg.Roots, p.cfg.VerifyCert, maxV, &check, p.now)
-		tc := tls.Client(p.raw, conf)
-		err := tc.HandshakeContext(ctx)
-		if err != nil {
-			if check.Err != nil {
-				ph.ErrorKind = CertKind(check.Err)
-				p.r.TLS = TLSInfoFrom(tc.ConnectionState(), p.cfg.ServerName, implicit, p.cfg.RootsName, &check, p.now())
-				return fmt.Errorf("certificate of %s: %w", p.cfg.ServerName, check.Err)
-			}
-			kind := ClassifyError(err)
-			if kind == KindNotTLS && !implicit {
-				kind = KindNotTLS
-			}
-			ph.ErrorKind = kind
-			if kind == KindNotTLS {
-				return fmt.Errorf("server did not answer with TLS: %w", err)
-			}
-			return fmt.Errorf("TLS handshake: %w", err)
+		tc, info, err := tlsHandshake(ctx, p.raw, tlsTarget{
+			ServerName: p.cfg.ServerName, Roots: p.cfg.Roots, RootsName: p.cfg.RootsName,
+			Verify: p.cfg.VerifyCert, MaxTLS: p.cfg.MaxTLS, Implicit: implicit, Now: p.now,
+		}, ph)
+		if info != nil {
+			p.r.TLS = info
 		}
-		cs := tc.ConnectionState()
-		p.r.TLS = TLSInfoFrom(cs, p.cfg.ServerName, implicit, p.cfg.RootsName, &check, p.now())
+		if err != nil {
+			return err
+		}
 		p.tlsOn = true
 		p.canQuit = true
 		p.wire = newWireConn(tc, "smtp", p.tr, &p.clock)
-		p.wire.event("TLS established: %s, %s", p.r.TLS.Version, p.r.TLS.Cipher)
-		ph.Note = fmt.Sprintf("%s, %s", p.r.TLS.Version, p.r.TLS.Cipher)
-		if check.Err != nil {
-			// Only reached with certificate checks off.
-			ph.Status = StatusWarn
-			ph.ErrorKind = CertKind(check.Err)
-			ph.Error = SafePrefix(check.Err.Error(), 500)
-			ph.Note += "; certificate NOT verified (checks turned off)"
-		} else if len(p.r.TLS.Chain) > 0 && p.r.TLS.Chain[0].DaysLeft < 30 {
-			ph.Status = StatusWarn
-			ph.Note += fmt.Sprintf("; certificate expires in %d days", p.r.TLS.Chain[0].DaysLeft)
-		}
-		if cs.Version < tls.VersionTLS12 {
-			ph.Status = StatusWarn
-		}
+		p.wire.event("TLS established: %s, %s", info.Version, info.Cipher)
 		if implicit {
 			p.tp = textproto.NewConn(p.wire)
 		}
