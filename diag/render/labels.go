@@ -7,6 +7,8 @@ type labels struct {
 	verified, notVerified, issuer, expires, days    string
 	daysLeft, token, verdict, interrupted, findings string
 	transcript                                      string
+	// verdict words: ok, warning, fail, error
+	vOK, vWarning, vFail, vError string
 }
 
 var labelSets = map[string]labels{
@@ -18,6 +20,7 @@ var labelSets = map[string]labels{
 		issuer: "issuer", expires: "expires", days: "days", daysLeft: "days left",
 		token: "Token", verdict: "Verdict:", interrupted: "interrupted",
 		findings: "Findings", transcript: "Transcript (secrets redacted)",
+		vOK: "OK", vWarning: "WARNING", vFail: "FAIL", vError: "ERROR",
 	},
 	"de": {
 		server: "Server", auth: "Authentifizierung", user: "Benutzer",
@@ -27,6 +30,7 @@ var labelSets = map[string]labels{
 		issuer: "Aussteller", expires: "läuft ab", days: "Tage", daysLeft: "Tage übrig",
 		token: "Token", verdict: "Ergebnis:", interrupted: "abgebrochen",
 		findings: "Befunde", transcript: "Protokoll (Geheimnisse entfernt)",
+		vOK: "OK", vWarning: "WARNUNG", vFail: "FEHLER", vError: "ABBRUCH",
 	},
 	"fr": {
 		server: "serveur", auth: "authentification", user: "utilisateur",
@@ -36,6 +40,7 @@ var labelSets = map[string]labels{
 		issuer: "émetteur", expires: "expire le", days: "jours", daysLeft: "jours restants",
 		token: "Jeton", verdict: "Résultat :", interrupted: "interrompu",
 		findings: "Constats", transcript: "Transcription (secrets masqués)",
+		vOK: "OK", vWarning: "AVERTISSEMENT", vFail: "ÉCHEC", vError: "ERREUR",
 	},
 }
 

@@ -146,7 +146,7 @@ func Text(w io.Writer, r *diag.Report, o TextOptions) error {
 		fmt.Fprintln(&b)
 	}
 
-	fmt.Fprintf(&b, "\n%s %s", l.verdict, verdictWord(st, r.Verdict))
+	fmt.Fprintf(&b, "\n%s %s", l.verdict, verdictWord(st, l, r.Verdict))
 	if r.Interrupted {
 		fmt.Fprintf(&b, " (%s)", l.interrupted)
 	}
@@ -254,16 +254,16 @@ func timingBar(start, d, total time.Duration) string {
 	return strings.Repeat(" ", from) + strings.Repeat("█", n)
 }
 
-func verdictWord(st style, v diag.Verdict) string {
+func verdictWord(st style, l labels, v diag.Verdict) string {
 	switch v {
 	case diag.VerdictOK:
-		return st.c("1;32", "OK")
+		return st.c("1;32", l.vOK)
 	case diag.VerdictWarning:
-		return st.c("1;33", "WARNING")
+		return st.c("1;33", l.vWarning)
 	case diag.VerdictFail:
-		return st.c("1;31", "FAIL")
+		return st.c("1;31", l.vFail)
 	}
-	return st.c("1;31", strings.ToUpper(string(v)))
+	return st.c("1;31", l.vError)
 }
 
 func orDash(s string) string {

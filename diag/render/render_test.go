@@ -47,6 +47,7 @@ func TestTextShowsPhasesVerdictAndNumberedSteps(t *testing.T) {
 		"1. Mail-Apps verwalten öffnen", "2. Per PowerShell",
 		"Set-CASMailbox -Identity scanner@contoso.com",
 		"Microsoft 365 Admin Center",
+		"Ergebnis: FEHLER",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
