@@ -93,6 +93,10 @@ func trimState(s string) string {
 	return strings.Trim(strings.TrimSpace(s), "()[]\"'«»„“”:. ")
 }
 
+// deviceCodeRe finds a job-history code after a word that introduces one,
+// in the languages the devices log in.
+var deviceCodeRe = regexp.MustCompile(`(?i)\b(?:error|err|fehler|fehlercode|code|erreur|code d'erreur|status)\s*[:#=]?\s*(\d{3})\b`)
+
 // explainText reads every reply, AADSTS number, OAuth error and state in a
 // block of text.
 func explainText(text string) []Hit {
@@ -183,6 +187,15 @@ func explainText(text string) []Hit {
 		}
 		if m, ok := MatchQuery(Query{Protocol: "device", State: trimState(line)}); ok {
 			all = append(all, found{hitFromMatch(m, "", []string{line}, nil), 5})
+			continue
+		}
+		// A device job-history code inside a log line ("Job 17: error 361",
+		// "Fehlercode 361"); only codes the catalogue knows match.
+		for _, c := range deviceCodeRe.FindAllStringSubmatch(line, 4) {
+			n, _ := strconv.Atoi(c[1])
+			if m, ok := MatchQuery(Query{Protocol: "device", Code: n}); ok {
+				all = append(all, found{hitFromMatch(m, "", []string{line}, nil), 5})
+			}
 		}
 	}
 	if pending != nil {

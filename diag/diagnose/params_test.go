@@ -27,3 +27,19 @@ func TestFindingCarriesParamsForLocalize(t *testing.T) {
 		t.Fatalf("German finding lost the mailbox: %+v", de)
 	}
 }
+
+// TestExplainDeviceCodeInLog: a job-history code inside a device log line
+// is read; a bare number in other text is not.
+func TestExplainDeviceCodeInLog(t *testing.T) {
+	fs := Explain("10:02 Job 17: error 361\n10:03 Auftrag 18 Fehlercode 370\n10:04 scanned 360 pages\n", Options{Lang: "en"})
+	ids := map[string]bool{}
+	for _, f := range fs {
+		ids[f.ID] = true
+	}
+	if !ids["device.epson.361"] || !ids["device.epson.370"] {
+		t.Fatalf("findings %v, want the 361 and 370 entries", ids)
+	}
+	if ids["device.epson.360"] {
+		t.Errorf("\"scanned 360 pages\" was read as code 360")
+	}
+}
