@@ -90,8 +90,8 @@ func assertContains(t *testing.T, what, text, want string) {
 }
 
 type langWant struct {
-	title, verdict, page, of, umlaut string
-	words                            []string
+	title, verdict, page, of string
+	words                    []string
 }
 
 var wants = map[string]langWant{

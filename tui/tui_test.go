@@ -166,10 +166,10 @@ func TestStreaming(t *testing.T) {
 	step := func() { fe.gate <- struct{}{} }
 
 	// A single device opens straight into its probe.
-	out := waitFor(t, tm, "Phases", "Waiting for the first phase")
+	waitFor(t, tm, "Phases", "Waiting for the first phase")
 
 	step() // dns starts
-	out = waitFor(t, tm, " DNS ")
+	out := waitFor(t, tm, " DNS ")
 	if strings.Contains(out, "✓ DNS") || strings.Contains(out, "Connect") {
 		t.Fatalf("dns should be running and connect absent:\n%s", out)
 	}

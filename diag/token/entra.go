@@ -492,7 +492,7 @@ func parseTokenAnswer(body []byte, now time.Time) (*Set, error) {
 		ExpiresIn    any    `json:"expires_in"`
 	}
 	if err := json.Unmarshal(body, &t); err != nil || t.AccessToken == "" {
-		return nil, errors.New("Entra ID's token answer has no access_token")
+		return nil, errors.New("the token answer from Entra ID has no access_token")
 	}
 	s := &Set{
 		Access: t.AccessToken, Refresh: t.RefreshToken, Scope: t.Scope,
