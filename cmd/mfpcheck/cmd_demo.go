@@ -91,7 +91,7 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 	if f.serve {
 		return a.demoServe(ctx, f)
 	}
-	sim, err := exosim.Start(ctx, exosim.Options{Scenario: f.scenario, Now: a.now})
+	sim, err := exosim.Start(ctx, exosim.Options{Scenario: f.scenario, Now: a.now, POP3: true})
 	if err != nil {
 		a.errorf("start simulator: %v", err)
 		return ExitError
@@ -144,7 +144,7 @@ func (a *app) simCheck(sim *exosim.Sim, lang string, network bool) check.Config 
 
 // demoServe runs the simulator until interrupted and says how to use it.
 func (a *app) demoServe(ctx context.Context, f demoFlags) int {
-	sim, err := exosim.Start(ctx, exosim.Options{Scenario: f.scenario, Dir: f.dir, Now: a.now})
+	sim, err := exosim.Start(ctx, exosim.Options{Scenario: f.scenario, Dir: f.dir, Now: a.now, POP3: true})
 	if err != nil {
 		a.errorf("start simulator: %v", err)
 		return ExitError

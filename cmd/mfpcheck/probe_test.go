@@ -298,3 +298,36 @@ func TestHELODevice(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoShowsPOP3Side: a simulated Sharp device (internet fax) also
+// reads mail by POP3; the demo probes the simulator's POP3 side with the
+// same token, in the same report and transcript.
+func TestDemoShowsPOP3Side(t *testing.T) {
+	a := newTestApp(nil)
+	a.runCLI(t, "demo", "--scenario", "mailbox-auth-disabled", "--json")
+	r := a.report(t)
+	if r.Device == nil || r.Device.Vendor != "sharp" {
+		t.Fatalf("device = %+v, want the simulated Sharp", r.Device)
+	}
+	if r.POP3 == nil {
+		t.Fatal("no POP3 side in the report")
+	}
+	want := map[string]diag.Status{diag.PhasePOP3TLS: diag.StatusOK, diag.PhasePOP3CAPA: diag.StatusOK, diag.PhasePOP3Auth: diag.StatusOK}
+	for _, p := range r.POP3.Phases {
+		if st, ok := want[p.Name]; ok && p.Status != st {
+			t.Errorf("%s = %s (%s)", p.Name, p.Status, p.Error)
+		}
+	}
+	pop3Lines := 0
+	for _, l := range r.Transcript {
+		if l.Service == "pop3" {
+			pop3Lines++
+			if strings.HasPrefix(l.Text, "AUTH XOAUTH2 ") {
+				t.Errorf("POP3 AUTH sent in one line: %q", l.Text)
+			}
+		}
+	}
+	if pop3Lines == 0 {
+		t.Error("no POP3 lines in the shared transcript")
+	}
+}

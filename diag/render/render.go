@@ -207,6 +207,10 @@ func phaseDetail(p diag.Phase) string {
 	if p.Reply != nil {
 		parts = append(parts, firstLine(p.Reply))
 	}
+	if len(p.Capabilities) > 0 && (p.Reply == nil || !strings.Contains(p.Reply.Text, "\n")) {
+		// POP3 CAPA: the list came as a separate block.
+		parts = append(parts, strings.Join(p.Capabilities, " / "))
+	}
 	if p.Error != "" && (p.Reply == nil || p.ErrorKind != diag.KindReply) {
 		parts = append(parts, p.Error)
 	}
