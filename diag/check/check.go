@@ -11,8 +11,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
 
@@ -310,12 +311,16 @@ func hostChecks(cfg Config) []diag.HostCheck {
 		hosts = append(hosts, diag.HostCheck{Role: "pop3", Host: cfg.POP3.Host, Port: cfg.POP3.Port})
 	}
 	if cfg.Probe.AuthMethod == "oauth2" {
-		host := "login.microsoftonline.com"
-		if cfg.Authority != "" {
-			host = strings.TrimPrefix(strings.TrimPrefix(cfg.Authority, "https://"), "http://")
-			host = strings.SplitN(host, "/", 2)[0]
+		host, port := "login.microsoftonline.com", 443
+		if u, err := url.Parse(cfg.Authority); err == nil && u.Hostname() != "" {
+			host = u.Hostname()
+			if p, err := strconv.Atoi(u.Port()); err == nil {
+				port = p
+			} else if u.Scheme == "http" {
+				port = 80
+			}
 		}
-		hosts = append(hosts, diag.HostCheck{Role: "signin", Host: host, Port: 443})
+		hosts = append(hosts, diag.HostCheck{Role: "signin", Host: host, Port: port})
 	}
 	return hosts
 }

@@ -1,0 +1,104 @@
+package check
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+)
+
+func profile(t *testing.T, yaml string) *diag.Profile {
+	t.Helper()
+	p, err := diag.ParseProfile("p.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const ricoh = `device: {name: Copier, vendor: ricoh}
+email: {auth_method: basic, service: exchange-online, sender: user@contoso.com, admin: scan@contoso.com, auto_sender: true}
+smtp: {server: smtp.office365.com, user: scan@contoso.com, password_env: PW, timeout: 7s}
+pop3: {server: outlook.office365.com, token_file: pop.json}
+capabilities: {max_tls: "1.0", mechanisms: [PLAIN]}
+`
+
+func TestFromProfileBehavesLikeTheDevice(t *testing.T) {
+	cfg := FromProfile(profile(t, ricoh), func(k string) string {
+		if k == "PW" {
+			return "s3cret-password"
+		}
+		return ""
+	})
+	pc := cfg.Probe
+	if pc.Sender != "scan@contoso.com" {
+		t.Errorf("sender = %q: Auto Specify Sender Name sends as the administrator address", pc.Sender)
+	}
+	if pc.Password != "s3cret-password" || pc.PasswordSource != "env PW" {
+		t.Errorf("password from %q", pc.PasswordSource)
+	}
+	if !pc.AsDevice || pc.MaxTLS != "1.0" || len(pc.Mechanisms) != 1 || pc.Mechanisms[0] != "PLAIN" {
+		t.Errorf("device behaviour: %+v", pc)
+	}
+	if pc.PhaseTimeout != 7*time.Second || !pc.Envelope || pc.Port != 587 || pc.Security != "starttls" {
+		t.Errorf("probe settings: %+v", pc)
+	}
+	if cfg.POP3 == nil || cfg.POP3.Port != 995 || cfg.POP3.User != "scan@contoso.com" || cfg.POP3TokenFile != "pop.json" {
+		t.Errorf("POP3: %+v, token %q", cfg.POP3, cfg.POP3TokenFile)
+	}
+}
+
+func TestHostChecksFollowTheAuthority(t *testing.T) {
+	cfg := Config{Probe: diag.ProbeConfig{Host: "smtp.office365.com", Port: 587, AuthMethod: "oauth2"}}
+	for authority, want := range map[string]string{
+		"":                                 "login.microsoftonline.com:443",
+		"https://login.microsoftonline.us": "login.microsoftonline.us:443",
+		"http://127.0.0.1:8123/":           "127.0.0.1:8123",
+		"https://login.partner.microsoftonline.cn/": "login.partner.microsoftonline.cn:443",
+	} {
+		cfg.Authority = authority
+		hs := hostChecks(cfg)
+		last := hs[len(hs)-1]
+		if got := last.Host + ":" + strconv.Itoa(last.Port); last.Role != "signin" || got != want {
+			t.Errorf("authority %q: sign-in check %s, want %s", authority, got, want)
+		}
+	}
+}
+
+// TestRunWithoutTokenFile: a device set to OAuth whose token file does not
+// exist is the device state "not obtained", not an error; the probe runs
+// and fails at auth for want of a token.
+func TestRunWithoutTokenFile(t *testing.T) {
+	cfg := Config{
+		Probe:     diag.ProbeConfig{Host: "127.0.0.1", Port: 1, AuthMethod: "oauth2", User: "scan@contoso.com", PhaseTimeout: time.Second},
+		TokenFile: filepath.Join(t.TempDir(), "missing.json"),
+	}
+	r := Run(context.Background(), cfg)
+	if r.Error != "" || r.Token == nil || r.Token.State != "not_obtained" {
+		t.Fatalf("error %q, token %+v", r.Error, r.Token)
+	}
+}
+
+// TestRunWithBrokenTokenFile: a token file that exists but cannot be read
+// stops the check with an error naming the file; nothing is probed.
+func TestRunWithBrokenTokenFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "token.json")
+	if err := os.WriteFile(file, []byte(`{"access_token": "eyJ`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := Run(context.Background(), Config{
+		Probe:     diag.ProbeConfig{Host: "127.0.0.1", Port: 1, AuthMethod: "oauth2", User: "scan@contoso.com"},
+		TokenFile: file,
+	})
+	if r.Verdict != diag.VerdictError || !strings.Contains(r.Error, "token.json") || len(r.Phases) != 0 {
+		t.Fatalf("verdict %s, error %q, %d phases", r.Verdict, r.Error, len(r.Phases))
+	}
+	if b, _ := os.ReadFile(file); string(b) != `{"access_token": "eyJ` {
+		t.Error("the broken token file was changed")
+	}
+}
