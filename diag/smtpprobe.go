@@ -341,10 +341,10 @@ const sniffTimeout = 5 * time.Second
 
 // speaksTLS reports whether a server that sent no greeting answers a TLS
 // ClientHello with TLS (a ServerHello, or an alert record): an implicit-TLS
-// port waits silently for the client, exactly like a hung server. Nothing
-// is ever sent over the session and the connection is not used afterwards,
-// so the certificate does not matter here; it is checked (and reported)
-// only by a probe configured for implicit TLS.
+// port waits silently for the client, exactly like a hung server. The
+// handshake verifies the certificate as always; a certificate that fails
+// still proves the port speaks TLS. Nothing is ever sent over the session
+// and the connection is not used afterwards.
 func (p *prober) speaksTLS() bool {
 	if p.ctx == nil || p.ctx.Err() != nil {
 		return false
@@ -353,18 +353,14 @@ func (p *prober) speaksTLS() bool {
 	defer cancel()
 	d, _ := ctx.Deadline()
 	p.raw.SetDeadline(d)
-	conf := &tls.Config{
-		ServerName: p.cfg.ServerName,
-		MinVersion: tls.VersionTLS10,
-		// Detection only, see above: the handshake's outcome is all that
-		// is read from this session.
-		InsecureSkipVerify: true,
-	}
+	var check TLSCheck
+	conf := ClientTLSConfig(p.cfg.ServerName, p.cfg.Roots, true, 0, &check, p.now)
 	err := tls.Client(p.raw, conf).HandshakeContext(ctx)
-	// An alert or a failed negotiation is TLS too; a timeout, a hang-up or
-	// plain text (RecordHeaderError, kind not_tls) is not.
+	// An alert, a failed negotiation or a certificate that does not verify
+	// is TLS too; a timeout, a hang-up or plain text (RecordHeaderError,
+	// kind not_tls) is not.
 	kind := ClassifyError(err)
-	return err == nil || kind == KindTLSHandshake || kind == KindTLSVersion
+	return err == nil || check.Err != nil || kind == KindTLSHandshake || kind == KindTLSVersion
 }
 
 func (p *prober) helloPlain(ctx context.Context, ph *Phase) error {
