@@ -9,6 +9,7 @@ import (
 
 	"github.com/mfpcheck/mfpcheck/diag/check"
 	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/simcheck"
 )
 
 // simScenarios returns the simulator's scenarios, or skips while the
@@ -40,20 +41,7 @@ func TestRenderSimScenarios(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer sim.Close()
-			getenv := func(k string) string {
-				if k == exosim.PasswordEnv {
-					return sim.Password()
-				}
-				return ""
-			}
-			cfg := check.FromProfile(sim.Profile(), getenv)
-			cfg.Probe.Roots = sim.RootCAs()
-			cfg.Probe.RootsName = sim.CAFile()
-			cfg.Probe.PhaseTimeout = 3 * time.Second
-			cfg.Probe.Timeout = time.Minute
-			if sc.Send {
-				cfg.Probe.SendTo = cfg.Probe.User
-			}
+			cfg := simcheck.Config(sim, nil, 3*time.Second)
 			cfg.Network = true
 			cfg.ToolVersion = "test"
 			for _, lang := range []string{"en", "de", "fr"} {

@@ -13,6 +13,7 @@ import (
 	"github.com/mfpcheck/mfpcheck/diag/token"
 	"github.com/mfpcheck/mfpcheck/fixtures/entrasim"
 	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/simcheck"
 )
 
 // defaultScenario is what "mfpcheck demo" shows with no --scenario: the most
@@ -120,21 +121,7 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 // simulator's CA and password, and a test message where the scenario
 // needs one (SendAsDenied, mailbox full, rate limits show only after DATA).
 func (a *app) simCheck(sim *exosim.Sim, lang string, network bool) check.Config {
-	sc := sim.Scenario()
-	getenv := func(k string) string {
-		if k == exosim.PasswordEnv {
-			return sim.Password()
-		}
-		return a.getenv(k)
-	}
-	cfg := check.FromProfile(sim.Profile(), getenv)
-	cfg.Probe.Roots = sim.RootCAs()
-	cfg.Probe.RootsName = sim.CAFile()
-	cfg.Probe.PhaseTimeout = demoPhaseTimeout
-	cfg.Probe.Timeout = 20 * demoPhaseTimeout
-	if sc.Send {
-		cfg.Probe.SendTo = cfg.Probe.User
-	}
+	cfg := simcheck.Config(sim, a.getenv, demoPhaseTimeout)
 	cfg.Lang = lang
 	cfg.ToolVersion = version
 	cfg.Now = a.now

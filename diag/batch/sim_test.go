@@ -13,6 +13,7 @@ import (
 	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/check"
 	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/simcheck"
 )
 
 // simPhaseTimeout keeps the tarpit device short; every other scenario
@@ -49,18 +50,7 @@ func simConfigure(sims map[string]*exosim.Sim) func(Device) check.Config {
 		if sim == nil {
 			sim = sims[""]
 		}
-		cfg := check.FromProfile(d.Profile, func(k string) string {
-			if k == exosim.PasswordEnv {
-				return sim.Password()
-			}
-			return ""
-		})
-		cfg.Probe.Roots = sim.RootCAs()
-		cfg.Probe.RootsName = sim.CAFile()
-		cfg.Probe.PhaseTimeout = simPhaseTimeout
-		if sim.Scenario().Send {
-			cfg.Probe.SendTo = cfg.Probe.User
-		}
+		cfg := simcheck.ForProfile(sim, d.Profile, nil, simPhaseTimeout)
 		cfg.Lang = "en"
 		return cfg
 	}

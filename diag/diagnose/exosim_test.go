@@ -10,6 +10,7 @@ import (
 	"github.com/mfpcheck/mfpcheck/diag/check"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
 	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/simcheck"
 )
 
 // scenarioFinding is the catalogue entry a probe of each simulator
@@ -72,20 +73,7 @@ func TestScenariosDiagnose(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer sim.Close()
-			getenv := func(k string) string {
-				if k == exosim.PasswordEnv {
-					return sim.Password()
-				}
-				return ""
-			}
-			cfg := check.FromProfile(sim.Profile(), getenv)
-			cfg.Probe.Roots = sim.RootCAs()
-			cfg.Probe.RootsName = sim.CAFile()
-			cfg.Probe.PhaseTimeout = 3 * time.Second
-			cfg.Probe.Timeout = time.Minute
-			if sc.Send {
-				cfg.Probe.SendTo = cfg.Probe.User
-			}
+			cfg := simcheck.Config(sim, nil, 3*time.Second)
 			r := check.Run(ctx, cfg)
 			// Diagnose again explicitly, so this test does not depend on
 			// check.Run's own call.
