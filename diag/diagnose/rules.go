@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/token"
 )
 
 // Catalogue ids the rules raise or reason about. Every one is an entry in
@@ -528,7 +529,7 @@ func resolveAuthRejected(c *ctx, hits, tokenHits []Hit) ([]Hit, []Hit) {
 	} else {
 		h.Params["scopes"] = strings.Join(tok.Scopes, " ")
 	}
-	if tok.Audience != "" && !strings.Contains(strings.ToLower(tok.Audience), "outlook.office") {
+	if tok.Audience != "" && !token.IsOutlookAudience([]string{tok.Audience}) {
 		definite = append(definite, idXOAuthAudience)
 		ev = append(ev, "token aud: "+tok.Audience)
 	}
@@ -537,11 +538,11 @@ func resolveAuthRejected(c *ctx, hits, tokenHits []Hit) ([]Hit, []Hit) {
 		ev = append(ev, "token exp: "+tok.ExpiresAt.UTC().Format(time.RFC3339))
 	}
 	if tok.AppOnly {
-		if !hasScope(tok.Roles, "SMTP.SendAsApp") {
+		if !token.HasPermission(tok.Roles, token.RoleSMTPSendApp) {
 			definite = append(definite, idXOAuthAppRole)
 			ev = append(ev, "token roles: "+strings.Join(tok.Roles, " "))
 		}
-	} else if len(tok.Scopes) > 0 && !hasScope(tok.Scopes, "SMTP.Send") {
+	} else if len(tok.Scopes) > 0 && !token.HasPermission(tok.Scopes, token.PermSMTPSend) {
 		definite = append(definite, idXOAuthScope)
 		ev = append(ev, "token scp: "+strings.Join(tok.Scopes, " "))
 	}
@@ -563,14 +564,4 @@ func resolveAuthRejected(c *ctx, hits, tokenHits []Hit) ([]Hit, []Hit) {
 	}
 	hits[i] = h
 	return hits, tokenHits
-}
-
-// hasScope reports a scope or role ending in name ("https://outlook.office.com/SMTP.Send").
-func hasScope(list []string, name string) bool {
-	for _, s := range list {
-		if strings.EqualFold(s, name) || strings.HasSuffix(strings.ToLower(s), "/"+strings.ToLower(name)) {
-			return true
-		}
-	}
-	return false
 }

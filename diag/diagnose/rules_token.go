@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/token"
 )
 
 // Token rule thresholds. The texts that explain them live in
@@ -20,25 +21,6 @@ const (
 	// refreshWarnDays: Entra drops a refresh token after 90 days without use
 	// (AADSTS700082); warn two weeks before.
 	refreshWarnDays = 14
-)
-
-// outlookAudiences are the audiences Exchange Online accepts for SMTP and
-// POP3 XOAUTH2: the Outlook resource of delegated tokens, the one app-only
-// tokens for outlook.office365.com/.default carry, and Exchange Online's
-// resource app id as v1 tokens may show it.
-var outlookAudiences = []string{
-	"https://outlook.office.com",
-	"https://outlook.office365.com",
-	"00000002-0000-0ff1-ce00-000000000000",
-}
-
-// Scope and role names the rules look for (claim values, compared without
-// their resource prefix and case).
-const (
-	scopeSMTPSend    = "SMTP.Send"
-	scopePOPUser     = "POP.AccessAsUser.All"
-	roleSMTPSendApp  = "SMTP.SendAsApp"
-	rolePOPAccessApp = "POP.AccessAsApp"
 )
 
 var (
@@ -364,11 +346,8 @@ func (tr *tokenRun) audience() {
 		tr.add("token.audience", "aud claim missing")
 		return
 	}
-	a := strings.ToLower(strings.TrimRight(aud, "/"))
-	for _, ok := range outlookAudiences {
-		if a == ok {
-			return
-		}
+	if token.IsOutlookAudience([]string{aud}) {
+		return
 	}
 	tr.add("token.audience", "aud "+aud)
 }
@@ -380,37 +359,21 @@ func (tr *tokenRun) permissions(r *diag.Report, p *diag.Profile) {
 	pop := r.POP3 != nil || (p != nil && p.POP3 != nil)
 	if t.AppOnly {
 		roles := "roles " + tokenOrDash(strings.Join(t.Roles, " "))
-		if !hasPermission(t.Roles, roleSMTPSendApp) {
+		if !token.HasPermission(t.Roles, token.RoleSMTPSendApp) {
 			tr.add("token.app_only_no_role", roles)
 		}
-		if pop && !hasPermission(t.Roles, rolePOPAccessApp) {
+		if pop && !token.HasPermission(t.Roles, token.RolePOPApp) {
 			tr.add("token.pop_scope_missing", roles)
 		}
 		return
 	}
 	scp := "scp " + tokenOrDash(strings.Join(t.Scopes, " "))
-	if !hasPermission(t.Scopes, scopeSMTPSend) {
+	if !token.HasPermission(t.Scopes, token.PermSMTPSend) {
 		tr.add("token.scope_missing", scp)
 	}
-	if pop && !hasPermission(t.Scopes, scopePOPUser) {
+	if pop && !token.HasPermission(t.Scopes, token.PermPOPUser) {
 		tr.add("token.pop_scope_missing", scp)
 	}
-}
-
-// hasPermission reports whether list holds want, with or without a
-// resource prefix ("https://outlook.office.com/SMTP.Send").
-func hasPermission(list []string, want string) bool {
-	for _, s := range list {
-		for _, f := range strings.Fields(s) {
-			if i := strings.LastIndex(f, "/"); i >= 0 {
-				f = f[i+1:]
-			}
-			if strings.EqualFold(f, want) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // identity compares the token's user and tenant with the device's.

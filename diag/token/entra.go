@@ -25,8 +25,8 @@ const DefaultAuthority = "https://login.microsoftonline.com"
 // Scopes of Exchange Online's delegated permissions, and offline_access for
 // a refresh token.
 const (
-	ScopeSMTPSend      = "https://outlook.office.com/SMTP.Send"
-	ScopePOP           = "https://outlook.office.com/POP.AccessAsUser.All"
+	ScopeSMTPSend      = OutlookResource + "/" + PermSMTPSend
+	ScopePOP           = OutlookResource + "/" + PermPOPUser
 	ScopeOfflineAccess = "offline_access"
 )
 

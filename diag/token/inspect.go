@@ -33,14 +33,6 @@ type Want struct {
 	NeedPOP bool
 }
 
-// Outlook resource identifiers an Exchange Online SMTP/POP token may carry
-// as its audience.
-var outlookAudiences = []string{
-	"https://outlook.office.com",
-	"https://outlook.office365.com",
-	"00000002-0000-0ff1-ce00-000000000000", // Office 365 Exchange Online's app id
-}
-
 // Inspect reads s into the report's token data. s may be nil (no token):
 // State is then not_obtained. The signature is never checked.
 func Inspect(s *Set, want Want, now time.Time) *diag.TokenInfo {
@@ -138,51 +130,17 @@ func usable(c *Claims, want Want) bool {
 	if !IsOutlookAudience(c.Audience) {
 		return false
 	}
+	appOnly := c.Scope == ""
 	perms := c.Roles
-	need := []string{"SMTP.SendAsApp"}
-	if c.Scope != "" {
+	if !appOnly {
 		perms = strings.Fields(c.Scope)
-		need = []string{"SMTP.Send"}
-		if want.NeedPOP {
-			need = append(need, "POP.AccessAsUser.All")
-		}
-	} else if want.NeedPOP {
-		need = append(need, "POP.AccessAsApp")
 	}
-	for _, n := range need {
+	for _, n := range Needed(appOnly, want.NeedPOP) {
 		if !HasPermission(perms, n) {
 			return false
 		}
 	}
 	return true
-}
-
-// IsOutlookAudience reports whether one of aud is the Exchange Online
-// resource (https://outlook.office.com and its aliases).
-func IsOutlookAudience(aud []string) bool {
-	for _, a := range aud {
-		a = strings.TrimSuffix(strings.ToLower(a), "/")
-		for _, o := range outlookAudiences {
-			if a == o {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// HasPermission reports whether perms (scp values, roles or full scope
-// URLs such as https://outlook.office.com/SMTP.Send) include name.
-func HasPermission(perms []string, name string) bool {
-	for _, p := range perms {
-		if i := strings.LastIndex(p, "/"); i >= 0 {
-			p = p[i+1:]
-		}
-		if strings.EqualFold(p, name) {
-			return true
-		}
-	}
-	return false
 }
 
 // Waiting is the token data while a device-code sign-in waits for the user.
