@@ -411,6 +411,10 @@ type Finding struct {
 	Title    string   `json:"title"`
 	Cause    string   `json:"cause"`
 	Steps    []Step   `json:"steps"`
+	// Side is whose move the finding is: device, tenant (Microsoft 365 /
+	// Entra, or the mail service's administrators), network, local (this
+	// computer, the one mfpcheck ran on) or input (mfpcheck's own input).
+	Side string `json:"side,omitempty"`
 	// Where is where the fix is made (device web page, admin centers…).
 	Where []string `json:"where,omitempty"`
 	// Delay is how long a fix may take to apply.

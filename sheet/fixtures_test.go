@@ -219,7 +219,7 @@ func authFailReport(lang string) *diag.Report {
 	t := authDisabled[lang]
 	r.Findings = []diag.Finding{
 		{
-			ID: "smtp_auth_disabled_tenant", Severity: diag.SeverityError, Title: t.title, Cause: t.cause,
+			ID: "smtp_auth_disabled_tenant", Severity: diag.SeverityError, Side: "tenant", Title: t.title, Cause: t.cause,
 			Steps: []diag.Step{
 				{Text: t.step1, Where: "exchange_admin"},
 				{Text: "Exchange Online PowerShell:", Where: "powershell",

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/diagnose"
 )
 
 // notCollected is the line a section shows when the report has no data for
@@ -621,6 +622,9 @@ func (d *doc) finding(n int, f diag.Finding) {
 		}
 	}
 	var extra [][2]string
+	if f.Side != "" {
+		extra = append(extra, [2]string{diagnose.Label(d.lang, "heading.side"), diagnose.Label(d.lang, "side."+f.Side)})
+	}
 	if len(f.Where) > 0 {
 		extra = append(extra, [2]string{d.u.Where, strings.Join(f.Where, "; ")})
 	}

@@ -125,6 +125,8 @@ func TestRenderAuthFailLanguages(t *testing.T) {
 			assertContains(t, "reply line", sq, squash(auth.Reply.Line()))
 			assertContains(t, "trailer", sq, squash(authTrailer))
 			assertContains(t, "finding title", flat, r.Findings[0].Title)
+			assertContains(t, "whose move", flat, map[string]string{"en": "Whose move", "de": "Zuständig", "fr": "qui d'agir"}[lang])
+			assertContains(t, "side", flat, "(Microsoft 365 / Entra)")
 			for i, s := range r.Findings[0].Steps {
 				assertContains(t, "step", sq, squash(fmt.Sprintf("%d.%s", i+1, s.Text)))
 			}

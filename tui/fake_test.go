@@ -61,6 +61,7 @@ func fakeFinding(id, lang string) diag.Finding {
 	return diag.Finding{
 		ID:       id,
 		Severity: diag.SeverityError,
+		Side:     "tenant",
 		Title:    fakeTitles[id][lang],
 		Cause:    "cause-" + lang + ": Exchange Online refuses SMTP AUTH for this tenant or mailbox, so the device cannot log in even with the right password or token.",
 		Steps: []diag.Step{

@@ -105,7 +105,7 @@ func TestWalkthrough(t *testing.T) {
 	}
 	// The rest of the findings is below the fold: scroll.
 	tm.Send(tea.KeyMsg{Type: tea.KeyPgDown})
-	waitFor(t, tm, "2. step-two-en", "PS> Set-CASMailbox -Identity scanner@contoso.com")
+	waitFor(t, tm, "2. step-two-en", "PS> Set-CASMailbox -Identity scanner@contoso.com", "side: tenant")
 
 	tm.Send(keys("t"))
 	waitFor(t, tm, "Transcript", "EHLO mfpcheck.local", "AUTH XOAUTH2 [redacted sha256:1a2b3c4d]")

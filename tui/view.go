@@ -414,6 +414,9 @@ func (m *Model) findingsView(fs []diag.Finding, w int) string {
 				b.WriteString(wrapCommand(m.st.Command, "PS> "+s.Command, w, hang, hang+"    ") + "\n")
 			}
 		}
+		if f.Side != "" {
+			b.WriteString(wrapIndent(m.st.Dim.Render(m.label("heading.side")+": "+m.label("side."+f.Side)), w, "  ", "    ") + "\n")
+		}
 		if len(f.Where) > 0 {
 			places := make([]string, len(f.Where))
 			for i, p := range f.Where {

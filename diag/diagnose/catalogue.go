@@ -38,6 +38,27 @@ var Placeholders = []string{"user", "sender", "admin", "host", "port", "minutes"
 // Places a step or an entry can name in "where".
 var Places = []string{"device", "m365_admin", "exchange_admin", "entra_admin", "powershell", "defender", "other"}
 
+// Sides are whose move a finding is: the device (its settings, sign-in,
+// firmware), the tenant (Microsoft 365 / Entra and, for other servers, the
+// mail service's administrators), the network between them, this computer
+// (the one mfpcheck runs on: offline, no DNS, its own files), or
+// mfpcheck's own input (a flag, a file, a profile row).
+var Sides = []string{"device", "tenant", "network", "local", "input"}
+
+// fileSides is the side of every entry of a catalogue file that does not
+// name its own. A file not listed here must give every entry a side (the
+// completeness test enforces it).
+var fileSides = map[string]string{
+	"catalogue/device.yaml":  "device",
+	"catalogue/entra.yaml":   "device",
+	"catalogue/generic.yaml": "tenant",
+	"catalogue/oauth.yaml":   "device",
+	"catalogue/pop3.yaml":    "device",
+	"catalogue/rules.yaml":   "device",
+	"catalogue/smtp.yaml":    "tenant",
+	"catalogue/token.yaml":   "device",
+}
+
 // Protocols an entry's match block can name.
 var Protocols = []string{"smtp", "pop3", "entra", "oauth", "device"}
 
@@ -49,6 +70,7 @@ type entry struct {
 	Match        *matchSpec                       `yaml:"match"`
 	Priority     int                              `yaml:"priority"`
 	Generic      bool                             `yaml:"generic"`
+	Side         string                           `yaml:"side"`
 	Where        []string                         `yaml:"where"`
 	Sources      []string                         `yaml:"sources"`
 	Alternatives []string                         `yaml:"alternatives"`
@@ -199,6 +221,9 @@ func parseFile(name string, data []byte) ([]*entry, error) {
 			return nil, fmt.Errorf("%s: entry %d has no id", name, i+1)
 		}
 		e.file = name
+		if e.Side == "" {
+			e.Side = fileSides[name]
+		}
 		if e.Match != nil {
 			for _, p := range e.Match.Phrases {
 				e.norm = append(e.norm, normalize(p))

@@ -31,6 +31,9 @@ func TestCatalogueComplete(t *testing.T) {
 			default:
 				t.Errorf("severity %q", e.Severity)
 			}
+			if !slices.Contains(Sides, e.Side) {
+				t.Errorf("side %q: give the entry a side (one of %v) or its file a default in fileSides", e.Side, Sides)
+			}
 			if len(e.Where) == 0 {
 				t.Error("no where")
 			}
@@ -159,6 +162,11 @@ func TestLabelsComplete(t *testing.T) {
 	for _, p := range Places {
 		if _, ok := l["en"]["where."+p]; !ok {
 			t.Errorf("no label for place %q", p)
+		}
+	}
+	for _, s := range Sides {
+		if _, ok := l["en"]["side."+s]; !ok {
+			t.Errorf("no label for side %q", s)
 		}
 	}
 	for _, p := range Placeholders {

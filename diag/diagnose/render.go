@@ -99,6 +99,7 @@ func FindingFor(h Hit, opts Options) diag.Finding {
 	f := diag.Finding{
 		ID:           e.ID,
 		Severity:     e.Severity,
+		Side:         e.Side,
 		Title:        fill(t.Title, h.Params, lang),
 		Cause:        fill(t.Cause, h.Params, lang),
 		Delay:        fill(t.Delay, h.Params, lang),

@@ -45,6 +45,9 @@ func Findings(w io.Writer, findings []diag.Finding, o FindingOptions) {
 		if len(f.Alternatives) > 0 {
 			fmt.Fprintf(w, "  (%s)\n", label("note.ambiguous"))
 		}
+		if f.Side != "" {
+			fmt.Fprintf(w, "%s: %s\n", label("heading.side"), label("side."+f.Side))
+		}
 		fmt.Fprintf(w, "\n%s:\n  %s\n", label("heading.cause"), f.Cause)
 		if len(f.Steps) > 0 {
 			fmt.Fprintf(w, "\n%s:\n", label("heading.steps"))

@@ -24,7 +24,7 @@ func sampleReport() *diag.Report {
 			{Name: diag.PhaseMailFrom, Status: diag.StatusSkipped, Note: "auth failed"},
 		},
 		Findings: []diag.Finding{{
-			ID: "smtp.auth.mailbox_disabled", Severity: diag.SeverityError, Title: "SMTP AUTH ist für das Postfach aus",
+			ID: "smtp.auth.mailbox_disabled", Severity: diag.SeverityError, Side: "tenant", Title: "SMTP AUTH ist für das Postfach aus",
 			Cause: "Ursache …", Where: []string{"m365_admin"},
 			Steps: []diag.Step{{Text: "Mail-Apps verwalten öffnen"}, {Text: "Per PowerShell", Command: "Set-CASMailbox -Identity scanner@contoso.com -SmtpClientAuthenticationDisabled $false"}},
 		}},
@@ -47,6 +47,7 @@ func TestTextShowsPhasesVerdictAndNumberedSteps(t *testing.T) {
 		"1. Mail-Apps verwalten öffnen", "2. Per PowerShell",
 		"Set-CASMailbox -Identity scanner@contoso.com",
 		"Microsoft 365 Admin Center",
+		"Zuständig: der Mandant (Microsoft 365 / Entra) bzw. der Mail-Dienst",
 		"Ergebnis: FEHLER",
 	} {
 		if !strings.Contains(out, want) {
