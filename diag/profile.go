@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Profile describes one device as its web page (Epson Web Config, Ricoh Web
@@ -153,15 +153,7 @@ func (p *Profile) resolvePaths(dir string) {
 // ParseProfile decodes a profile from YAML. name is used in errors.
 // Unknown keys, wrong types and missing required fields are errors naming
 // the file, the line and the field.
-func ParseProfile(name string, data []byte) (p *Profile, err error) {
-	// yaml.v3 can panic on some malformed documents (a merge key whose key
-	// is itself a mapping); plainKeys rejects those first, and this turns
-	// anything it misses into an error rather than a crash.
-	defer func() {
-		if v := recover(); v != nil {
-			p, err = nil, &ProfileError{File: name, Msg: fmt.Sprintf("not a valid profile (the YAML decoder failed: %v)", v)}
-		}
-	}()
+func ParseProfile(name string, data []byte) (*Profile, error) {
 	if len(data) > MaxProfileSize {
 		return nil, &ProfileError{File: name, Msg: fmt.Sprintf("file is larger than %d bytes", MaxProfileSize)}
 	}
@@ -215,7 +207,7 @@ func plainKeys(name string, n *yaml.Node, depth int) error {
 
 var yamlLineRe = regexp.MustCompile(`line (\d+): (.*)`)
 
-// yamlError turns a yaml.v3 error into a ProfileError with the first line it
+// yamlError turns a YAML decoder error into a ProfileError with the first line it
 // names.
 func yamlError(name string, err error) error {
 	var te *yaml.TypeError

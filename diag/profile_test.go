@@ -96,7 +96,7 @@ func FuzzParseProfile(f *testing.F) {
 	})
 }
 
-// TestProfileComplexKeyIsAnError: yaml.v3 panics when a merge key brings a
+// TestProfileComplexKeyIsAnError: gopkg.in/yaml.v3 panicked when a merge key brings a
 // mapping whose key is itself a mapping (found by FuzzParseFleet); a
 // profile like that is an error naming the line.
 func TestProfileComplexKeyIsAnError(t *testing.T) {

@@ -317,7 +317,7 @@ func looksLikeTLS(b string) bool {
 	return len(b) >= 2 && (b[0] == 0x16 || b[0] == 0x15) && b[1] == 0x03
 }
 
-// errPartialReply wraps a read error when part of a reply arrived.
+// isEOF reports a connection closed by the peer, cleanly or mid-read.
 func isEOF(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }

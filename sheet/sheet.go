@@ -362,19 +362,12 @@ func maskAccount(s string) string {
 }
 
 // localize shows a finding in the sheet's language when the report's
-// findings are in another one. The catalogue lookup may not be available
-// (it panics while unbuilt) or may not know the id; then the report's own
-// texts are used.
-func localize(f diag.Finding, reportLang, lang, vendor string) (out diag.Finding) {
+// findings are in another one. Where the catalogue does not know the id,
+// the report's own texts are used.
+func localize(f diag.Finding, reportLang, lang, vendor string) diag.Finding {
 	if reportLang == lang || f.ID == "" {
 		return f
 	}
-	out = f
-	defer func() {
-		if recover() != nil {
-			out = f
-		}
-	}()
 	l := diagnose.Localize(f, diagnose.Options{Lang: lang, Vendor: vendor})
 	if l.Title == "" {
 		return f

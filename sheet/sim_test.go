@@ -12,16 +12,14 @@ import (
 	"github.com/mfpcheck/mfpcheck/fixtures/simcheck"
 )
 
-// simScenarios returns the simulator's scenarios, or skips while the
-// simulator is a stub.
-func simScenarios(t *testing.T) (scs []exosim.Scenario) {
+// simScenarios returns the simulator's scenarios.
+func simScenarios(t *testing.T) []exosim.Scenario {
 	t.Helper()
-	defer func() {
-		if v := recover(); v != nil {
-			t.Skipf("Exchange simulator not built yet (%v): scenario sheets skipped", v)
-		}
-	}()
-	return exosim.Scenarios()
+	scs := exosim.Scenarios()
+	if len(scs) == 0 {
+		t.Fatal("the Exchange simulator has no scenarios")
+	}
+	return scs
 }
 
 // TestRenderSimScenarios prints a sheet for every simulator scenario, as

@@ -220,7 +220,7 @@ func (u *ui) ricohLabels(lang string) {
 	u.SignedOut = "(Not authenticated)"
 }
 
-// fallbacks replaces common characters outside Windows-1252 with text that
+// fallback replaces common characters outside Windows-1252 with text that
 // means the same, so the core fonts never show a wrong glyph.
 func fallback(r rune) string {
 	switch r {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
 	"github.com/mfpcheck/mfpcheck/diag/token"
 )
@@ -121,14 +120,10 @@ func (a *app) loginFailed(ts *tokenSetup, f tokenFlags, err error) int {
 	if ts.profile != nil {
 		vendor = ts.profile.Device.Vendor
 	}
-	var found []diag.Finding
-	func() {
-		defer func() { recover() }()
-		found = diagnose.Explain(key, diagnose.Options{Lang: lang, Vendor: vendor})
-		if len(found) == 0 && ee != nil && ee.Code != "" && key != ee.Code {
-			found = diagnose.Explain(ee.Code, diagnose.Options{Lang: lang, Vendor: vendor})
-		}
-	}()
+	found := diagnose.Explain(key, diagnose.Options{Lang: lang, Vendor: vendor})
+	if len(found) == 0 && ee != nil && ee.Code != "" && key != ee.Code {
+		found = diagnose.Explain(ee.Code, diagnose.Options{Lang: lang, Vendor: vendor})
+	}
 	info := token.Waiting(ts.file)
 	info.State = token.StateNotObtained
 	code := a.tokenReport(ts, info, f, found)

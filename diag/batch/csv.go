@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/mfpcheck/mfpcheck/diag"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // csvColumn is one column of a CSV inventory and the profile field it

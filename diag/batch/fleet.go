@@ -24,7 +24,7 @@ import (
 	"strings"
 
 	"github.com/mfpcheck/mfpcheck/diag"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Device is one entry of a fleet.
@@ -402,7 +402,7 @@ func noAliases(file string, n *yaml.Node) error {
 	return nil
 }
 
-// yamlSyntaxError turns a yaml.v3 parse error into a ProfileError with its
+// yamlSyntaxError turns a YAML parse error into a ProfileError with its
 // line.
 func yamlSyntaxError(name string, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")

@@ -35,8 +35,8 @@ type Options struct {
 	// Progress draws a progress bar on errOut (only when it is a
 	// terminal: the caller decides).
 	Progress bool
-	// Check checks one device (CheckWith(ProfileConfig(…)) for the real
-	// thing).
+	// Check checks one device (CheckWith with check.FromProfile for the
+	// real thing).
 	Check CheckFunc
 	Now   func() time.Time
 }

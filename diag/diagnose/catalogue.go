@@ -12,7 +12,7 @@ import (
 	"sync"
 
 	"github.com/mfpcheck/mfpcheck/diag"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // The catalogue is every embedded catalogue/*.yaml file. Each file is a YAML

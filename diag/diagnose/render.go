@@ -8,7 +8,7 @@ import (
 	"sync"
 
 	"github.com/mfpcheck/mfpcheck/diag"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // labels.yaml holds the words renderers put around findings (headings,
