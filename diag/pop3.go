@@ -36,6 +36,9 @@ type POP3Config struct {
 
 	Resolver *net.Resolver
 	Dialer   *net.Dialer
+	// Route dials another address for the server (--connect-to) or goes
+	// through a proxy; the zero Route connects straight to Host.
+	Route Route
 	// Progress receives each phase as it starts (status running) and ends.
 	Progress chan<- Phase
 	Redactor *Redactor

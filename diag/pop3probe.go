@@ -73,6 +73,9 @@ func newPOP3Prober(cfg POP3Config) *pop3Prober {
 	}
 	cfg.Redactor.Add(cfg.Token)
 	cfg.Redactor.Add(cfg.Password)
+	if cfg.Route.Proxy != nil {
+		cfg.Redactor.Add(cfg.Route.Proxy.Password)
+	}
 	tr := cfg.Transcript
 	if tr == nil {
 		tr = NewTranscript(time.Now(), cfg.Redactor)
@@ -82,6 +85,7 @@ func newPOP3Prober(cfg POP3Config) *pop3Prober {
 		Target: Target{
 			Host: cfg.Host, Port: cfg.Port, Security: cfg.Security,
 			VerifyCert: cfg.VerifyCert, User: cfg.User, AuthMethod: cfg.AuthMethod,
+			ConnectTo: cfg.Route.connectTo(cfg.Host, cfg.Port), Proxy: cfg.Route.Proxy.String(),
 		},
 		Phases: []Phase{},
 	}
@@ -114,18 +118,18 @@ func (p *pop3Prober) run(ctx context.Context) *POP3Report {
 	var addrs []string
 	p.phase(ctx, PhasePOP3DNS, func(ctx context.Context, ph *Phase) error {
 		var err error
-		addrs, err = Resolve(ctx, p.cfg.Resolver, p.cfg.Host)
+		addrs, ph.Note, err = p.cfg.Route.resolve(ctx, p.cfg.Resolver, p.cfg.Host, p.cfg.Port)
 		if err != nil {
 			ph.ErrorKind = KindDNS
-			return fmt.Errorf("look up %s: %w", p.cfg.Host, err)
+			return err
 		}
-		ph.Note = strings.Join(addrs, ", ")
 		return nil
 	})
 	p.phase(ctx, PhasePOP3Connect, func(ctx context.Context, ph *Phase) error {
-		c, used, err := DialAny(ctx, p.cfg.Dialer, addrs, p.cfg.Port)
+		c, used, err := p.cfg.Route.connect(ctx, p.cfg.Dialer, addrs, p.cfg.Host, p.cfg.Port)
 		if err != nil {
-			return fmt.Errorf("connect to %s port %d: %w", p.cfg.Host, p.cfg.Port, err)
+			setProxyKind(ph, err)
+			return err
 		}
 		p.raw = c
 		p.setConn(c)

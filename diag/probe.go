@@ -48,6 +48,9 @@ type ProbeConfig struct {
 
 	Resolver *net.Resolver
 	Dialer   *net.Dialer
+	// Route dials another address for the server (--connect-to) or goes
+	// through a proxy; the zero Route connects straight to Host.
+	Route Route
 	// Progress receives each phase as it starts (status running) and when it
 	// ends. Sends never block the probe for long: a full channel drops the
 	// "running" events, never the final ones.

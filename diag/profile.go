@@ -64,6 +64,9 @@ type ProfileSMTP struct {
 	PasswordEnv string `yaml:"password_env,omitempty" json:"password_env,omitempty"`
 	// Timeout is the device's own SMTP timeout (Sharp shows one), e.g. "30s".
 	Timeout string `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+	// ConnectTo, "HOST:PORT", is dialled instead of Server:Port, which is
+	// still the name checked against the certificate (curl's --connect-to).
+	ConnectTo string `yaml:"connect_to,omitempty" json:"connect_to,omitempty"`
 }
 
 // ProfilePOP3 is the optional POP3 server (Sharp internet fax, Epson).
@@ -74,6 +77,7 @@ type ProfilePOP3 struct {
 	VerifyCert *bool  `yaml:"verify_cert,omitempty" json:"verify_cert,omitempty"`
 	User       string `yaml:"user,omitempty" json:"user,omitempty"`
 	TokenFile  string `yaml:"token_file,omitempty" json:"token_file,omitempty"`
+	ConnectTo  string `yaml:"connect_to,omitempty" json:"connect_to,omitempty"`
 }
 
 // ProfileOAuth is the OAuth 2.0 sign-in the device uses.
@@ -308,6 +312,14 @@ func (p *Profile) check(name string, root *yaml.Node) error {
 	if p.SMTP.Port < 0 || p.SMTP.Port > 65535 {
 		return fail("smtp.port", fmt.Sprintf("%d is not a TCP port", p.SMTP.Port))
 	}
+	if err := checkConnectTo(p.SMTP.ConnectTo); err != nil {
+		return fail("smtp.connect_to", err.Error())
+	}
+	if p.POP3 != nil {
+		if err := checkConnectTo(p.POP3.ConnectTo); err != nil {
+			return fail("pop3.connect_to", err.Error())
+		}
+	}
 	if p.SMTP.Timeout != "" {
 		if _, err := parseDuration(p.SMTP.Timeout); err != nil {
 			return fail("smtp.timeout", err.Error())
@@ -337,7 +349,7 @@ func (p *Profile) check(name string, root *yaml.Node) error {
 		}
 	}
 	for i, m := range p.Capabilities.Mechanisms {
-		if err := oneOf(fmt.Sprintf("capabilities.mechanisms[%d]", i), strings.ToUpper(m), "XOAUTH2", "LOGIN", "PLAIN", "CRAM-MD5", "NTLM"); err != nil {
+		if err := oneOf(fmt.Sprintf("capabilities.mechanisms[%d]", i), strings.ToUpper(m), "XOAUTH2", "OAUTHBEARER", "LOGIN", "PLAIN", "CRAM-MD5", "NTLM"); err != nil {
 			return err
 		}
 	}
@@ -347,6 +359,21 @@ func (p *Profile) check(name string, root *yaml.Node) error {
 		if addr.v != "" && strings.ContainsAny(addr.v, "\r\n<> ") {
 			return fail(addr.field, fmt.Sprintf("%q is not an address", addr.v))
 		}
+	}
+	return nil
+}
+
+// checkConnectTo accepts "" or HOST:PORT (IPv6 in brackets).
+func checkConnectTo(s string) error {
+	if s == "" {
+		return nil
+	}
+	h, port, err := SplitHostPort(s, 0)
+	if err != nil {
+		return err
+	}
+	if h == "" || port == 0 {
+		return fmt.Errorf("%q is not HOST:PORT", s)
 	}
 	return nil
 }

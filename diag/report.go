@@ -206,6 +206,11 @@ type Target struct {
 	AuthMethod string `json:"auth_method"`
 	// Mechanism is the SASL mechanism the probe used or meant to use.
 	Mechanism string `json:"mechanism,omitempty"`
+	// ConnectTo is the HOST:PORT really dialled when it is not Host:Port
+	// (--connect-to); Proxy the proxy the connection went through (no
+	// password). Host, Port and the certificate check stay the device's.
+	ConnectTo string `json:"connect_to,omitempty"`
+	Proxy     string `json:"proxy,omitempty"`
 }
 
 // Options records how the probe was run, so the report says what was skipped

@@ -85,6 +85,9 @@ func newProber(cfg ProbeConfig) *prober {
 	}
 	cfg.Redactor.Add(cfg.Token)
 	cfg.Redactor.Add(cfg.Password)
+	if cfg.Route.Proxy != nil {
+		cfg.Redactor.Add(cfg.Route.Proxy.Password)
+	}
 	start := cfg.Now()
 	tr := cfg.Transcript
 	if tr == nil {
@@ -100,6 +103,7 @@ func newProber(cfg ProbeConfig) *prober {
 			Host: cfg.Host, Port: cfg.Port, Security: cfg.Security,
 			VerifyCert: cfg.VerifyCert, User: cfg.User, Sender: cfg.Sender,
 			AuthMethod: cfg.AuthMethod,
+			ConnectTo:  cfg.Route.connectTo(cfg.Host, cfg.Port), Proxy: cfg.Route.Proxy.String(),
 		},
 		Options: Options{
 			AsDevice: cfg.AsDevice, Greeting: cfg.Greeting, MaxTLS: cfg.MaxTLS,
@@ -161,19 +165,23 @@ func (p *prober) run(ctx context.Context) *Report {
 	var addrs []string
 	p.phase(ctx, PhaseDNS, func(ctx context.Context, ph *Phase) error {
 		var err error
-		addrs, err = Resolve(ctx, p.cfg.Resolver, p.cfg.Host)
+		addrs, ph.Note, err = p.cfg.Route.resolve(ctx, p.cfg.Resolver, p.cfg.Host, p.cfg.Port)
 		if err != nil {
 			ph.ErrorKind = KindDNS
-			return fmt.Errorf("look up %s: %w", p.cfg.Host, err)
+			return err
 		}
-		p.r.DNS = &DNSInfo{Host: p.cfg.Host, Addresses: addrs}
-		ph.Note = strings.Join(addrs, ", ")
+		dnsHost, _ := p.cfg.Route.Target(p.cfg.Host, p.cfg.Port)
+		p.r.DNS = &DNSInfo{Host: dnsHost}
+		if p.cfg.Route.Proxy == nil {
+			p.r.DNS.Addresses = addrs
+		}
 		return nil
 	})
 	p.phase(ctx, PhaseConnect, func(ctx context.Context, ph *Phase) error {
-		c, used, err := DialAny(ctx, p.cfg.Dialer, addrs, p.cfg.Port)
+		c, used, err := p.cfg.Route.connect(ctx, p.cfg.Dialer, addrs, p.cfg.Host, p.cfg.Port)
 		if err != nil {
-			return fmt.Errorf("connect to %s port %d: %w", p.cfg.Host, p.cfg.Port, err)
+			setProxyKind(ph, err)
+			return err
 		}
 		p.raw = c
 		p.r.DNS.Used = used

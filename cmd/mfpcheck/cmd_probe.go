@@ -50,6 +50,8 @@ type probeFlags struct {
 	transcript   bool
 	lang         string
 	sheet        string
+	connectTo    string
+	proxy        string
 }
 
 func (f *probeFlags) register(fs *flag.FlagSet) {
@@ -79,6 +81,8 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.transcript, "transcript", false, "print the redacted transcript")
 	fs.StringVar(&f.lang, "lang", "", "language of the findings: en | de | fr (default from LC_ALL/LC_MESSAGES/LANG)")
 	fs.StringVar(&f.sheet, "sheet", "", "also write the PDF status sheet to this file")
+	fs.StringVar(&f.connectTo, "connect-to", "", "dial HOST:PORT instead of the server, keeping the server's name for TLS and the report (like curl)")
+	fs.StringVar(&f.proxy, "proxy", "", "reach the servers and the sign-in endpoints through socks5://[USER:PASS@]HOST:PORT or http://HOST:PORT (CONNECT)")
 }
 
 // parseArgs parses a command's flags, which may come before or after its
@@ -261,6 +265,9 @@ func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 	if f.insecure {
 		pc.VerifyCert = false
 	}
+	if err := applyRoute(&cfg, f.connectTo, f.proxy); err != nil {
+		return cfg, err
+	}
 	if f.sendTo != "" {
 		pc.SendTo = f.sendTo
 	}
@@ -308,20 +315,33 @@ func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 	return cfg, nil
 }
 
-// splitTarget reads HOST, HOST:PORT or [V6]:PORT.
+// splitTarget reads HOST, HOST:PORT, [V6]:PORT or a bare IPv6 literal.
 func splitTarget(s string) (string, int, error) {
-	if !strings.Contains(s, ":") || (strings.Count(s, ":") > 1 && !strings.HasPrefix(s, "[")) {
-		return strings.Trim(s, "[]"), 0, nil
+	return diag.SplitHostPort(s, 0)
+}
+
+// applyRoute sets --connect-to (the SMTP server's, or the POP3 server's
+// when only POP3 is probed) and --proxy (every connection of the check).
+func applyRoute(cfg *check.Config, connectTo, proxyURL string) error {
+	if connectTo != "" {
+		h, p, err := diag.SplitHostPort(connectTo, 0)
+		if err != nil || p == 0 {
+			return fmt.Errorf("--connect-to %q: give HOST:PORT (e.g. 127.0.0.1:2525 or [::1]:2525)", connectTo)
+		}
+		connectTo = net.JoinHostPort(h, strconv.Itoa(p))
+		cfg.Probe.Route.ConnectTo = connectTo
 	}
-	host, ps, err := net.SplitHostPort(s)
-	if err != nil {
-		return "", 0, fmt.Errorf("%q is not HOST[:PORT]: %v", s, err)
+	if proxyURL != "" {
+		px, err := diag.ParseProxy(proxyURL)
+		if err != nil {
+			return fmt.Errorf("--proxy: %w", err)
+		}
+		cfg.Probe.Route.Proxy = px
+		if cfg.POP3 != nil {
+			cfg.POP3.Route.Proxy = px
+		}
 	}
-	port, err := strconv.Atoi(ps)
-	if err != nil || port < 1 || port > 65535 {
-		return "", 0, fmt.Errorf("%q: %q is not a TCP port", s, ps)
-	}
-	return host, port, nil
+	return nil
 }
 
 // promptPassword reads a password without echo from the terminal.

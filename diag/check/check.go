@@ -83,6 +83,7 @@ func FromProfile(p *diag.Profile, getenv func(string) string) Config {
 			Greeting:   caps.Greeting,
 			MaxTLS:     caps.MaxTLS,
 			Mechanisms: caps.Mechanisms,
+			Route:      diag.Route{ConnectTo: p.SMTP.ConnectTo},
 		},
 		TokenFile: p.OAuth.TokenFile,
 		Authority: p.OAuth.Authority,
@@ -106,6 +107,7 @@ func FromProfile(p *diag.Profile, getenv func(string) string) Config {
 			VerifyCert: p.POP3.VerifyCert == nil || *p.POP3.VerifyCert,
 			AuthMethod: p.Email.AuthMethod,
 			User:       p.POP3.User,
+			Route:      diag.Route{ConnectTo: p.POP3.ConnectTo},
 		}
 		cfg.POP3TokenFile = p.POP3.TokenFile
 	}
@@ -283,10 +285,11 @@ func want(cfg *Config) token.Want {
 
 func endpoint(cfg *Config) token.Endpoint {
 	return token.Endpoint{
-		Authority: cfg.Authority,
-		Tenant:    cfg.Tenant,
-		ClientID:  cfg.ClientID,
-		Scopes:    token.DefaultScopes(cfg.POP3 != nil),
+		Authority:  cfg.Authority,
+		Tenant:     cfg.Tenant,
+		ClientID:   cfg.ClientID,
+		Scopes:     token.DefaultScopes(cfg.POP3 != nil),
+		HTTPClient: cfg.Probe.Route.HTTPClient(token.RequestTimeout),
 	}
 }
 
@@ -306,9 +309,12 @@ func phaseTimeout(cfg Config) time.Duration {
 
 // hostChecks are the hosts a device needs: SMTP, POP3 and the sign-in host.
 func hostChecks(cfg Config) []diag.HostCheck {
-	hosts := []diag.HostCheck{{Role: "smtp", Host: cfg.Probe.Host, Port: orPort(cfg.Probe.Port, diag.DefaultPort(cfg.Probe.Security))}}
+	// A server reached at another address (--connect-to) is checked there.
+	host, port := cfg.Probe.Route.Target(cfg.Probe.Host, orPort(cfg.Probe.Port, diag.DefaultPort(cfg.Probe.Security)))
+	hosts := []diag.HostCheck{{Role: "smtp", Host: host, Port: port}}
 	if cfg.POP3 != nil {
-		hosts = append(hosts, diag.HostCheck{Role: "pop3", Host: cfg.POP3.Host, Port: cfg.POP3.Port})
+		host, port := cfg.POP3.Route.Target(cfg.POP3.Host, cfg.POP3.Port)
+		hosts = append(hosts, diag.HostCheck{Role: "pop3", Host: host, Port: port})
 	}
 	if cfg.Probe.AuthMethod == "oauth2" {
 		host, port := "login.microsoftonline.com", 443

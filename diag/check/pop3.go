@@ -25,6 +25,9 @@ func runPOP3(ctx context.Context, cfg Config, red *diag.Redactor, tr *diag.Trans
 	if pc.Resolver == nil {
 		pc.Resolver = cfg.Probe.Resolver
 	}
+	if pc.Route.Proxy == nil {
+		pc.Route.Proxy = cfg.Probe.Route.Proxy
+	}
 	if pc.Dialer == nil {
 		pc.Dialer = cfg.Probe.Dialer
 	}

@@ -7,6 +7,8 @@ type labels struct {
 	verified, notVerified, issuer, expires, days    string
 	daysLeft, token, verdict, interrupted, findings string
 	transcript                                      string
+	// route: "dialled … instead", "through the proxy …"
+	dialled, viaProxy string
 	// verdict words: ok, warning, fail, error
 	vOK, vWarning, vFail, vError string
 }
@@ -20,6 +22,7 @@ var labelSets = map[string]labels{
 		issuer: "issuer", expires: "expires", days: "days", daysLeft: "days left",
 		token: "Token", verdict: "Verdict:", interrupted: "interrupted",
 		findings: "Findings", transcript: "Transcript (secrets redacted)",
+		dialled: "dialled", viaProxy: "through the proxy",
 		vOK: "OK", vWarning: "WARNING", vFail: "FAIL", vError: "ERROR",
 	},
 	"de": {
@@ -30,6 +33,7 @@ var labelSets = map[string]labels{
 		issuer: "Aussteller", expires: "läuft ab", days: "Tage", daysLeft: "Tage übrig",
 		token: "Token", verdict: "Ergebnis:", interrupted: "abgebrochen",
 		findings: "Befunde", transcript: "Protokoll (Geheimnisse entfernt)",
+		dialled: "verbunden mit", viaProxy: "über den Proxy",
 		vOK: "OK", vWarning: "WARNUNG", vFail: "FEHLER", vError: "ABBRUCH",
 	},
 	"fr": {
@@ -40,6 +44,7 @@ var labelSets = map[string]labels{
 		issuer: "émetteur", expires: "expire le", days: "jours", daysLeft: "jours restants",
 		token: "Jeton", verdict: "Résultat :", interrupted: "interrompu",
 		findings: "Constats", transcript: "Transcription (secrets masqués)",
+		dialled: "connecté à", viaProxy: "via le proxy",
 		vOK: "OK", vWarning: "AVERTISSEMENT", vFail: "ÉCHEC", vError: "ERREUR",
 	},
 }

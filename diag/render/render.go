@@ -79,6 +79,7 @@ func Text(w io.Writer, r *diag.Report, o TextOptions) error {
 		fmt.Fprintf(&b, " · %s %s", l.user, t.User)
 	}
 	fmt.Fprintln(&b)
+	writeRoute(&b, t, l)
 	if r.Options.InsecureTLS {
 		fmt.Fprintln(&b, st.c("33", l.insecure))
 	}
@@ -90,6 +91,7 @@ func Text(w io.Writer, r *diag.Report, o TextOptions) error {
 	writePhases(&b, st, r.Phases)
 	if r.POP3 != nil && len(r.POP3.Phases) > 0 {
 		fmt.Fprintf(&b, "\nPOP3 %s:%d %s\n", r.POP3.Target.Host, r.POP3.Target.Port, r.POP3.Target.Security)
+		writeRoute(&b, r.POP3.Target, l)
 		writePhases(&b, st, r.POP3.Phases)
 	}
 
@@ -275,4 +277,19 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// writeRoute says where the connection really went when that is not the
+// configured server (--connect-to) or went through a proxy.
+func writeRoute(b *strings.Builder, t diag.Target, l labels) {
+	var parts []string
+	if t.ConnectTo != "" {
+		parts = append(parts, l.dialled+" "+t.ConnectTo)
+	}
+	if t.Proxy != "" {
+		parts = append(parts, l.viaProxy+" "+t.Proxy)
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(b, "  %s\n", strings.Join(parts, " · "))
+	}
 }
