@@ -137,7 +137,7 @@ func (a *app) report(r *diag.Report, jsonOut, transcript bool, sheetPath string)
 		err = render.JSON(a.stdout, r)
 	} else {
 		err = render.Text(a.stdout, r, render.TextOptions{
-			Color: a.color(), Lang: r.Lang, Transcript: transcript,
+			Color: a.color(), Lang: r.Lang, Transcript: transcript, Width: a.width,
 		})
 	}
 	if err != nil {

@@ -41,6 +41,9 @@ type app struct {
 	stdoutTTY bool
 	stderrTTY bool
 	stdinTTY  bool
+	// width is the terminal's width when stdout is one (0 otherwise): the
+	// text report fits its phase table to it.
+	width int
 	// wait sleeps between device-code polls; nil keeps the interval Entra
 	// asks for. Tests and the demo shorten it.
 	wait func(ctx context.Context, d time.Duration) error
@@ -58,6 +61,11 @@ func main() {
 		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+	}
+	if a.stdoutTTY {
+		if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil {
+			a.width = w
+		}
 	}
 	os.Exit(a.run(ctx, os.Args[1:]))
 }

@@ -104,7 +104,7 @@ func FindingFor(h Hit, opts Options) diag.Finding {
 		Cause:        fill(t.Cause, h.Params, lang),
 		Delay:        fill(t.Delay, h.Params, lang),
 		Where:        append([]string(nil), e.Where...),
-		Sources:      append([]string(nil), e.Sources...),
+		Sources:      userSources(e.Sources),
 		Evidence:     append([]string(nil), h.Evidence...),
 		Phase:        h.Phase,
 		Generic:      e.Generic,
@@ -112,10 +112,16 @@ func FindingFor(h Hit, opts Options) diag.Finding {
 		Params:       usedParams(e, h.Params),
 		Steps:        []diag.Step{},
 	}
-	for _, s := range e.vendorSteps(NormVendor(opts.Vendor), lang) {
+	vendor := e.vendorSteps(NormVendor(opts.Vendor), lang)
+	for _, s := range vendor {
 		f.Steps = append(f.Steps, diag.Step{Text: fill(s.Text, h.Params, lang), Where: s.Where, Command: fill(s.Command, h.Params, lang)})
 	}
 	for _, s := range t.Steps {
+		// The maker's own steps replace the generic steps on the device,
+		// which would only say the same in general words.
+		if len(vendor) > 0 && s.Where == "device" {
+			continue
+		}
 		f.Steps = append(f.Steps, diag.Step{Text: fill(s.Text, h.Params, lang), Where: s.Where, Command: fill(s.Command, h.Params, lang)})
 	}
 	return f

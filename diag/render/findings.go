@@ -14,6 +14,22 @@ type FindingOptions struct {
 	Lang   string // en | de | fr
 	Vendor string // the device maker, for the titles of alternatives
 	Color  bool
+	// BriefInfo prints info findings as their title and cause only: in a
+	// report they add context, not work to do.
+	BriefInfo bool
+}
+
+// StepPlace is where a step is done, in lang, or "" when the step's text
+// already names the place or the place is unspecific ("other").
+func StepPlace(lang string, s diag.Step) string {
+	if s.Where == "" {
+		return ""
+	}
+	place := diagnose.Label(lang, "where."+s.Where)
+	if place == "" || strings.Contains(strings.ToLower(s.Text), strings.ToLower(place)) {
+		return ""
+	}
+	return place
 }
 
 // Findings prints findings as prose with numbered steps. All words come
@@ -21,8 +37,9 @@ type FindingOptions struct {
 func Findings(w io.Writer, findings []diag.Finding, o FindingOptions) {
 	lang, vendor, color := diagnose.NormLang(o.Lang), o.Vendor, o.Color
 	label := func(k string) string { return diagnose.Label(lang, k) }
+	heading := func(k string) string { return diagnose.Colon(lang, label(k)) }
 	sev := func(s diag.Severity) string {
-		t := label("severity." + string(s))
+		t := diagnose.Colon(lang, label("severity."+string(s)))
 		if !color {
 			return t
 		}
@@ -38,7 +55,11 @@ func Findings(w io.Writer, findings []diag.Finding, o FindingOptions) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "%s: %s  [%s]\n", sev(f.Severity), f.Title, f.ID)
+		fmt.Fprintf(w, "%s %s  [%s]\n", sev(f.Severity), f.Title, f.ID)
+		if o.BriefInfo && f.Severity == diag.SeverityInfo {
+			fmt.Fprintf(w, "  %s\n", f.Cause)
+			continue
+		}
 		if f.Generic {
 			fmt.Fprintf(w, "  (%s)\n", label("note.generic"))
 		}
@@ -46,15 +67,15 @@ func Findings(w io.Writer, findings []diag.Finding, o FindingOptions) {
 			fmt.Fprintf(w, "  (%s)\n", label("note.ambiguous"))
 		}
 		if f.Side != "" {
-			fmt.Fprintf(w, "%s: %s\n", label("heading.side"), label("side."+f.Side))
+			fmt.Fprintf(w, "%s %s\n", heading("heading.side"), label("side."+f.Side))
 		}
-		fmt.Fprintf(w, "\n%s:\n  %s\n", label("heading.cause"), f.Cause)
+		fmt.Fprintf(w, "\n%s\n  %s\n", heading("heading.cause"), f.Cause)
 		if len(f.Steps) > 0 {
-			fmt.Fprintf(w, "\n%s:\n", label("heading.steps"))
+			fmt.Fprintf(w, "\n%s\n", heading("heading.steps"))
 			for n, s := range f.Steps {
 				where := ""
-				if s.Where != "" {
-					where = " (" + label("where."+s.Where) + ")"
+				if p := StepPlace(lang, s); p != "" {
+					where = " (" + p + ")"
 				}
 				fmt.Fprintf(w, "  %d. %s%s\n", n+1, s.Text, where)
 				if s.Command != "" {
@@ -62,31 +83,47 @@ func Findings(w io.Writer, findings []diag.Finding, o FindingOptions) {
 				}
 			}
 		}
-		if len(f.Where) > 0 {
-			var names []string
-			for _, p := range f.Where {
-				names = append(names, label("where."+p))
-			}
-			fmt.Fprintf(w, "\n%s: %s\n", label("heading.where"), strings.Join(names, "; "))
+		if names := unnamedPlaces(lang, f); len(names) > 0 {
+			fmt.Fprintf(w, "\n%s %s\n", heading("heading.where"), strings.Join(names, "; "))
 		}
 		if f.Delay != "" {
-			fmt.Fprintf(w, "%s: %s\n", label("heading.delay"), f.Delay)
+			fmt.Fprintf(w, "\n%s %s\n", heading("heading.delay"), f.Delay)
 		}
 		if len(f.Alternatives) > 0 {
-			fmt.Fprintf(w, "\n%s:\n", label("heading.alternatives"))
+			fmt.Fprintf(w, "\n%s\n", heading("heading.alternatives"))
 			for _, id := range f.Alternatives {
 				alt := diagnose.Localize(diag.Finding{ID: id}, diagnose.Options{Lang: lang, Vendor: vendor})
 				fmt.Fprintf(w, "  - %s  [%s]\n", alt.Title, id)
 			}
 		}
 		if len(f.Sources) > 0 {
-			fmt.Fprintf(w, "%s: %s\n", label("heading.sources"), strings.Join(f.Sources, ", "))
+			fmt.Fprintf(w, "%s %s\n", heading("heading.sources"), strings.Join(f.Sources, " · "))
 		}
 		if len(f.Evidence) > 0 {
-			fmt.Fprintf(w, "%s:\n", label("heading.evidence"))
+			fmt.Fprintf(w, "%s\n", heading("heading.evidence"))
 			for _, ev := range f.Evidence {
 				fmt.Fprintf(w, "  %s\n", strings.ReplaceAll(ev, "\n", "\n  "))
 			}
 		}
 	}
+}
+
+// unnamedPlaces are the finding's places (f.Where) that none of its steps
+// names, in lang: the steps already say where they are done.
+func unnamedPlaces(lang string, f diag.Finding) []string {
+	var steps strings.Builder
+	for _, s := range f.Steps {
+		steps.WriteString(strings.ToLower(s.Text) + "\n")
+		if s.Where != "" {
+			steps.WriteString(strings.ToLower(diagnose.Label(lang, "where."+s.Where)) + "\n")
+		}
+	}
+	var out []string
+	for _, p := range f.Where {
+		name := diagnose.Label(lang, "where."+p)
+		if name != "" && !strings.Contains(steps.String(), strings.ToLower(name)) {
+			out = append(out, name)
+		}
+	}
+	return out
 }

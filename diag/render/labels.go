@@ -3,14 +3,12 @@ package render
 // labels are the few headings the text renderer prints around the report's
 // data. Explanations never live here; they come from the findings.
 type labels struct {
-	server, auth, user, insecure, asDevice          string
-	verified, notVerified, issuer, expires, days    string
-	daysLeft, token, verdict, interrupted, findings string
-	transcript                                      string
+	server, auth, user, insecure, asDevice       string
+	verified, notVerified, issuer, expires, days string
 	// route: "dialled … instead", "through the proxy …"
-	dialled, viaProxy string
-	// verdict words: ok, warning, fail, error
-	vOK, vWarning, vFail, vError string
+	dialled, viaProxy                      string
+	daysLeft, token, interrupted, findings string
+	transcript, colon                      string
 }
 
 var labelSets = map[string]labels{
@@ -20,10 +18,10 @@ var labelSets = map[string]labels{
 		asDevice: "behaving like the device",
 		verified: "chain verified", notVerified: "chain NOT verified",
 		issuer: "issuer", expires: "expires", days: "days", daysLeft: "days left",
-		token: "Token", verdict: "Verdict:", interrupted: "interrupted",
+		token: "Token", interrupted: "interrupted",
 		findings: "Findings", transcript: "Transcript (secrets redacted)",
 		dialled: "dialled", viaProxy: "through the proxy",
-		vOK: "OK", vWarning: "WARNING", vFail: "FAIL", vError: "ERROR",
+		colon: ":",
 	},
 	"de": {
 		server: "Server", auth: "Authentifizierung", user: "Benutzer",
@@ -31,10 +29,10 @@ var labelSets = map[string]labels{
 		asDevice: "verhält sich wie das Gerät",
 		verified: "Kette geprüft", notVerified: "Kette NICHT geprüft",
 		issuer: "Aussteller", expires: "läuft ab", days: "Tage", daysLeft: "Tage übrig",
-		token: "Token", verdict: "Ergebnis:", interrupted: "abgebrochen",
+		token: "Token", interrupted: "abgebrochen",
 		findings: "Befunde", transcript: "Protokoll (Geheimnisse entfernt)",
 		dialled: "verbunden mit", viaProxy: "über den Proxy",
-		vOK: "OK", vWarning: "WARNUNG", vFail: "FEHLER", vError: "ABBRUCH",
+		colon: ":",
 	},
 	"fr": {
 		server: "serveur", auth: "authentification", user: "utilisateur",
@@ -42,10 +40,10 @@ var labelSets = map[string]labels{
 		asDevice: "se comporte comme l'appareil",
 		verified: "chaîne vérifiée", notVerified: "chaîne NON vérifiée",
 		issuer: "émetteur", expires: "expire le", days: "jours", daysLeft: "jours restants",
-		token: "Jeton", verdict: "Résultat :", interrupted: "interrompu",
+		token: "Jeton", interrupted: "interrompu",
 		findings: "Constats", transcript: "Transcription (secrets masqués)",
 		dialled: "connecté à", viaProxy: "via le proxy",
-		vOK: "OK", vWarning: "AVERTISSEMENT", vFail: "ÉCHEC", vError: "ERREUR",
+		colon: " :",
 	},
 }
 

@@ -8,10 +8,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/diagnose"
 )
 
 // JSON writes the report as indented JSON.
@@ -27,6 +30,10 @@ type TextOptions struct {
 	Color      bool
 	Lang       string // labels: en | de | fr
 	Transcript bool   // include the redacted transcript
+	// Width is the terminal's width in columns; the phase table's reply
+	// column is cut to fit it (the full reply is in the findings' evidence).
+	// 0 means no limit (output to a file or a pipe).
+	Width int
 }
 
 type style struct{ on bool }
@@ -38,27 +45,31 @@ func (s style) c(code, text string) string {
 	return "\x1b[" + code + "m" + text + "\x1b[0m"
 }
 
-func (s style) status(st diag.Status) string {
-	word := strings.ToUpper(string(st))
+// status is a phase status in lang, padded to w columns.
+func (s style) status(lang string, st diag.Status, w int) string {
+	word := pad(diagnose.StatusWord(lang, st), w)
 	switch st {
 	case diag.StatusOK:
-		return s.c("32", fmt.Sprintf("%-7s", "ok"))
+		return s.c("32", word)
 	case diag.StatusWarn:
-		return s.c("33", fmt.Sprintf("%-7s", "WARN"))
+		return s.c("33", word)
 	case diag.StatusFail:
-		return s.c("1;31", fmt.Sprintf("%-7s", "FAIL"))
+		return s.c("1;31", word)
 	case diag.StatusSkipped:
-		return s.c("2", fmt.Sprintf("%-7s", "skipped"))
+		return s.c("2", word)
 	}
-	return fmt.Sprintf("%-7s", word)
+	return word
 }
 
 const barWidth = 20
 
-// Text writes the report for a person at a terminal.
+// Text writes the report for a person at a terminal. The answer comes
+// last, where the eye lands when the command returns: the verdict, the
+// most likely cause and its first step, and where the rest is.
 func Text(w io.Writer, r *diag.Report, o TextOptions) error {
 	st := style{on: o.Color}
-	l := labelsFor(o.Lang)
+	lang := diagnose.NormLang(o.Lang)
+	l := labelsFor(lang)
 	var b strings.Builder
 
 	// Header.
@@ -88,20 +99,25 @@ func Text(w io.Writer, r *diag.Report, o TextOptions) error {
 	}
 	fmt.Fprintln(&b)
 
-	writePhases(&b, st, r.Phases)
+	writePhases(&b, st, lang, r.Phases, o.Width)
 	if r.POP3 != nil && len(r.POP3.Phases) > 0 {
 		fmt.Fprintf(&b, "\nPOP3 %s:%d %s\n", r.POP3.Target.Host, r.POP3.Target.Port, r.POP3.Target.Security)
 		writeRoute(&b, r.POP3.Target, l)
-		writePhases(&b, st, r.POP3.Phases)
+		writePhases(&b, st, lang, r.POP3.Phases, o.Width)
 	}
 
 	if r.TLS != nil {
 		fmt.Fprintf(&b, "\nTLS  %s, %s; ", r.TLS.Version, r.TLS.Cipher)
 		switch {
 		case r.TLS.Verified:
-			fmt.Fprintf(&b, "%s (%s)", l.verified, r.TLS.Roots)
+			fmt.Fprint(&b, l.verified)
+			if r.TLS.Roots == "system" {
+				fmt.Fprintf(&b, " (%s)", r.TLS.Roots)
+			} else if r.TLS.Roots != "" {
+				fmt.Fprintf(&b, " (%s)", filepath.Base(r.TLS.Roots))
+			}
 		case r.TLS.VerifyError != "":
-			fmt.Fprintf(&b, "%s: %s", l.notVerified, r.TLS.VerifyError)
+			fmt.Fprintf(&b, "%s %s", diagnose.Colon(lang, l.notVerified), r.TLS.VerifyError)
 		}
 		fmt.Fprintln(&b)
 		for i, c := range r.TLS.Chain {
@@ -115,8 +131,14 @@ func Text(w io.Writer, r *diag.Report, o TextOptions) error {
 			}
 		}
 	}
+	unsigned := false
+	for _, f := range r.Findings {
+		if f.ID == diagnose.SignatureNote {
+			unsigned = true
+		}
+	}
 	if tk := r.Token; tk != nil {
-		fmt.Fprintf(&b, "\n%s  %s", l.token, tk.State)
+		fmt.Fprintf(&b, "\n%s  %s", l.token, diagnose.TokenState(lang, tk.State))
 		if tk.User != "" {
 			fmt.Fprintf(&b, " · %s", tk.User)
 		}
@@ -134,49 +156,107 @@ func Text(w io.Writer, r *diag.Report, o TextOptions) error {
 			fmt.Fprintf(&b, "     %s %s (%d min)", l.expires, tk.ExpiresAt.Format(time.RFC3339), tk.AccessMinutesLeft)
 		}
 		if tk.HasRefreshDaysLeft {
-			fmt.Fprintf(&b, " · refresh token %d %s", tk.RefreshDaysLeft, l.daysLeft)
+			fmt.Fprintf(&b, " · %s %d %s", diagnose.Label(lang, "token.refresh_token"), tk.RefreshDaysLeft, l.daysLeft)
 		}
 		if tk.Fingerprint != "" {
 			fmt.Fprintf(&b, " · %s", tk.Fingerprint)
 		}
 		if tk.Refreshed {
-			fmt.Fprint(&b, " · refreshed now")
+			fmt.Fprintf(&b, " · %s", diagnose.Label(lang, "token.refreshed"))
 		}
 		if tk.RefreshError != "" {
-			fmt.Fprintf(&b, "\n     refresh failed: %s %s", tk.RefreshErrorAADSTS, tk.RefreshErrorCode)
+			fmt.Fprintf(&b, "\n     %s %s %s", diagnose.Colon(lang, diagnose.Label(lang, "token.refresh_failed")), tk.RefreshErrorAADSTS, tk.RefreshErrorCode)
 		}
 		fmt.Fprintln(&b)
+		if unsigned {
+			fmt.Fprintf(&b, "     %s\n", diagnose.Label(lang, "token.unsigned"))
+		}
 	}
 
-	fmt.Fprintf(&b, "\n%s %s", l.verdict, verdictWord(st, l, r.Verdict))
-	if r.Interrupted {
-		fmt.Fprintf(&b, " (%s)", l.interrupted)
-	}
-	fmt.Fprintf(&b, " · %s\n", time.Duration(r.Duration).Round(time.Millisecond))
-	if r.Error != "" {
-		fmt.Fprintf(&b, "%s\n", r.Error)
-	}
-
-	if len(r.Findings) > 0 {
+	shown := mainFindings(r.Findings)
+	if len(shown) > 0 {
 		fmt.Fprintf(&b, "\n%s\n\n", st.c("1", l.findings))
 		vendor := ""
 		if r.Device != nil {
 			vendor = r.Device.Vendor
 		}
-		Findings(&b, r.Findings, FindingOptions{Lang: r.Lang, Vendor: vendor, Color: o.Color})
+		Findings(&b, shown, FindingOptions{Lang: lang, Vendor: vendor, Color: o.Color, BriefInfo: true})
 	}
 	if o.Transcript {
 		fmt.Fprintf(&b, "\n%s\n", st.c("1", l.transcript))
 		for _, tl := range r.Transcript {
-			fmt.Fprintf(&b, "%8.1fms %-4s %s %s\n", float64(tl.At)/float64(time.Millisecond), tl.Service, tl.Dir, tl.Text)
+			fmt.Fprintf(&b, "%8.1f ms %-4s %s %s\n", float64(tl.At)/float64(time.Millisecond), tl.Service, tl.Dir, tl.Text)
 		}
 	}
+	writeSummary(&b, st, lang, l, r, shown, o)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
+// mainFindings are the findings the text lists: every one except the note
+// that the token's signature was not checked, which is one line in the
+// token block.
+func mainFindings(fs []diag.Finding) []diag.Finding {
+	out := make([]diag.Finding, 0, len(fs))
+	for _, f := range fs {
+		if f.ID != diagnose.SignatureNote {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// writeSummary writes the last lines: the verdict, the top finding's title
+// and first step, and where the rest is.
+func writeSummary(b *strings.Builder, st style, lang string, l labels, r *diag.Report, fs []diag.Finding, o TextOptions) {
+	lb := func(k string) string { return diagnose.Label(lang, k) }
+	rule := strings.Repeat("─", 40)
+	if o.Width > 0 && o.Width < 41 {
+		rule = strings.Repeat("─", o.Width-1)
+	}
+	fmt.Fprintf(b, "\n%s\n", st.c("2", rule))
+	fmt.Fprintf(b, "%s %s", diagnose.Colon(lang, lb("summary.verdict")), verdictWord(st, lang, r.Verdict))
+	if r.Interrupted {
+		fmt.Fprintf(b, " (%s)", l.interrupted)
+	}
+	fmt.Fprintf(b, " · %s\n", time.Duration(r.Duration).Round(time.Millisecond))
+	if r.Error != "" {
+		fmt.Fprintf(b, "%s\n", r.Error)
+	}
+	top, ok := TopFinding(fs)
+	if ok {
+		fmt.Fprintf(b, "%s %s\n", diagnose.Colon(lang, lb("summary.top")), st.c("1", top.Title))
+		if len(top.Steps) > 0 {
+			s := top.Steps[0]
+			fmt.Fprintf(b, "%s %s\n", diagnose.Colon(lang, lb("summary.first_step")), s.Text)
+			if s.Command != "" {
+				fmt.Fprintf(b, "    %s\n", s.Command)
+			}
+		}
+		fmt.Fprintln(b, st.c("2", lb("summary.more")))
+		return
+	}
+	fmt.Fprintln(b, st.c("2", lb("summary.more_ok")))
+}
+
+// TopFinding is the finding a reader should act on first: the worst one
+// (the diagnosis sorts findings worst first), unless it is only an info
+// note. ok is false when nothing needs doing.
+func TopFinding(fs []diag.Finding) (diag.Finding, bool) {
+	for _, f := range fs {
+		if f.ID == diagnose.SignatureNote {
+			continue
+		}
+		if f.Severity == diag.SeverityError || f.Severity == diag.SeverityWarning {
+			return f, true
+		}
+		break
+	}
+	return diag.Finding{}, false
+}
+
 func deviceLine(r *diag.Report, l labels) string {
-	s := l.asDevice + ": " + r.Options.Greeting
+	s := l.asDevice + l.colon + " " + r.Options.Greeting
 	if r.Options.MaxTLS != "" {
 		s += ", TLS ≤ " + r.Options.MaxTLS
 	}
@@ -186,25 +266,65 @@ func deviceLine(r *diag.Report, l labels) string {
 	return s
 }
 
-func writePhases(b *strings.Builder, st style, phases []diag.Phase) {
+// writePhases writes one line per phase. On a terminal (width > 0) the
+// line fits the width: below 120 columns the timing bar goes, and the
+// reply is cut with an ellipsis.
+func writePhases(b *strings.Builder, st style, lang string, phases []diag.Phase, width int) {
 	var total time.Duration
 	for _, p := range phases {
 		total = max(total, time.Duration(p.Started)+time.Duration(p.Duration))
 	}
+	sw := 0
+	for _, s := range []diag.Status{diag.StatusOK, diag.StatusWarn, diag.StatusFail, diag.StatusSkipped} {
+		sw = max(sw, utf8.RuneCountInString(diagnose.StatusWord(lang, s)))
+	}
+	bar := width == 0 || width >= 120
+	// "  name(12) status(sw) ms(11)  [bar(20)  ]"
+	used := 2 + 12 + 1 + sw + 1 + 11 + 2
+	if bar {
+		used += barWidth + 2
+	}
 	for _, p := range phases {
-		bar := ""
-		ms := ""
+		tb, ms := "", ""
 		if p.Status != diag.StatusSkipped {
-			bar = timingBar(time.Duration(p.Started), time.Duration(p.Duration), total)
+			tb = timingBar(time.Duration(p.Started), time.Duration(p.Duration), total)
 			ms = fmt.Sprintf("%8.1f ms", float64(p.Duration)/float64(time.Millisecond))
 		}
-		detail := phaseDetail(p)
-		fmt.Fprintf(b, "  %-12s %s %11s  %-*s  %s\n", p.Name, st.status(p.Status), ms, barWidth, bar, detail)
+		detail := PhaseDetail(lang, p)
+		if width > 0 {
+			detail = Cut(detail, width-used-1)
+		}
+		fmt.Fprintf(b, "  %-12s %s %11s  ", p.Name, st.status(lang, p.Status, sw), ms)
+		if bar {
+			fmt.Fprintf(b, "%s  ", pad(tb, barWidth))
+		}
+		fmt.Fprintln(b, detail)
 	}
 }
 
-// phaseDetail is the reply or the error, cut to one line.
-func phaseDetail(p diag.Phase) string {
+// pad fills s with spaces to n columns.
+func pad(s string, n int) string {
+	if c := utf8.RuneCountInString(s); c < n {
+		return s + strings.Repeat(" ", n-c)
+	}
+	return s
+}
+
+// Cut shortens s to at most n columns, ending in "…" when it cut.
+func Cut(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimRight(string(r[:n-1]), " ") + "…"
+}
+
+// PhaseDetail is the reply or the error, on one line, with the probe's
+// note in lang.
+func PhaseDetail(lang string, p diag.Phase) string {
 	var parts []string
 	if p.Reply != nil {
 		parts = append(parts, firstLine(p.Reply))
@@ -214,12 +334,10 @@ func phaseDetail(p diag.Phase) string {
 		parts = append(parts, strings.Join(p.Capabilities, " / "))
 	}
 	if p.Error != "" && (p.Reply == nil || p.ErrorKind != diag.KindReply) {
-		parts = append(parts, p.Error)
+		parts = append(parts, diagnose.PhaseError(lang, p))
 	}
-	if p.Note != "" && len(parts) == 0 {
-		parts = append(parts, p.Note)
-	} else if p.Note != "" && p.Status != diag.StatusOK {
-		parts = append(parts, p.Note)
+	if p.Note != "" && (len(parts) == 0 || p.Status != diag.StatusOK) {
+		parts = append(parts, diagnose.PhaseNote(lang, p.Note))
 	}
 	if p.Challenge != "" {
 		parts = append(parts, "challenge "+p.Challenge)
@@ -260,16 +378,15 @@ func timingBar(start, d, total time.Duration) string {
 	return strings.Repeat(" ", from) + strings.Repeat("█", n)
 }
 
-func verdictWord(st style, l labels, v diag.Verdict) string {
+func verdictWord(st style, lang string, v diag.Verdict) string {
+	w := diagnose.VerdictWord(lang, v)
 	switch v {
 	case diag.VerdictOK:
-		return st.c("1;32", l.vOK)
+		return st.c("1;32", w)
 	case diag.VerdictWarning:
-		return st.c("1;33", l.vWarning)
-	case diag.VerdictFail:
-		return st.c("1;31", l.vFail)
+		return st.c("1;33", w)
 	}
-	return st.c("1;31", l.vError)
+	return st.c("1;31", w)
 }
 
 func orDash(s string) string {

@@ -41,9 +41,9 @@ func TestTextShowsPhasesVerdictAndNumberedSteps(t *testing.T) {
 	for _, want := range []string{
 		"Empfang (WF-C879R)",
 		"Zertifikatsprüfung ist für diese Prüfung AUS",
-		"auth", "FAIL", "535 5.7.139 Authentication unsuccessful",
+		"auth", "FEHLER", "535 5.7.139 Authentication unsuccessful",
 		"[AM0PR02CA0001.eurprd02.prod.outlook.com 2026-11-20T08:12:33.456Z 08DD1234ABCD5678]",
-		"skipped", "FAIL",
+		"übersprungen", "auth fehlgeschlagen",
 		"1. Mail-Apps verwalten öffnen", "2. Per PowerShell",
 		"Set-CASMailbox -Identity scanner@contoso.com",
 		"Microsoft 365 Admin Center",
