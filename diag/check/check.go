@@ -124,6 +124,7 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 		cfg.Lang = "en"
 	}
 	now := cfg.Now()
+	start := time.Now()
 	red := cfg.Probe.Redactor
 	if red == nil {
 		red = &diag.Redactor{}
@@ -168,6 +169,10 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 		r = emptyReport(cfg, now)
 		r.Error = setErr.Error()
 	}
+	// The whole check's time: the token check, then the SMTP and POP3
+	// probes and the network checks side by side (the SMTP probe's own
+	// figure would leave out a slower POP3 side).
+	r.Duration = diag.Duration(time.Since(start))
 	r.POP3 = pop
 	r.Token = info
 	r.Network = network

@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -100,5 +101,53 @@ func TestRunWithBrokenTokenFile(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(file); string(b) != `{"access_token": "eyJ` {
 		t.Error("the broken token file was changed")
+	}
+}
+
+// TestDurationCoversPOP3: the report's duration is the whole check's, so a
+// POP3 side slower than the SMTP probe (here a POP3 server that never
+// greets, against an SMTP port that refuses at once) is inside it.
+func TestDurationCoversPOP3(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // silent until the test ends
+		}
+	}()
+	refused, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	smtpPort := refused.Addr().(*net.TCPAddr).Port
+	refused.Close()
+	r := Run(context.Background(), Config{
+		Probe: diag.ProbeConfig{Host: "127.0.0.1", Port: smtpPort, AuthMethod: "none", PhaseTimeout: 300 * time.Millisecond},
+		POP3:  &diag.POP3Config{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, Security: "none", AuthMethod: "none"},
+	})
+	if c, _ := r.Phase(diag.PhaseConnect); c.ErrorKind != diag.KindRefused {
+		t.Fatalf("smtp connect = %+v", c)
+	}
+	if r.POP3 == nil {
+		t.Fatal("no POP3 report")
+	}
+	var pop3End diag.Duration
+	timedOut := false
+	for _, ph := range r.POP3.Phases {
+		pop3End = max(pop3End, ph.Started+ph.Duration)
+		timedOut = timedOut || ph.ErrorKind == diag.KindTimeout
+	}
+	if !timedOut {
+		t.Fatalf("no POP3 phase timed out: %+v", r.POP3.Phases)
+	}
+	if r.Duration < pop3End {
+		t.Errorf("duration %s ends before the POP3 side (%s)", r.Duration.D(), pop3End.D())
 	}
 }
