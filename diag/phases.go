@@ -36,14 +36,26 @@ type phaseRunner struct {
 
 // phase runs one step with its budget, timing and recording.
 func (pr *phaseRunner) phase(ctx context.Context, name string, fn func(context.Context, *Phase) error) {
+	pr.phaseFrom(ctx, name, time.Time{}, fn)
+}
+
+// phaseFrom is phase for a step whose command went out earlier, at sent,
+// in a pipelined flight (RFC 2920): its timing runs from sent to its own
+// reply, its budget from now. A zero sent means now.
+func (pr *phaseRunner) phaseFrom(ctx context.Context, name string, sent time.Time, fn func(context.Context, *Phase) error) {
 	if pr.skip != "" {
 		pr.skipped(name, pr.skip)
 		return
 	}
-	ph := Phase{Name: name, Status: StatusRunning, Started: Duration(time.Since(pr.start))}
+	now := time.Now()
+	began := now
+	if !sent.IsZero() && sent.Before(now) {
+		began = sent
+	}
+	ph := Phase{Name: name, Status: StatusRunning, Started: Duration(began.Sub(pr.start))}
 	pr.progress(ph, false)
 
-	deadline := time.Now().Add(pr.phaseTimeout)
+	deadline := now.Add(pr.phaseTimeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
@@ -53,7 +65,6 @@ func (pr *phaseRunner) phase(ctx context.Context, name string, fn func(context.C
 		pr.prepare(deadline)
 	}
 
-	began := time.Now()
 	err := fn(pctx, &ph)
 	ph.Duration = Duration(time.Since(began))
 
@@ -75,7 +86,7 @@ func (pr *phaseRunner) phase(ctx context.Context, name string, fn func(context.C
 			}
 		}
 		if ph.ErrorKind == KindTimeout {
-			err = fmt.Errorf("%w (no answer within %s)", err, deadline.Sub(began).Round(time.Millisecond))
+			err = fmt.Errorf("%w (no answer within %s)", err, deadline.Sub(now).Round(time.Millisecond))
 		}
 		ph.Error = SafePrefix(pr.redactor.Redact(err.Error()), 500)
 		pr.skip = name + " failed"

@@ -32,7 +32,7 @@ type ProbeConfig struct {
 	// SendTo, when set, makes the probe send a short test message (data
 	// phase). Without it no mail is ever sent.
 	SendTo string
-	// Envelope runs mail_from and rcpt_to (then RSET) without sending.
+	// Envelope runs mail_from and rcpt_to (then QUIT) without sending.
 	Envelope bool
 
 	// Device behaviour (--as-device or the profile's capabilities).

@@ -14,6 +14,14 @@ import (
 // (a real TCP peer on loopback). It records what it received.
 func scriptedServer(t *testing.T, banner string, replies map[string]string) (addr string, got chan []string) {
 	t.Helper()
+	return scriptedServerHolding(t, banner, replies, nil)
+}
+
+// scriptedServerHolding is scriptedServer that, while hold(key) is true
+// for the command just answered, keeps its reply in the buffer: it goes
+// out with the next reply that is not held.
+func scriptedServerHolding(t *testing.T, banner string, replies map[string]string, hold func(key string) bool) (addr string, got chan []string) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +60,9 @@ func scriptedServer(t *testing.T, banner string, replies map[string]string) (add
 				reply = "500 5.5.1 unexpected"
 			}
 			w.WriteString(reply + "\r\n")
-			w.Flush()
+			if hold == nil || !hold(key) {
+				w.Flush()
+			}
 			if key == "QUIT" {
 				return
 			}

@@ -41,16 +41,18 @@ type wireConn struct {
 	replyLen int
 	// replies are the complete replies read during the current phase, so
 	// the reply that failed a command is found even when the client library
-	// sent another command after it (go-smtp answers a failed AUTH with "*").
+	// sent another command after it.
 	replies []string
+	// queue holds the complete replies read since our last write, one
+	// entry each, oldest first: the reader takes them one by one, so each
+	// reply of a pipelined flight (RFC 2920) is kept apart from the next.
+	queue   []string
+	cur     strings.Builder
 	lineLen int
 	// secret, while set, replaces every outgoing line except a leading
 	// "AUTH MECH" with a redaction mark: SASL payloads never reach the
 	// transcript.
 	secret bool
-	// prelude is served before the first Read (a synthetic greeting for a
-	// session resumed after STARTTLS); it is not recorded.
-	prelude []byte
 	// ready holds received complete lines not yet handed to the reader.
 	// Only whole lines go up: a line cut by a timeout or a hang-up never
 	// reaches the protocol code, which would parse it as a whole reply
@@ -105,11 +107,6 @@ func (w *wireConn) SetWriteDeadline(t time.Time) error {
 func (w *wireConn) Read(b []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if len(w.prelude) > 0 {
-		n := copy(b, w.prelude)
-		w.prelude = w.prelude[n:]
-		return n, nil
-	}
 	for len(w.ready) == 0 {
 		if w.rerr != nil {
 			return 0, w.rerr
@@ -172,6 +169,7 @@ func (w *wireConn) received(b []byte) error {
 		w.in.Reset()
 		w.lineLen = 0
 		w.reply.WriteString(line + "\n")
+		w.cur.WriteString(line + "\n")
 		w.tr.Add(w.service, "<", SafePrefix(line, MaxTranscriptLine))
 		if err := w.checkCode(line); err != nil {
 			return err
@@ -181,6 +179,8 @@ func (w *wireConn) received(b []byte) error {
 			if len(w.replies) > 16 {
 				w.replies = w.replies[1:]
 			}
+			w.queue = append(w.queue, w.cur.String())
+			w.cur.Reset()
 		}
 		b = b[i+1:]
 	}
@@ -236,6 +236,8 @@ func (w *wireConn) Write(b []byte) (int, error) {
 	w.mu.Lock()
 	// A new command starts a new reply.
 	w.reply.Reset()
+	w.queue = nil
+	w.cur.Reset()
 	w.replyLen = 0
 	w.contCode = ""
 	rest := b
@@ -283,6 +285,19 @@ func (w *wireConn) lastReply() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.reply.String()
+}
+
+// nextReply takes the oldest complete reply read since our last write and
+// not yet taken.
+func (w *wireConn) nextReply() (string, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.queue) == 0 {
+		return "", false
+	}
+	r := w.queue[0]
+	w.queue = w.queue[1:]
+	return r, true
 }
 
 // replyWithCode returns the latest complete reply with this code read
