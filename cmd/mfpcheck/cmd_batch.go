@@ -15,15 +15,12 @@ import (
 	"github.com/mfpcheck/mfpcheck/sheet"
 )
 
-const batchUsage = `Usage: mfpcheck batch FLEET [--concurrency N] [--format text|json|jsonl|csv|openmetrics]
-                      [--sheets DIR [--force]] [--only-problems] [--timeout D] [--lang en|de|fr]
-
-Checks every device of a fleet, concurrently, and prints one line per device
-(worst first) or a machine-readable document. FLEET is a YAML fleet file
-(defaults: plus devices:, each an inline profile or {profile: FILE}), a CSV
-inventory (*.csv; columns name, vendor, model, address, mailbox, auth_method,
-server, port, token_file, optional sender, security, tenant, client_id,
-service), or a folder of profile files. See fixtures/fleets/ for examples.
+// batchDetails is the part of "batch --help" after the summary.
+const batchDetails = `FLEET is a YAML fleet file (defaults: plus devices:, each an inline profile
+or {profile: FILE}), a CSV inventory (*.csv; columns name, vendor, model,
+address, mailbox, auth_method, server, port, token_file, optional sender,
+security, tenant, client_id, service), or a folder of profile files. See
+fixtures/fleets/ for examples.
 
 At most 3 checks run at once for one mailbox (Exchange Online refuses a 4th
 session with 432 4.3.2), however high --concurrency is.
@@ -44,8 +41,6 @@ marked as interrupted (exit code 3).
 Exit codes: the worst verdict: 0 ok, 1 warning, 2 fail, 3 could not run
 (also: a broken fleet file, an interrupted run, sheets that could not be
 written).
-
-Flags:
 `
 
 // batchFlags are the flags of "batch".
@@ -72,14 +67,9 @@ func (f *batchFlags) register(fs *flag.FlagSet) {
 // cmdBatch runs "mfpcheck batch".
 func (a *app) cmdBatch(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("batch", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
 	var f batchFlags
 	f.register(fs)
-	fs.Usage = func() {
-		fmt.Fprint(a.stderr, batchUsage)
-		fs.PrintDefaults()
-	}
-	pos, code, ok := parseArgs(fs, args)
+	pos, code, ok := a.parseArgs(fs, args)
 	if !ok {
 		return code
 	}

@@ -68,7 +68,7 @@ func TestBatchUsageErrors(t *testing.T) {
 		{[]string{"batch", "--concurrency", "0", fleet}, "--concurrency must be at least 1"},
 		{[]string{"batch", "--timeout", "-1s", fleet}, "--timeout must be positive"},
 		{[]string{"batch", filepath.Join(t.TempDir(), "missing.yaml")}, "read fleet:"},
-		{[]string{"batch", "--nope", fleet}, "flag provided but not defined"},
+		{[]string{"batch", "--nope", fleet}, "unknown flag: --nope"},
 	} {
 		a := newTestApp(nil)
 		if code := a.runCLI(t, tc.args...); code != ExitError {
@@ -79,7 +79,7 @@ func TestBatchUsageErrors(t *testing.T) {
 		}
 	}
 	a := newTestApp(nil)
-	if code := a.runCLI(t, "batch", "--help"); code != ExitOK || !strings.Contains(a.err.String(), "Usage: mfpcheck batch FLEET") {
+	if code := a.runCLI(t, "batch", "--help"); code != ExitOK || !strings.Contains(a.out.String(), "Usage: mfpcheck batch FLEET") {
 		t.Errorf("--help: exit %d\n%s", code, a.err.String())
 	}
 }

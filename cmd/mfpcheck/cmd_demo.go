@@ -45,7 +45,6 @@ type demoFlags struct {
 // loopback, probed as a configured device would. No account, no network.
 func (a *app) cmdDemo(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
 	var f demoFlags
 	fs.StringVar(&f.scenario, "scenario", defaultScenario, "simulator scenario (see --list)")
 	fs.BoolVar(&f.list, "list", false, "list the scenarios")
@@ -61,11 +60,7 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 	fs.StringVar(&f.lang, "lang", "", "language of the findings: en | de | fr")
 	fs.BoolVar(&f.refresh, "refresh", false, "refresh the simulated device's token at the simulated Entra ID first")
 	fs.BoolVar(&f.login, "login", false, "sign the simulated device in with a device code at the simulated Entra ID, then check it")
-	fs.Usage = func() {
-		fmt.Fprintln(a.stderr, "Usage: mfpcheck demo [--scenario NAME] [--list] [--serve] [--sheet FILE] [--tui] [--batch [--format F]]")
-		fs.PrintDefaults()
-	}
-	pos, code, ok := parseArgs(fs, args)
+	pos, code, ok := a.parseArgs(fs, args)
 	if !ok {
 		return code
 	}

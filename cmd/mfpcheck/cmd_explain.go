@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"fmt"
 	"io"
 	"strings"
 
@@ -12,48 +11,17 @@ import (
 	"github.com/mfpcheck/mfpcheck/diag/render"
 )
 
-const explainUsage = `Usage: mfpcheck explain CODE | "REPLY TEXT" | AADSTSnnnnn | - [flags]
-
-Explains an Exchange Online reply, a reply code, a device job code or token
-state, an AADSTS code or an OAuth error; "-" reads a transcript or device
-log from standard input and explains every failure in it.
-
-Flags:
-  --vendor epson|ricoh|sharp   add the device's own menu steps (nashuatec = ricoh)
-  --lang en|de|fr              language (default from LC_ALL, LC_MESSAGES, LANG)
-  --json                       print a JSON array of findings
-`
-
 // cmdExplain runs "mfpcheck explain". Exit codes: ExitOK when something was
 // explained, ExitError on usage errors or when nothing in the input could
 // be read.
 func (a *app) cmdExplain(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	vendor := fs.String("vendor", "", "")
-	lang := fs.String("lang", "", "")
-	asJSON := fs.Bool("json", false, "")
-	help := fs.Bool("help", false, "")
-	fs.BoolVar(help, "h", false, "")
-	// Flags may follow the input: parse flags and positionals in turn.
-	var inputs []string
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			a.errorf("explain: %v", err)
-			a.hintf("run \"mfpcheck explain --help\"")
-			return ExitError
-		}
-		rest = fs.Args()
-		if len(rest) == 0 {
-			break
-		}
-		inputs = append(inputs, rest[0])
-		rest = rest[1:]
-	}
-	if *help {
-		fmt.Fprint(a.stdout, explainUsage)
-		return ExitOK
+	vendor := fs.String("vendor", "", "add the device's own menu steps: epson | ricoh | sharp (nashuatec = ricoh)")
+	lang := fs.String("lang", "", "language: en | de | fr (default from LC_ALL/LC_MESSAGES/LANG)")
+	asJSON := fs.Bool("json", false, "print a JSON array of findings")
+	inputs, code, ok := a.parseArgs(fs, args)
+	if !ok {
+		return code
 	}
 	if len(inputs) == 0 {
 		a.errorf("explain: nothing to explain")

@@ -15,15 +15,9 @@ import (
 // check as "token".
 func (a *app) cmdLogin(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("login", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
 	var f tokenFlags
 	f.register(fs, true)
-	fs.Usage = func() {
-		fmt.Fprintln(a.stderr, "Usage: mfpcheck login [--profile FILE] [--tenant T --client-id ID --user ADDR] [--token-file FILE] [--pop]")
-		fmt.Fprintln(a.stderr, "Signs in with a device code (https://microsoft.com/devicelogin), saves the tokens (mode 0600) and checks them.")
-		fs.PrintDefaults()
-	}
-	pos, code, ok := parseArgs(fs, args)
+	pos, code, ok := a.parseArgs(fs, args)
 	if !ok {
 		return code
 	}

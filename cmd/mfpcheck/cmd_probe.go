@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -85,39 +84,12 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.proxy, "proxy", "", "reach the servers and the sign-in endpoints through socks5://[USER:PASS@]HOST:PORT or http://HOST:PORT (CONNECT)")
 }
 
-// parseArgs parses a command's flags, which may come before or after its
-// positional arguments. ok is false when the command must return code at
-// once: after --help (0) or a flag error the flag package already reported
-// (3).
-func parseArgs(fs *flag.FlagSet, args []string) (positional []string, code int, ok bool) {
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, ExitOK, false
-			}
-			return nil, ExitError, false
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return positional, 0, true
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
-	}
-}
-
 // cmdProbe runs "mfpcheck probe".
 func (a *app) cmdProbe(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("probe", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
 	var f probeFlags
 	f.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(a.stderr, "Usage: mfpcheck probe [--profile FILE | HOST[:PORT]] [flags]")
-		fmt.Fprintln(a.stderr, "Probes the mail server the way the device would: dns, connect, banner, ehlo, starttls, tls, ehlo_tls, auth, mail_from, rcpt_to, (data), quit.")
-		fs.PrintDefaults()
-	}
-	pos, code, ok := parseArgs(fs, args)
+	pos, code, ok := a.parseArgs(fs, args)
 	if !ok {
 		return code
 	}

@@ -39,7 +39,6 @@ type sheetFlags struct {
 func (a *app) cmdSheet(ctx context.Context, args []string) int {
 	var f sheetFlags
 	fset := flag.NewFlagSet("sheet", flag.ContinueOnError)
-	fset.SetOutput(a.stderr)
 	fset.StringVar(&f.profile, "profile", "", "check the device in this profile (YAML), then print its sheet")
 	fset.StringVar(&f.from, "from", "", "print the sheet of a saved report (probe --json, schema "+diag.Schema+")")
 	fset.StringVar(&f.out, "o", "", "output file (default mfpcheck-sheet-DEVICE-DATE.pdf)")
@@ -47,7 +46,7 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 	fset.StringVar(&f.paper, "paper", "a4", "paper size: a4 | letter")
 	fset.StringVar(&f.fixed, "fixed-time", "", "print this RFC 3339 time as the sheet's date (reproducible output)")
 	fset.BoolVar(&f.force, "force", false, "overwrite the output file if it exists")
-	pos, code, ok := parseArgs(fset, args)
+	pos, code, ok := a.parseArgs(fset, args)
 	if !ok {
 		return code
 	}

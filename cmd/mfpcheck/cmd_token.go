@@ -41,7 +41,8 @@ func (f *tokenFlags) register(fs *flag.FlagSet, login bool) {
 	if login {
 		fs.BoolVar(&f.pop, "pop", false, "also ask for POP.AccessAsUser.All (the device reads mail over POP3)")
 	} else {
-		fs.StringVar(&f.env, "env", "", "read the token from this environment variable")
+		fs.StringVar(&f.env, "token-env", "", "read the token from this environment variable")
+		fs.StringVar(&f.env, "env", "", deprecatedUsage("token-env"))
 		fs.BoolVar(&f.refresh, "refresh", false, "exchange the refresh token for a new access token and save it")
 	}
 }
@@ -93,15 +94,9 @@ func (a *app) tokenSetup(f tokenFlags) (*tokenSetup, error) {
 // it on request, and diagnose it.
 func (a *app) cmdToken(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
 	var f tokenFlags
 	f.register(fs, false)
-	fs.Usage = func() {
-		fmt.Fprintln(a.stderr, "Usage: mfpcheck token [--profile FILE | --token-file FILE [--user ADDR] | --env NAME] [--refresh] [--json]")
-		fmt.Fprintln(a.stderr, "Reads an OAuth token (claims are read, the signature is not verified) and says whether the device can use it.")
-		fs.PrintDefaults()
-	}
-	pos, code, ok := parseArgs(fs, args)
+	pos, code, ok := a.parseArgs(fs, args)
 	if !ok {
 		return code
 	}
@@ -123,7 +118,7 @@ func (a *app) cmdToken(ctx context.Context, args []string) int {
 		set, err = token.Load(ts.file)
 	default:
 		a.errorf("token: no token given")
-		a.hintf("use --token-file FILE, --env NAME or a --profile with oauth.token_file")
+		a.hintf("use --token-file FILE, --token-env NAME or a --profile with oauth.token_file")
 		return ExitError
 	}
 	if err != nil {

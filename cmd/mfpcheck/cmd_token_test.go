@@ -126,7 +126,7 @@ func TestTokenCommandBadInput(t *testing.T) {
 	}{
 		{[]string{"token", "--token-file", bad}, bad + ":3:"},
 		{[]string{"token", "--token-file", filepath.Join(dir, "missing.json")}, "missing.json"},
-		{[]string{"token", "--env", "NOPE"}, "env:NOPE"},
+		{[]string{"token", "--token-env", "NOPE"}, "env:NOPE"},
 		{[]string{"token"}, "no token given"},
 		{[]string{"token", "--profile", filepath.Join(dir, "nope.yaml")}, "nope.yaml"},
 	} {
@@ -143,7 +143,7 @@ func TestTokenCommandBadInput(t *testing.T) {
 func TestTokenCommandEnv(t *testing.T) {
 	access := entrasim.UnsignedJWT(tokClaims("outlook-v1", time.Now().Add(-10*time.Minute)))
 	ta := newTestApp(map[string]string{"MFP_TOKEN": access})
-	if code := ta.runCLI(t, "token", "--env", "MFP_TOKEN", "--json"); code != ExitFail {
+	if code := ta.runCLI(t, "token", "--token-env", "MFP_TOKEN", "--json"); code != ExitFail {
 		t.Errorf("expired bare token: exit %d", code)
 	}
 	info := ta.report(t).Token

@@ -26,19 +26,13 @@ import (
 // in the current folder are shown.
 func (a *app) cmdTUI(ctx context.Context, args []string) int {
 	fset := flag.NewFlagSet("tui", flag.ContinueOnError)
-	fset.SetOutput(a.stderr)
 	var profile, fleet, lang, sheetDir, caFile string
 	fset.StringVar(&profile, "profile", "", "open one device profile (YAML) straight into its check")
 	fset.StringVar(&fleet, "fleet", "", "fleet file (YAML list, CSV inventory) or folder of profiles")
 	fset.StringVar(&lang, "lang", "", "language: en | de | fr (l switches while running)")
 	fset.StringVar(&sheetDir, "sheet-dir", ".", "folder the PDF status sheets are written to (key s)")
 	fset.StringVar(&caFile, "ca", "", "verify server certificates against this CA file (PEM) instead of the system roots")
-	fset.Usage = func() {
-		fmt.Fprintln(a.stderr, "Usage: mfpcheck tui [--profile FILE | --fleet FILE | DIR] [--lang en|de|fr] [--sheet-dir DIR] [--ca FILE]")
-		fmt.Fprintln(a.stderr, "Interactive terminal UI: live probe phases, findings, token and device-code sign-in, transcript, explain.")
-		fset.PrintDefaults()
-	}
-	pos, code, ok := parseArgs(fset, args)
+	pos, code, ok := a.parseArgs(fset, args)
 	if !ok {
 		return code
 	}

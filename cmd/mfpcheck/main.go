@@ -70,29 +70,12 @@ func main() {
 	os.Exit(a.run(ctx, os.Args[1:]))
 }
 
-const usage = `mfpcheck: why can't this printer send scan-to-email through Exchange Online?
-
-Usage:
-  mfpcheck demo [--scenario NAME] [--list] [--serve] [--sheet FILE] [--tui] [--batch]
-  mfpcheck probe [--profile FILE | HOST[:PORT]] [flags]
-  mfpcheck explain CODE | "REPLY TEXT" | AADSTSnnnnn | -
-  mfpcheck token [--profile FILE | --token-file FILE] [--refresh]
-  mfpcheck login [--profile FILE | --tenant T --client-id ID --user ADDR]
-  mfpcheck sheet [--profile FILE | --from REPORT.json] [-o FILE.pdf]
-  mfpcheck batch FLEET [--concurrency N] [--format text|json|jsonl|csv|openmetrics]
-  mfpcheck tui [--profile FILE | --fleet FILE | DIR] [--lang L] [--ca FILE] [--sheet-dir DIR]
-  mfpcheck version
-
-Run "mfpcheck COMMAND --help" for a command's flags.
-Exit codes: 0 ok, 1 warnings, 2 failure found, 3 could not run.
-`
-
 func (a *app) run(ctx context.Context, args []string) int {
 	if len(args) == 0 {
 		if a.stdinTTY && a.stdoutTTY {
 			return a.cmdTUI(ctx, nil)
 		}
-		fmt.Fprint(a.stderr, usage)
+		writeUsage(a.stderr)
 		return ExitError
 	}
 	cmd, rest := args[0], args[1:]
@@ -114,15 +97,11 @@ func (a *app) run(ctx context.Context, args []string) int {
 	case "tui":
 		return a.cmdTUI(ctx, rest)
 	case "version", "--version":
-		fmt.Fprintf(a.stdout, "mfpcheck %s\n", version)
-		return ExitOK
+		return a.cmdVersion(rest)
 	case "help", "-h", "--help":
-		fmt.Fprint(a.stdout, usage)
-		return ExitOK
+		return a.cmdHelp(ctx, rest)
 	}
-	a.errorf("unknown command %q", cmd)
-	a.hintf("run \"mfpcheck help\" for the list of commands")
-	return ExitError
+	return a.unknownCommand(cmd)
 }
 
 // errorf prints "mfpcheck: error: …" on stderr.

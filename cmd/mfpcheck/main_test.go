@@ -57,16 +57,6 @@ func (t *testApp) report(tb testing.TB) *diag.Report {
 	return &r
 }
 
-func TestUnknownCommandExits3(t *testing.T) {
-	a := newTestApp(nil)
-	if code := a.runCLI(t, "frobnicate"); code != ExitError {
-		t.Fatalf("exit = %d, want %d", code, ExitError)
-	}
-	if !strings.Contains(a.err.String(), `mfpcheck: error: unknown command "frobnicate"`) {
-		t.Fatalf("stderr = %q", a.err.String())
-	}
-}
-
 func TestVerdictExitCodes(t *testing.T) {
 	for v, want := range map[diag.Verdict]int{
 		diag.VerdictOK: ExitOK, diag.VerdictWarning: ExitWarning,
@@ -117,22 +107,6 @@ func TestSplitTarget(t *testing.T) {
 		h, p, err := splitTarget(c.in)
 		if (err != nil) != c.bad || h != c.host || p != c.port {
 			t.Errorf("splitTarget(%q) = %q, %d, %v", c.in, h, p, err)
-		}
-	}
-}
-
-func TestHelpAndBadFlags(t *testing.T) {
-	for _, cmd := range []string{"probe", "demo", "token", "login", "sheet", "batch", "tui"} {
-		a := newTestApp(nil)
-		if code := a.runCLI(t, cmd, "--help"); code != ExitOK {
-			t.Errorf("%s --help: exit %d", cmd, code)
-		}
-		if !strings.Contains(a.err.String(), "Usage") && !strings.Contains(a.err.String(), "-") {
-			t.Errorf("%s --help printed no usage: %q", cmd, a.err.String())
-		}
-		b := newTestApp(nil)
-		if code := b.runCLI(t, cmd, "--no-such-flag"); code != ExitError {
-			t.Errorf("%s --no-such-flag: exit %d, want %d", cmd, code, ExitError)
 		}
 	}
 }

@@ -1,0 +1,261 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+)
+
+// command is one mfpcheck command as help shows it. The README's commands
+// table says the same; testdata/script/help.txtar holds both to it.
+type command struct {
+	name string
+	// usage is the synopsis after "mfpcheck ".
+	usage string
+	// summary is the one-line description.
+	summary string
+	// details, if any, follows the summary in the command's own help.
+	details string
+}
+
+// commands in the order "mfpcheck help" lists them.
+var commands = []command{
+	{name: "demo",
+		usage:   "demo [--scenario NAME] [--list] [--serve] [--login] [--refresh] [--sheet FILE] [--tui] [--batch [--format F]]",
+		summary: "Runs everything below against the built-in Exchange Online simulator on loopback: no account, no network.",
+	},
+	{name: "probe",
+		usage:   "probe [--profile FILE | HOST[:PORT]] [flags]",
+		summary: "Probes a device's mail server phase by phase, the way the device would.",
+		details: `Phases: dns, connect, banner, ehlo, starttls, tls, ehlo_tls, auth, mail_from,
+rcpt_to, (data), quit; with a POP3 server in the profile also its pop3_ phases.
+Every profile field can be given as a flag; flags override the profile. No
+mail is sent unless --send-to is given.`,
+	},
+	{name: "explain",
+		usage:   `explain CODE | "REPLY TEXT" | AADSTSnnnnn | - [flags]`,
+		summary: "Decodes a reply, a reply or device job code, a device token state, an AADSTS code or an OAuth error into the cause and the steps to fix it.",
+		details: `"-" reads a whole transcript or device log from standard input and
+explains every failure in it.`,
+	},
+	{name: "token",
+		usage:   "token [--profile FILE | --token-file FILE [--user ADDR] | --token-env NAME] [--refresh] [--json]",
+		summary: "Reads an OAuth token (claims are read, the signature is not verified) and says whether the device can use it.",
+	},
+	{name: "login",
+		usage:   "login [--profile FILE] [--tenant T --client-id ID --user ADDR] [--token-file FILE] [--pop]",
+		summary: "Signs in with a device code (https://microsoft.com/devicelogin), saves the tokens (mode 0600) and checks them.",
+	},
+	{name: "sheet",
+		usage:   "sheet [--profile FILE | --from REPORT.json] [-o FILE.pdf] [--force]",
+		summary: "Prints the PDF network status sheet of a saved report or of a fresh check of a device.",
+		details: "An existing file is never overwritten without --force.",
+	},
+	{name: "batch",
+		usage:   "batch FLEET [--concurrency N] [--format text|json|jsonl|csv|openmetrics] [--sheets DIR [--force]] [--only-problems] [--timeout D] [--lang en|de|fr]",
+		summary: "Checks every device of a fleet, concurrently, and prints one line per device (worst first) or a machine-readable document.",
+		details: batchDetails,
+	},
+	{name: "tui",
+		usage:   "tui [--profile FILE | --fleet FILE | DIR] [--lang en|de|fr] [--sheet-dir DIR] [--ca FILE]",
+		summary: "Interactive terminal UI: live probe phases, findings, token and device-code sign-in, transcript, explain. \"mfpcheck\" alone on a terminal opens it too.",
+	},
+	{name: "version",
+		usage:   "version",
+		summary: "Prints mfpcheck's version.",
+	},
+	{name: "help",
+		usage:   "help [COMMAND]",
+		summary: "Lists the commands, or shows one command's help.",
+	},
+}
+
+// lookupCommand finds a command by name.
+func lookupCommand(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// writeUsage writes "mfpcheck help": every command's usage line and
+// summary.
+func writeUsage(w io.Writer) {
+	fmt.Fprintln(w, "mfpcheck: why can't this printer send scan-to-email through Exchange Online?")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  mfpcheck %s\n", c.usage)
+		fmt.Fprintf(w, "      %s\n", c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, `Run "mfpcheck help COMMAND" (or "mfpcheck COMMAND --help") for a command's flags.`)
+	fmt.Fprintln(w, "Languages: --lang en|de|fr, default from LC_ALL, LC_MESSAGES, LANG.")
+	fmt.Fprintln(w, "Exit codes: 0 ok, 1 warnings, 2 failure found, 3 could not run.")
+}
+
+// writeCommandHelp writes a command's help: usage line, summary, details
+// and its flags (fs may be nil for a command without flags).
+func writeCommandHelp(w io.Writer, c command, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "Usage: mfpcheck %s\n\n%s\n", c.usage, c.summary)
+	if c.details != "" {
+		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.details))
+	}
+	if fs != nil {
+		fmt.Fprintln(w, "\nFlags:")
+		writeFlags(w, fs)
+	}
+}
+
+// writeFlags lists a command's flags the way they are typed: --name (-o
+// for one letter), a value placeholder, the description and a non-empty
+// default. Deprecated aliases are left out.
+func writeFlags(w io.Writer, fs *flag.FlagSet) {
+	type row struct{ left, usage string }
+	var rows []row
+	width := 0
+	fs.VisitAll(func(f *flag.Flag) {
+		if _, old := deprecatedFor(f); old {
+			return
+		}
+		value, usage := flag.UnquoteUsage(f)
+		left := "--" + f.Name
+		if len(f.Name) == 1 {
+			left = "-" + f.Name
+		}
+		if value != "" {
+			left += " " + value
+		}
+		switch f.DefValue {
+		case "", "0", "false", "0s":
+		default:
+			usage += fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		rows = append(rows, row{left, usage})
+		width = max(width, len(left))
+	})
+	width = min(width, 26)
+	for _, r := range rows {
+		if len(r.left) > width {
+			fmt.Fprintf(w, "  %s\n  %*s  %s\n", r.left, width, "", r.usage)
+			continue
+		}
+		fmt.Fprintf(w, "  %-*s  %s\n", width, r.left, r.usage)
+	}
+}
+
+// deprecatedPrefix starts the usage of a flag kept only as an old name for
+// another: help leaves it out, and using it prints a hint.
+const deprecatedPrefix = "deprecated: use --"
+
+// deprecatedUsage is the usage of a flag that is an old name for --name.
+func deprecatedUsage(name string) string { return deprecatedPrefix + name }
+
+// deprecatedFor reports the flag's new name if it is an old alias.
+func deprecatedFor(f *flag.Flag) (string, bool) {
+	return strings.CutPrefix(f.Usage, deprecatedPrefix)
+}
+
+// parseArgs parses a command's flags, which may come before or after its
+// positional arguments. ok is false when the command must return code at
+// once: after --help, printed on stdout (0), or a flag error, printed as
+// error and hint (3). Old flag names that were given get a hint naming the
+// new one.
+func (a *app) parseArgs(fs *flag.FlagSet, args []string) (positional []string, code int, ok bool) {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				a.commandHelp(fs.Name(), fs)
+				return nil, ExitOK, false
+			}
+			a.errorf("%s: %s", fs.Name(), flagError(err))
+			a.hintf("run \"mfpcheck %s --help\" for its flags", fs.Name())
+			return nil, ExitError, false
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if name, old := deprecatedFor(f); old {
+			a.hintf("--%s is an old name; use --%s", f.Name, name)
+		}
+	})
+	return positional, 0, true
+}
+
+// commandHelp prints the help of the command name on stdout.
+func (a *app) commandHelp(name string, fs *flag.FlagSet) {
+	c, ok := lookupCommand(name)
+	if !ok {
+		c = command{name: name, usage: name + " [flags]"}
+	}
+	writeCommandHelp(a.stdout, c, fs)
+}
+
+// flagRE finds a flag as the flag package writes it in errors (-name).
+var flagRE = regexp.MustCompile(`(^|[\s:])-([A-Za-z][A-Za-z0-9-]+)`)
+
+// flagError is the flag package's error with flags written as they are
+// typed (--name).
+func flagError(err error) string {
+	msg := strings.Replace(err.Error(), "flag provided but not defined", "unknown flag", 1)
+	return flagRE.ReplaceAllString(msg, "$1--$2")
+}
+
+// cmdHelp runs "mfpcheck help [COMMAND]".
+func (a *app) cmdHelp(ctx context.Context, args []string) int {
+	switch {
+	case len(args) == 0:
+		writeUsage(a.stdout)
+		return ExitOK
+	case len(args) > 1:
+		a.errorf("help: one command at a time, got %s", strings.Join(args, " "))
+		a.hintf("run \"mfpcheck help\" for the list of commands")
+		return ExitError
+	}
+	c, ok := lookupCommand(args[0])
+	if !ok {
+		return a.unknownCommand(args[0])
+	}
+	switch c.name {
+	case "help", "version":
+		writeCommandHelp(a.stdout, c, nil)
+		return ExitOK
+	}
+	return a.run(ctx, []string{c.name, "--help"})
+}
+
+// cmdVersion runs "mfpcheck version".
+func (a *app) cmdVersion(args []string) int {
+	if len(args) > 0 {
+		if args[0] == "-h" || args[0] == "--help" {
+			c, _ := lookupCommand("version")
+			writeCommandHelp(a.stdout, c, nil)
+			return ExitOK
+		}
+		a.errorf("version: unexpected argument %q", args[0])
+		a.hintf("run \"mfpcheck version\" alone")
+		return ExitError
+	}
+	fmt.Fprintf(a.stdout, "mfpcheck %s\n", version)
+	return ExitOK
+}
+
+// unknownCommand reports a command name that is not one.
+func (a *app) unknownCommand(name string) int {
+	a.errorf("unknown command %q", name)
+	a.hintf("run \"mfpcheck help\" for the list of commands")
+	return ExitError
+}
