@@ -73,7 +73,7 @@ func (rt Route) resolve(ctx context.Context, r *net.Resolver, host string, port 
 	}
 	note = strings.Join(addrs, ", ")
 	if h != host {
-		note = fmt.Sprintf("%s (--connect-to %s for %s)", note, h, host)
+		note = fmt.Sprintf("%s (connect-to %s for %s)", note, h, host)
 	}
 	return addrs, note, nil
 }

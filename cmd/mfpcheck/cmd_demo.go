@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -87,7 +89,7 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 	if f.serve {
 		return a.demoServe(ctx, f)
 	}
-	sim, err := exosim.Start(ctx, exosim.Options{Scenario: f.scenario, Now: a.now, POP3: true})
+	sim, err := exosim.Start(ctx, exosim.Options{Scenario: f.scenario, Now: a.now, POP3: true, RealNames: true})
 	if err != nil {
 		a.errorf("start simulator: %v", err)
 		return ExitError
@@ -100,7 +102,8 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 	}
 	defer stopEntra()
 	if !f.jsonOut {
-		fmt.Fprintf(a.stdout, "demo: Exchange Online simulator on %s, scenario %q (list: mfpcheck demo --list)\n\n", sim.SMTPAddr(), f.scenario)
+		fmt.Fprintf(a.stdout, "demo: Exchange Online simulator on %s, scenario %q (list: mfpcheck demo --list)\n", sim.SMTPAddr(), f.scenario)
+		fmt.Fprintf(a.stdout, "demo: the device is set to %s:587; the probe dials the simulator instead (--connect-to) and checks the certificate for %s\n\n", exosim.SMTPHost, exosim.SMTPHost)
 	}
 	if f.login {
 		return a.demoLogin(ctx, sim, authority, f)
@@ -124,27 +127,61 @@ func (a *app) simCheck(sim *exosim.Sim, lang string, network bool) check.Config 
 	return cfg
 }
 
-// demoServe runs the simulator until interrupted and says how to use it.
+// demoServe runs the simulator (SMTP, POP3 and Entra ID) until
+// interrupted and prints everything needed to point every command at it.
 func (a *app) demoServe(ctx context.Context, f demoFlags) int {
-	sim, err := exosim.Start(ctx, exosim.Options{Scenario: f.scenario, Dir: f.dir, Now: a.now, POP3: true})
+	sim, err := exosim.Start(ctx, exosim.Options{Scenario: f.scenario, Dir: f.dir, Now: a.now, POP3: true, RealNames: true})
 	if err != nil {
 		a.errorf("start simulator: %v", err)
 		return ExitError
 	}
 	defer sim.Close()
-	profile, err := sim.WriteKit()
+	authority, stopEntra, err := startEntra(sim, a.now)
+	if err != nil {
+		a.errorf("start the simulated Entra ID: %v", err)
+		return ExitError
+	}
+	defer stopEntra()
+	profile, err := sim.WriteKitFor(authority)
 	if err != nil {
 		a.errorf("write the simulator's files: %v", err)
 		return ExitError
 	}
-	fmt.Fprintf(a.stdout, "Exchange Online simulator, scenario %q\n", f.scenario)
-	fmt.Fprintf(a.stdout, "  SMTP        %s (STARTTLS)\n", sim.SMTPAddr())
-	fmt.Fprintf(a.stdout, "  CA cert     %s\n", sim.CAFile())
-	fmt.Fprintf(a.stdout, "  token file  %s\n", sim.TokenFile())
-	fmt.Fprintf(a.stdout, "  profile     %s\n", profile)
-	fmt.Fprintf(a.stdout, "  password    in $%s for basic-auth scenarios (run: export %s=%s)\n", exosim.PasswordEnv, exosim.PasswordEnv, sim.Password())
-	fmt.Fprintf(a.stdout, "\nTry:\n  mfpcheck probe --profile %s --ca %s\n", profile, sim.CAFile())
-	fmt.Fprintf(a.stdout, "Press Ctrl-C to stop.\n")
+	fleet := filepath.Join(sim.Dir(), "fleet.yaml")
+	fleetYAML := "# A fleet of one, the simulated device: mfpcheck batch fleet.yaml --ca ca.pem\ndevices:\n  - profile: profile.yaml\n"
+	if err := os.WriteFile(fleet, []byte(fleetYAML), 0o600); err != nil {
+		a.errorf("write the fleet file: %v", err)
+		return ExitError
+	}
+	sc, _ := exosim.Lookup(f.scenario)
+	w := a.stdout
+	fmt.Fprintf(w, "Exchange Online simulator, scenario %q: %s\n", sc.Name, sc.Title)
+	fmt.Fprintf(w, "  SMTP        %s (STARTTLS; the profile names %s:587 and connects here)\n", sim.SMTPAddr(), exosim.SMTPHost)
+	fmt.Fprintf(w, "  POP3        %s (TLS; for %s:995)\n", sim.POP3Addr(), exosim.POP3Host)
+	fmt.Fprintf(w, "  Entra ID    %s (authority for login and token --refresh; tenant %s, client id %s)\n", authority, exosim.TenantID, exosim.ClientID)
+	fmt.Fprintf(w, "  CA cert     %s\n", sim.CAFile())
+	if sim.TokenFile() != "" {
+		fmt.Fprintf(w, "  token file  %s\n", sim.TokenFile())
+	}
+	fmt.Fprintf(w, "  profile     %s\n", profile)
+	fmt.Fprintf(w, "  fleet       %s\n", fleet)
+	if sc.AuthMethod == "basic" {
+		fmt.Fprintf(w, "  password    export %s=%s\n", exosim.PasswordEnv, sim.Password())
+	}
+	ca := sim.CAFile()
+	fmt.Fprintf(w, "\nTry:\n")
+	fmt.Fprintf(w, "  mfpcheck probe --profile %s --ca %s\n", profile, ca)
+	if sc.AuthMethod == "oauth2" {
+		fmt.Fprintf(w, "  mfpcheck probe %s:587 --connect-to %s --user %s --token-file %s --ca %s\n", exosim.SMTPHost, sim.SMTPAddr(), exosim.DeviceUser, sim.TokenFile(), ca)
+		fmt.Fprintf(w, "  mfpcheck token --profile %s\n", profile)
+		fmt.Fprintf(w, "  mfpcheck token --token-file %s --refresh --authority %s\n", sim.TokenFile(), authority)
+		fmt.Fprintf(w, "  mfpcheck login --profile %s          (the simulated user signs in after the first poll)\n", profile)
+	}
+	fmt.Fprintf(w, "  mfpcheck sheet --profile %s --ca %s -o status.pdf\n", profile, ca)
+	fmt.Fprintf(w, "  mfpcheck batch %s --ca %s\n", fleet, ca)
+	fmt.Fprintf(w, "  mfpcheck tui --profile %s\n", profile)
+	fmt.Fprintf(w, "  curl -v --ssl-reqd --cacert %s --connect-to %s:587:%s smtp://%s:587\n", ca, exosim.SMTPHost, sim.SMTPAddr(), exosim.SMTPHost)
+	fmt.Fprintf(w, "Press Ctrl-C to stop.\n")
 	<-ctx.Done()
 	return ExitOK
 }
@@ -182,7 +219,7 @@ func startEntra(sim *exosim.Sim, now func() time.Time) (authority string, stop f
 // (the simulated user signs in after one poll), saving into the device's
 // token file, then checks the device with the new token.
 func (a *app) demoLogin(ctx context.Context, sim *exosim.Sim, authority string, f demoFlags) int {
-	profile, err := sim.WriteKit()
+	profile, err := sim.WriteKitFor(authority)
 	if err != nil {
 		a.errorf("write the simulator's files: %v", err)
 		return ExitError
@@ -201,7 +238,7 @@ func (a *app) demoLogin(ctx context.Context, sim *exosim.Sim, authority string, 
 		}
 	}
 	defer func() { a.wait = wait }()
-	args := []string{"--profile", profile, "--authority", authority}
+	args := []string{"--profile", profile}
 	if f.lang != "" {
 		args = append(args, "--lang", f.lang)
 	}
