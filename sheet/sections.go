@@ -7,6 +7,7 @@ import (
 
 	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
+	textrender "github.com/mfpcheck/mfpcheck/diag/render"
 )
 
 // notCollected is the line a section shows when the report has no data for
@@ -119,7 +120,7 @@ func (d *doc) emailSection(r *diag.Report, vendor string) {
 	if user == "" && r.Auth != nil {
 		user = r.Auth.User
 	}
-	fs = append(fs, field{d.u.Account, maskAccount(user), d.phaseSummary(r, diag.PhaseAuth)})
+	fs = append(fs, field{d.u.Account, user, d.phaseSummary(r, diag.PhaseAuth)})
 	sender := dev.Sender
 	if sender == "" {
 		sender = r.Target.Sender
@@ -425,7 +426,7 @@ func (d *doc) tokenSection(r *diag.Report) {
 		[2]string{d.u.TokUser, d.or(t.User)},
 		[2]string{d.u.TokTenant, d.or(t.Tenant)},
 		[2]string{d.u.TokApp, d.or(app)},
-		[2]string{d.u.TokSource, d.or(join(" · ", t.Source, t.Format, t.Version))},
+		[2]string{d.u.TokSource, d.or(join(" · ", fileName(t.Source), t.Format, t.Version))},
 		[2]string{d.u.TokFingerprint, d.or(t.Fingerprint)},
 	)
 	if t.RefreshFingerprint != "" {
@@ -468,7 +469,7 @@ func (d *doc) tlsInfo(t *diag.TLSInfo) {
 		{d.u.TLSServerName, d.or(t.ServerName)},
 		{d.u.TLSVerified, verified},
 		{d.u.TLSHostMatch, d.yesNo(t.HostMatch)},
-		{d.u.TLSRoots, d.or(t.Roots)},
+		{d.u.TLSRoots, d.or(fileName(t.Roots))},
 	}, 45, false)
 	if len(t.Chain) == 0 {
 		return
@@ -497,7 +498,7 @@ func (d *doc) probeSection(r *diag.Report) {
 	line := target
 	if r.Auth != nil {
 		line += "  ·  " + join("  ", prefixed(d.u.Mechanism+":", r.Auth.Mechanism),
-			prefixed(d.u.Secret+":", join(" ", r.Auth.SecretSource, r.Auth.SecretFingerprint)))
+			prefixed(d.u.Secret+":", join(" ", fileName(r.Auth.SecretSource), r.Auth.SecretFingerprint)))
 	}
 	d.para(line, column{style: "B"}, rowStyle{})
 	d.gap(1)
@@ -519,21 +520,28 @@ func (d *doc) probeSection(r *diag.Report) {
 // phases lists each phase with its status, timing and the server's reply
 // exactly as it came, trailer included.
 func (d *doc) phases(phases []diag.Phase) {
-	cols := []column{{w: 22, mono: true, size: 7}, {w: 17, style: "B"}, {w: 14, align: "R"}, {w: 14, align: "R"},
-		{w: d.width - 67, mono: true}}
+	sw := 12.0
+	d.pdf.SetFont(sans, "B", bodySize)
+	for _, st := range []diag.Status{diag.StatusOK, diag.StatusWarn, diag.StatusFail, diag.StatusSkipped} {
+		sw = max(sw, d.pdf.GetStringWidth(d.enc(d.statusWord(st)))+3)
+	}
+	cols := []column{{w: 22, mono: true, size: 7}, {w: sw, style: "B"}, {w: 16, align: "R"}, {w: 16, align: "R"},
+		{w: d.width - 54 - sw, mono: true}}
 	rows := make([][]string, len(phases))
 	for i, ph := range phases {
 		var detail []string
 		if ph.Reply != nil {
 			detail = append(detail, ph.Reply.Line())
 		}
-		if ph.Error != "" {
-			detail = append(detail, join(" ", "["+ph.ErrorKind+"]", ph.Error))
+		if ph.Error != "" && (ph.Reply == nil || ph.ErrorKind != diag.KindReply) {
+			// A reply that failed is the error: it is not printed twice.
+			detail = append(detail, join(": ", kindWord(d.lang, ph), ph.Error))
 		}
 		if ph.Note != "" {
-			detail = append(detail, ph.Note)
+			detail = append(detail, diagnose.PhaseNote(d.lang, ph.Note))
 		}
-		if len(ph.Capabilities) > 0 {
+		if len(ph.Capabilities) > 0 && (ph.Reply == nil || !strings.Contains(ph.Reply.Text, "\n")) {
+			// EHLO's list is already in its reply; POP3 CAPA's came apart.
 			detail = append(detail, strings.Join(ph.Capabilities, " "))
 		}
 		if ph.Challenge != "" {
@@ -563,18 +571,107 @@ func (d *doc) severity(s diag.Severity) (word string, fill int, white bool) {
 	return d.u.SevInfo, 0, false
 }
 
-func (d *doc) findingsSection(r *diag.Report, vendor string) {
-	d.section(d.u.SecFindings)
-	if len(r.Findings) == 0 {
-		d.para(d.u.None, column{}, rowStyle{})
+// blocking are the findings page 1 shows with their steps: the errors,
+// or when there are none the warnings (findings come worst first).
+func blocking(fs []diag.Finding) []diag.Finding {
+	n := 0
+	for n < len(fs) && fs[n].Severity == diag.SeverityError {
+		n++
+	}
+	if n == 0 {
+		for n < len(fs) && fs[n].Severity == diag.SeverityWarning {
+			n++
+		}
+	}
+	return fs[:n]
+}
+
+// answerSection is page 1's answer: each blocking finding with its cause
+// and numbered steps, or a line saying nothing needs doing.
+func (d *doc) answerSection(all, front []diag.Finding) {
+	d.section(d.u.SecAnswer)
+	if len(front) == 0 {
+		text := d.u.NothingToDo
+		if len(all) > 0 {
+			text = all[0].Title
+		}
+		d.para(text, column{style: "B"}, rowStyle{})
 		return
 	}
-	for i, f := range r.Findings {
-		d.finding(i+1, localize(f, r.Lang, d.lang, vendor))
+	for i, f := range front {
+		d.finding(i+1, f, true)
 	}
 }
 
-func (d *doc) finding(n int, f diag.Finding) {
+// appendix starts the technician's part on a new page.
+func (d *doc) appendix() {
+	d.newPage()
+	p := d.pdf
+	p.SetFont(sans, "B", 13)
+	p.SetX(d.left)
+	p.CellFormat(d.width, 7, d.enc(d.u.SecAppendix), "", 2, "L", false, 0, "")
+	d.gap(1)
+}
+
+// findingsSection lists every finding in full; the first nFront were on
+// page 1, so they only add their evidence and sources here.
+func (d *doc) findingsSection(fs []diag.Finding, nFront int) {
+	d.section(d.u.SecFindings)
+	if len(fs) == 0 {
+		d.para(d.u.None, column{}, rowStyle{})
+		return
+	}
+	for i, f := range fs {
+		if i < nFront {
+			d.findingEvidence(i+1, f)
+			continue
+		}
+		d.finding(i+1, f, false)
+	}
+}
+
+// findingEvidence is the appendix part of a finding shown on page 1.
+func (d *doc) findingEvidence(n int, f diag.Finding) {
+	d.ensure(6 + 2*bodyLH)
+	d.para(fmt.Sprintf("%s %d: %s", d.u.DetailsOf, n, f.Title), column{style: "B"}, rowStyle{})
+	d.findingRefs(f, 0)
+	d.rule()
+}
+
+// findingRefs prints where the fix is made, the evidence and the sources.
+func (d *doc) findingRefs(f diag.Finding, ind float64) {
+	var places []string
+	for _, p := range f.Where {
+		if name := diagnose.Label(d.lang, "where."+p); name != "" {
+			places = append(places, name)
+		}
+	}
+	cols := []column{{w: 24, style: "B", size: smallSize}, {w: d.width - ind - 24}}
+	if len(places) > 0 {
+		d.row(cols, []string{d.u.Where, strings.Join(places, "; ")}, rowStyle{indent: ind})
+	}
+	mcols := []column{{w: 24, style: "B", size: smallSize}, {w: d.width - ind - 24, mono: true, size: 7}}
+	if len(f.Evidence) > 0 {
+		d.row(mcols, []string{d.u.Evidence, strings.Join(f.Evidence, "\n")}, rowStyle{indent: ind, lh: monoLH})
+	}
+	if len(f.Sources) > 0 {
+		d.row(mcols, []string{d.u.Sources, strings.Join(f.Sources, "\n")}, rowStyle{indent: ind, lh: monoLH})
+	}
+}
+
+func (d *doc) rule() {
+	p := d.pdf
+	d.gap(1.5)
+	p.SetDrawColor(170, 170, 170)
+	p.SetLineWidth(0.2)
+	p.Line(d.left, p.GetY(), d.right, p.GetY())
+	d.gap(2.5)
+}
+
+// finding prints one finding: severity tag, title, whose move, cause and
+// numbered steps; page 1's version (front) leaves evidence and sources to
+// the appendix.
+func (d *doc) finding(n int, f diag.Finding, front bool) {
 	p := d.pdf
 	d.ensure(8 + 4*bodyLH)
 	word, fill, white := d.severity(f.Severity)
@@ -601,6 +698,10 @@ func (d *doc) finding(n int, f diag.Finding) {
 
 	ind := tagW + 2
 	label := column{w: 0, style: "B", size: smallSize}
+	cols := []column{{w: 24, style: "B", size: smallSize}, {w: d.width - ind - 24}}
+	if f.Side != "" {
+		d.row(cols, []string{diagnose.Label(d.lang, "heading.side"), diagnose.Label(d.lang, "side."+f.Side)}, rowStyle{indent: ind})
+	}
 	if f.Cause != "" {
 		d.para(d.u.Cause, label, rowStyle{indent: ind, lh: 3.6})
 		d.para(f.Cause, column{}, rowStyle{indent: ind})
@@ -609,8 +710,8 @@ func (d *doc) finding(n int, f diag.Finding) {
 		d.para(d.u.Steps, label, rowStyle{indent: ind, lh: 3.6})
 		for i, s := range f.Steps {
 			text := s.Text
-			if w := d.u.WhereNames[s.Where]; w != "" {
-				text += "\n[" + w + "]"
+			if w := textrender.StepPlace(d.lang, s); w != "" {
+				text += " [" + w + "]"
 			}
 			d.row([]column{{w: 7, style: "B", align: "R"}, {w: d.width - ind - 7}},
 				[]string{strconv.Itoa(i+1) + ".", text}, rowStyle{indent: ind})
@@ -621,32 +722,13 @@ func (d *doc) finding(n int, f diag.Finding) {
 			}
 		}
 	}
-	var extra [][2]string
-	if f.Side != "" {
-		extra = append(extra, [2]string{diagnose.Label(d.lang, "heading.side"), diagnose.Label(d.lang, "side."+f.Side)})
-	}
-	if len(f.Where) > 0 {
-		extra = append(extra, [2]string{d.u.Where, strings.Join(f.Where, "; ")})
-	}
 	if f.Delay != "" {
-		extra = append(extra, [2]string{d.u.Delay, f.Delay})
+		d.row(cols, []string{d.u.Delay, f.Delay}, rowStyle{indent: ind})
 	}
-	cols := []column{{w: 24, style: "B", size: smallSize}, {w: d.width - ind - 24}}
-	for _, e := range extra {
-		d.row(cols, []string{e[0], e[1]}, rowStyle{indent: ind})
+	if !front {
+		d.findingRefs(f, ind)
 	}
-	mcols := []column{{w: 24, style: "B", size: smallSize}, {w: d.width - ind - 24, mono: true, size: 7}}
-	if len(f.Evidence) > 0 {
-		d.row(mcols, []string{d.u.Evidence, strings.Join(f.Evidence, "\n")}, rowStyle{indent: ind, lh: monoLH})
-	}
-	if len(f.Sources) > 0 {
-		d.row(mcols, []string{d.u.Sources, strings.Join(f.Sources, "\n")}, rowStyle{indent: ind, lh: monoLH})
-	}
-	d.gap(1.5)
-	p.SetDrawColor(170, 170, 170)
-	p.SetLineWidth(0.2)
-	p.Line(d.left, p.GetY(), d.right, p.GetY())
-	d.gap(2.5)
+	d.rule()
 }
 
 // transcriptSection prints every line on the wire, as recorded (secrets were
@@ -661,4 +743,26 @@ func (d *doc) transcriptSection(r *diag.Report) {
 	for _, l := range r.Transcript {
 		d.row(cols, []string{d.ms(l.At), l.Service, l.Dir, l.Text}, rowStyle{lh: 2.9, tight: true})
 	}
+}
+
+// kindWord names a local failure in the sheet's language ("" when the
+// kind is unknown).
+func kindWord(lang string, ph diag.Phase) string {
+	if ph.ErrorKind == "" {
+		return ""
+	}
+	if v := diagnose.Label(lang, "error_kind."+ph.ErrorKind); v != "error_kind."+ph.ErrorKind {
+		return v
+	}
+	return ""
+}
+
+// fileName keeps only the name of a file on the technician's machine: the
+// customer's sheet shows no local paths. "env:NAME", "system" and other
+// non-paths stay as they are.
+func fileName(s string) string {
+	if strings.ContainsAny(s, "/\\") && !strings.Contains(s, "://") {
+		return s[strings.LastIndexAny(s, "/\\")+1:]
+	}
+	return s
 }

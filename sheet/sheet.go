@@ -60,14 +60,27 @@ func Render(w io.Writer, r *diag.Report, opts Options) error {
 	d.pdf.SetSubject(string(r.Verdict), true)
 	d.contHeader = func() { d.shortHeader(r) }
 
+	// Page 1 is what the customer's IT reads: the verdict, the device, what
+	// blocks it and the numbered steps, and the device's email settings
+	// next to what mfpcheck saw. The rest is an appendix for technicians.
+	findings := make([]diag.Finding, 0, len(r.Findings))
+	for _, f := range r.Findings {
+		if f.ID == diagnose.SignatureNote {
+			continue // a line in the token table
+		}
+		findings = append(findings, localize(f, r.Lang, d.lang, vendor))
+	}
+	front := blocking(findings)
 	d.pdf.AddPage()
 	d.firstHeader(r)
-	d.networkSection(r)
+	d.answerSection(findings, front)
 	d.emailSection(r, vendor)
+	d.appendix()
+	d.findingsSection(findings, len(front))
+	d.networkSection(r)
 	d.tokenSection(r)
 	d.tlsSection(r)
 	d.probeSection(r)
-	d.findingsSection(r, vendor)
 	d.transcriptSection(r)
 	if err := d.pdf.Error(); err != nil {
 		return fmt.Errorf("sheet: %w", err)
@@ -336,29 +349,6 @@ func vendorName(v string) string {
 		return ""
 	}
 	return v
-}
-
-// maskAccount hides most of the local part of an address, as the device's
-// page does for the signed-in account: "scanner@contoso.com" becomes
-// "sc*****@contoso.com".
-func maskAccount(s string) string {
-	if s == "" {
-		return ""
-	}
-	local, domain, ok := strings.Cut(s, "@")
-	rs := []rune(local)
-	keep := 2
-	if len(rs) <= 2 {
-		keep = 1
-	}
-	if len(rs) == 0 {
-		keep = 0
-	}
-	m := string(rs[:keep]) + "*****"
-	if ok {
-		m += "@" + domain
-	}
-	return m
 }
 
 // localize shows a finding in the sheet's language when the report's

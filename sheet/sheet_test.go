@@ -54,6 +54,9 @@ func qpdfCheck(t testing.TB, path string) {
 func needTool(t testing.TB, name string) {
 	t.Helper()
 	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s not installed, and CI must run the PDF text checks (apt-get install poppler-utils qpdf)", name)
+		}
 		t.Skipf("%s not installed (apt-get install poppler-utils qpdf): text checks skipped", name)
 	}
 }
@@ -96,7 +99,7 @@ type langWant struct {
 
 var wants = map[string]langWant{
 	"en": {title: "Network Status Sheet — Email", verdict: "FAIL", page: "Page", of: "of",
-		words: []string{"Certificate Validation", "Authenticated Account", "sc*****@contoso.com", "Signed in (Obtained)", "[x] Enable [ ] Disable"}},
+		words: []string{"Certificate Validation", "Authenticated Account", "scanner@contoso.com", "Signed in (Obtained)", "[x] Enable [ ] Disable"}},
 	"de": {title: "Netzwerkstatusblatt — E-Mail", verdict: "FEHLER", page: "Seite", of: "von",
 		words: []string{"Zertifikatsprüfung", "Größere Mandanten", "für den gesamten Mandanten", "„SMTP AUTH-Protokoll", "Angemeldet (Abgerufen)", "23,4 ms"}},
 	"fr": {title: "Feuille d'état réseau — e-mail", verdict: "ÉCHEC", page: "Page", of: "sur",
@@ -347,16 +350,6 @@ func TestClean(t *testing.T) {
 	} {
 		if got := clean(in, false); got != want {
 			t.Errorf("clean(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestMaskAccount(t *testing.T) {
-	for in, want := range map[string]string{
-		"scanner@contoso.com": "sc*****@contoso.com", "ab@x.de": "a*****@x.de", "printer": "pr*****", "": "",
-	} {
-		if got := maskAccount(in); got != want {
-			t.Errorf("maskAccount(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -3,11 +3,14 @@ package sheet
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/check"
+	textrender "github.com/mfpcheck/mfpcheck/diag/render"
 	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
 	"github.com/mfpcheck/mfpcheck/fixtures/simcheck"
 )
@@ -58,9 +61,8 @@ func TestRenderSimScenarios(t *testing.T) {
 				d := &doc{u: uiFor(lang)}
 				assertContains(t, lang+" verdict", pages[0], d.verdictLook(r.Verdict).word)
 				checkFooters(t, pages, w.page, w.of)
-				if len(r.Findings) > 0 {
-					assertContains(t, lang+" first finding", sq, squash(fmt.Sprintf("1. %s", r.Findings[0].Title)))
-				}
+				checkPageOne(t, lang, r, pages[0])
+				checkWords(t, lang, all)
 				if ph, ok := r.FailedPhase(); ok && ph.Reply != nil && ph.Reply.Trailer != nil {
 					assertContains(t, lang+" trailer", sq, squash(ph.Reply.Trailer.Raw))
 				}
@@ -75,5 +77,55 @@ func TestRenderSimScenarios(t *testing.T) {
 				checkLayout(t, path)
 			}
 		})
+	}
+}
+
+// checkPageOne asserts that page 1 alone gives the answer: for a failing
+// device, the top finding's title and every one of its steps (and
+// commands) in the sheet's language.
+func checkPageOne(t *testing.T, lang string, r *diag.Report, page1 string) {
+	t.Helper()
+	top, ok := textrender.TopFinding(r.Findings)
+	if r.Verdict == diag.VerdictFail && !ok {
+		t.Errorf("%s: failing report without a top finding", lang)
+	}
+	if !ok {
+		return
+	}
+	sq := squash(page1)
+	assertContains(t, lang+" page 1: top finding", sq, squash(clean("1. "+top.Title, false)))
+	for i, s := range top.Steps {
+		assertContains(t, fmt.Sprintf("%s page 1: step %d", lang, i+1), sq, squash(clean(fmt.Sprintf("%d. %s", i+1, s.Text), false)))
+		if s.Command != "" {
+			assertContains(t, fmt.Sprintf("%s page 1: command %d", lang, i+1), sq, squash(clean(s.Command, false)))
+		}
+	}
+	for _, bad := range []string{"/tmp/", "exosim-"} {
+		if strings.Contains(page1, bad) {
+			t.Errorf("%s: page 1 shows a local path (%q)", lang, bad)
+		}
+	}
+}
+
+// englishOnSheet are sheet labels that must not stay English in de/fr.
+var englishOnSheet = []string{"What is wrong", "Whose move", "Appendix", "skipped", "Seen by mfpcheck",
+	"Takes effect", "Evidence", "refresh token", "days left", "min left", "Findings and fixes", "Session transcript"}
+
+// rawIDs are internal references no reader may see: places by their key,
+// the reference notes' source ids, the vendor guides' seed numbers.
+var rawIDs = regexp.MustCompile(`\bS\d{1,3}\b|seed \d|peers\.md|m365_admin|exchange_admin|entra_admin|\[reply\]`)
+
+func checkWords(t *testing.T, lang, text string) {
+	t.Helper()
+	if m := rawIDs.FindString(text); m != "" {
+		t.Errorf("%s: internal reference %q on the sheet", lang, m)
+	}
+	if lang == "en" {
+		return
+	}
+	for _, w := range englishOnSheet {
+		if strings.Contains(text, w) {
+			t.Errorf("%s: English %q on the sheet", lang, w)
+		}
 	}
 }

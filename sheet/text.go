@@ -43,6 +43,7 @@ type ui struct {
 	Phase, Status, Start, Time, ReplyOrError, Mechanism, Offered, Secret string
 	StatusOK, StatusWarn, StatusFail, StatusSkipped                      string
 
+	SecAnswer, SecAppendix, NothingToDo, DetailsOf   string
 	SevError, SevWarning, SevInfo                    string
 	Cause, Steps, Where, Delay, Evidence, Sources    string
 	WhereNames                                       map[string]string
@@ -93,6 +94,8 @@ func uiFor(lang string) *ui {
 			Phase: "Schritt", Status: "Status", Start: "Start ms", Time: "Dauer ms", ReplyOrError: "Antwort des Servers / Fehler",
 			Mechanism: "Verfahren", Offered: "Angeboten", Secret: "Geheimnis",
 			StatusOK: "OK", StatusWarn: "Warnung", StatusFail: "FEHLER", StatusSkipped: "übersprungen",
+			SecAnswer: "Was nicht geht und was zu tun ist", SecAppendix: "Anhang: Einzelheiten für die Technik",
+			NothingToDo: "Nichts zu tun: Scan-to-E-Mail funktioniert.", DetailsOf: "Belege zu Befund",
 			SevError: "FEHLER", SevWarning: "WARNUNG", SevInfo: "HINWEIS",
 			Cause: "Ursache", Steps: "Abhilfe", Where: "Wo", Delay: "Wirksam nach", Evidence: "Beleg", Sources: "Quellen",
 			WhereNames: map[string]string{
@@ -142,6 +145,8 @@ func uiFor(lang string) *ui {
 			Phase: "Étape", Status: "État", Start: "Début ms", Time: "Durée ms", ReplyOrError: "Réponse du serveur / erreur",
 			Mechanism: "Mécanisme", Offered: "Proposés", Secret: "Secret",
 			StatusOK: "OK", StatusWarn: "Avert.", StatusFail: "ÉCHEC", StatusSkipped: "ignoré",
+			SecAnswer: "Ce qui ne va pas et que faire", SecAppendix: "Annexe : détails techniques",
+			NothingToDo: "Rien à faire : la numérisation vers e-mail fonctionne.", DetailsOf: "Éléments du constat",
 			SevError: "ERREUR", SevWarning: "AVERTISSEMENT", SevInfo: "INFO",
 			Cause: "Cause", Steps: "Solution", Where: "Où", Delay: "Délai", Evidence: "Preuve", Sources: "Sources",
 			WhereNames: map[string]string{
@@ -191,6 +196,8 @@ func uiFor(lang string) *ui {
 		Phase: "Phase", Status: "Status", Start: "Start ms", Time: "Time ms", ReplyOrError: "Server reply / error",
 		Mechanism: "Mechanism", Offered: "Offered", Secret: "Secret",
 		StatusOK: "OK", StatusWarn: "Warning", StatusFail: "FAIL", StatusSkipped: "skipped",
+		SecAnswer: "What is wrong and what to do", SecAppendix: "Appendix: technical details",
+		NothingToDo: "Nothing to do: scan to email works.", DetailsOf: "Evidence for finding",
 		SevError: "ERROR", SevWarning: "WARNING", SevInfo: "INFO",
 		Cause: "Cause", Steps: "Fix", Where: "Where", Delay: "Takes effect", Evidence: "Evidence", Sources: "Sources",
 		WhereNames: map[string]string{
