@@ -129,8 +129,12 @@ type loaded struct {
 	err error
 }
 
-// load parses the embedded catalogue once.
+// load reads the embedded catalogue once: its compiled form when that was
+// made from the embedded YAML, else the YAML itself.
 var load = sync.OnceValue(func() loaded {
+	if cat, ok := decodeCompiled(catalogueFS, compiledGob); ok {
+		return loaded{cat, nil}
+	}
 	cat, err := parseCatalogue(catalogueFS)
 	return loaded{cat, err}
 })
@@ -220,21 +224,27 @@ func parseFile(name string, data []byte) ([]*entry, error) {
 		if e == nil || strings.TrimSpace(e.ID) == "" {
 			return nil, fmt.Errorf("%s: entry %d has no id", name, i+1)
 		}
-		e.file = name
-		if e.Side == "" {
-			e.Side = fileSides[name]
-		}
-		if e.Match != nil {
-			for _, p := range e.Match.Phrases {
-				e.norm = append(e.norm, normalize(p))
-			}
-			e.states = map[string]bool{}
-			for _, s := range e.Match.States {
-				e.states[normalize(s)] = true
-			}
-		}
+		e.prepare(name)
 	}
 	return entries, nil
+}
+
+// prepare fills in what an entry from file name derives: its file, its
+// side when it names none, the normalised phrases and states it matches.
+func (e *entry) prepare(name string) {
+	e.file = name
+	if e.Side == "" {
+		e.Side = fileSides[name]
+	}
+	if e.Match != nil {
+		for _, p := range e.Match.Phrases {
+			e.norm = append(e.norm, normalize(p))
+		}
+		e.states = map[string]bool{}
+		for _, s := range e.Match.States {
+			e.states[normalize(s)] = true
+		}
+	}
 }
 
 // text returns the entry's texts in lang, falling back to English.
