@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,7 +20,8 @@ import (
 const batchDetails = `FLEET is a YAML fleet file (defaults: plus devices:, each an inline profile
 or {profile: FILE}), a CSV inventory (*.csv; columns name, vendor, model,
 address, mailbox, auth_method, server, port, token_file, optional sender,
-security, tenant, client_id, service), or a folder of profile files. See
+security, tenant, client_id, service, verify_cert, ca), or a folder of
+profile files. See
 fixtures/fleets/ for examples.
 
 At most 3 checks run at once for one mailbox (Exchange Online refuses a 4th
@@ -52,6 +54,8 @@ type batchFlags struct {
 	onlyProblems bool
 	timeout      time.Duration
 	lang         string
+	caFile       string
+	insecure     bool
 }
 
 func (f *batchFlags) register(fs *flag.FlagSet) {
@@ -62,6 +66,8 @@ func (f *batchFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.onlyProblems, "only-problems", false, "leave ok devices out of the output")
 	fs.DurationVar(&f.timeout, "timeout", batch.DefaultTimeout, "bound for each device's whole check")
 	fs.StringVar(&f.lang, "lang", "", "language of the findings and sheets: en | de | fr (default from LC_ALL/LC_MESSAGES/LANG)")
+	fs.StringVar(&f.caFile, "ca", "", "verify the servers against the CA certificates in this PEM file instead of the system roots (a CSV ca column overrides it)")
+	fs.BoolVar(&f.insecure, "insecure", false, "do not stop on certificate errors (each report says so)")
 }
 
 // cmdBatch runs "mfpcheck batch".
@@ -92,15 +98,62 @@ func (a *app) cmdBatch(ctx context.Context, args []string) int {
 		a.hintf("each line names the file and line to fix; mfpcheck batch --help describes the fleet formats")
 		return ExitError
 	}
+	roots, err := loadFleetCAs(f.caFile, devices)
+	if err != nil {
+		a.errorf("%v", err)
+		return ExitError
+	}
 	lang := opts.Lang
 	opts.Check = batch.CheckWith(func(d batch.Device) check.Config {
 		cfg := check.FromProfile(d.Profile, a.getenv)
+		ca := d.CAFile
+		if ca == "" {
+			ca = f.caFile
+		}
+		if ca != "" {
+			cfg.Probe.Roots, cfg.Probe.RootsName = roots[ca], ca
+		}
+		if f.insecure {
+			cfg.Probe.VerifyCert = false
+			if cfg.POP3 != nil {
+				cfg.POP3.VerifyCert = false
+			}
+		}
 		cfg.Lang = lang
 		cfg.ToolVersion = version
 		cfg.Now = a.now
 		return cfg
 	})
 	return a.runFleet(ctx, devices, opts)
+}
+
+// loadFleetCAs reads --ca and every device's own CA file once, before any
+// check starts, so a missing or broken file stops the run naming it.
+func loadFleetCAs(flagCA string, devices []batch.Device) (map[string]*x509.CertPool, error) {
+	pools := map[string]*x509.CertPool{}
+	load := func(file, source string) error {
+		if file == "" || pools[file] != nil {
+			return nil
+		}
+		pool, err := diag.LoadCAFile(file)
+		if err != nil {
+			if source != "" {
+				return fmt.Errorf("%s: ca: %w", source, err)
+			}
+			return fmt.Errorf("--ca: %w", err)
+		}
+		pools[file] = pool
+		return nil
+	}
+	if err := load(flagCA, ""); err != nil {
+		return nil, err
+	}
+	for _, d := range devices {
+		if err := load(d.CAFile, d.Source); err != nil {
+			return nil, err
+		}
+	}
+	return pools, nil
 }
 
 // batchOptions checks the flags and turns them into batch.Options (without

@@ -42,6 +42,9 @@ var csvColumns = []csvColumn{
 	{name: "tenant", field: "oauth.tenant"},
 	{name: "client_id", field: "oauth.client_id"},
 	{name: "service", field: "email.service", lower: true},
+	{name: "verify_cert", field: "smtp.verify_cert", lower: true},
+	// ca is mfpcheck's input, not a device setting: Device.CAFile.
+	{name: "ca", field: ""},
 }
 
 // ParseCSV decodes a CSV inventory: a header row, then one device per
@@ -117,7 +120,16 @@ func ParseCSV(name string, data []byte) ([]Device, error) {
 		if p.OAuth.TokenFile != "" && !filepath.IsAbs(p.OAuth.TokenFile) {
 			p.OAuth.TokenFile = filepath.Join(dir, p.OAuth.TokenFile)
 		}
-		out = append(out, Device{Name: p.Device.Name, Profile: p, Source: fmt.Sprintf("%s:%d", name, line)})
+		d := Device{Name: p.Device.Name, Profile: p, Source: fmt.Sprintf("%s:%d", name, line)}
+		if i, ok := col["ca"]; ok {
+			if ca := strings.TrimSpace(rec[i]); ca != "" {
+				if !filepath.IsAbs(ca) {
+					ca = filepath.Join(dir, ca)
+				}
+				d.CAFile = ca
+			}
+		}
+		out = append(out, d)
 	}
 	if err := errs.err(); err != nil {
 		return nil, err
@@ -141,7 +153,7 @@ func csvProfile(name string, line int, rec []string, col map[string]int) (*diag.
 		if c.lower {
 			v = strings.ToLower(v)
 		}
-		if v == "" {
+		if v == "" || c.field == "" {
 			continue
 		}
 		section, key, _ := strings.Cut(c.field, ".")
@@ -154,6 +166,14 @@ func csvProfile(name string, line int, rec []string, col map[string]int) (*diag.
 				return nil, &diag.ProfileError{File: name, Line: line, Field: "port", Msg: fmt.Sprintf("%q is not a port number", v)}
 			}
 			doc[section][key] = n
+			continue
+		}
+		if c.name == "verify_cert" {
+			b, ok := csvBool(v)
+			if !ok {
+				return nil, &diag.ProfileError{File: name, Line: line, Field: "verify_cert", Msg: fmt.Sprintf("%q is not yes or no (true/false, on/off, 1/0)", v)}
+			}
+			doc[section][key] = b
 			continue
 		}
 		doc[section][key] = v
@@ -178,6 +198,18 @@ func csvProfile(name string, line int, rec []string, col map[string]int) (*diag.
 		return nil, out
 	}
 	return p, nil
+}
+
+// csvBool reads a spreadsheet's yes/no cell (lower-cased), in English,
+// German and French as well.
+func csvBool(v string) (bool, bool) {
+	switch v {
+	case "true", "yes", "on", "1", "y", "ja", "oui", "wahr", "vrai", "an", "ein":
+		return true, true
+	case "false", "no", "off", "0", "n", "nein", "non", "falsch", "faux", "aus":
+		return false, true
+	}
+	return false, false
 }
 
 // columnOf names the column that fills a profile field.

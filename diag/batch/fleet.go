@@ -33,6 +33,10 @@ type Device struct {
 	Profile *diag.Profile
 	// Source is "file:line" of the entry, for errors and reports.
 	Source string
+	// CAFile verifies this device's servers against the CA certificates in
+	// this PEM file instead of the system roots (a CSV inventory's ca
+	// column; it overrides batch --ca).
+	CAFile string
 }
 
 // MailboxKey is the key of the per-mailbox connection limit: the lower-cased
