@@ -170,7 +170,7 @@ func (w *wireConn) received(b []byte) error {
 		w.lineLen = 0
 		w.reply.WriteString(line + "\n")
 		w.cur.WriteString(line + "\n")
-		w.tr.Add(w.service, "<", SafePrefix(line, MaxTranscriptLine))
+		w.tr.Add(w.service, "<", line) // Add redacts, then bounds
 		if err := w.checkCode(line); err != nil {
 			return err
 		}

@@ -63,6 +63,7 @@ func (a *app) cmdLogin(ctx context.Context, args []string) int {
 		fmt.Fprintf(w, "The code is valid for %d minutes. Waiting for the sign-in (Ctrl-C stops)…\n", int(dc.ExpiresIn.Minutes()))
 	}
 	set, err := token.DeviceLogin(ctx, ts.ep, show, a.now)
+	ts.addSet(set)
 	if err != nil {
 		return a.loginFailed(ts, f, err)
 	}

@@ -171,6 +171,7 @@ func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 		return cfg, fmt.Errorf("nothing to probe: give --profile FILE or HOST[:PORT] (e.g. smtp.office365.com:587)")
 	}
 	pc := &cfg.Probe
+	pc.Redactor = a.secrets()
 	if f.security != "" {
 		if f.security != "starttls" && f.security != "tls" && f.security != "none" {
 			return cfg, fmt.Errorf("--security %q: use starttls, tls or none", f.security)

@@ -53,10 +53,21 @@ type tokenSetup struct {
 	file    string
 	want    token.Want
 	ep      token.Endpoint
+	// red is the run's redactor: every token read or received is added
+	// before anything is printed.
+	red *diag.Redactor
+}
+
+// addSet registers a token set's secrets.
+func (ts *tokenSetup) addSet(s *token.Set) {
+	if s != nil {
+		ts.red.Add(s.Access)
+		ts.red.Add(s.Refresh)
+	}
 }
 
 func (a *app) tokenSetup(f tokenFlags) (*tokenSetup, error) {
-	ts := &tokenSetup{file: f.tokenFile}
+	ts := &tokenSetup{file: f.tokenFile, red: a.secrets()}
 	if f.profile != "" {
 		p, err := diag.LoadProfile(f.profile)
 		if err != nil {
@@ -125,6 +136,7 @@ func (a *app) cmdToken(ctx context.Context, args []string) int {
 		a.errorf("%v", err)
 		return ExitError
 	}
+	ts.addSet(set)
 	info := token.Inspect(set, ts.want, now)
 	if f.refresh {
 		switch {
@@ -136,6 +148,7 @@ func (a *app) cmdToken(ctx context.Context, args []string) int {
 			return ExitError
 		default:
 			fresh, rerr := token.Refresh(ctx, ts.ep, set, now)
+			ts.addSet(fresh)
 			if fresh != nil {
 				info = token.Inspect(fresh, ts.want, now)
 				info.Refreshed = true
@@ -172,6 +185,9 @@ func (a *app) tokenReport(ts *tokenSetup, info *diag.TokenInfo, f tokenFlags, ex
 		r.Device = ts.profile.DeviceInfo()
 		vendor = ts.profile.Device.Vendor
 	}
+	// The same redaction and sanitizing as a probe's report (check.Run):
+	// a token endpoint's error may quote the refresh token it was sent.
+	diag.Scrub(r, ts.red)
 	diagnose.Diagnose(r, ts.profile, diagnose.Options{Lang: lang, Vendor: vendor})
 	if len(extra) > 0 {
 		r.Findings = append(extra, r.Findings...)
@@ -184,6 +200,7 @@ func (a *app) tokenReport(ts *tokenSetup, info *diag.TokenInfo, f tokenFlags, ex
 			}
 		}
 	}
+	diag.Scrub(&r.Findings, ts.red)
 	if f.jsonOut {
 		if err := render.JSON(a.stdout, r); err != nil {
 			a.errorf("write report: %v", err)

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/mfpcheck/mfpcheck/diag"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -47,6 +49,17 @@ type app struct {
 	// wait sleeps between device-code polls; nil keeps the interval Entra
 	// asks for. Tests and the demo shorten it.
 	wait func(ctx context.Context, d time.Duration) error
+	// red knows every secret the run has read (token, refresh token,
+	// password); errors and hints on stderr pass through it like reports.
+	red *diag.Redactor
+}
+
+// secrets is the run's redactor.
+func (a *app) secrets() *diag.Redactor {
+	if a.red == nil {
+		a.red = &diag.Redactor{}
+	}
+	return a.red
 }
 
 func main() {
@@ -71,6 +84,7 @@ func main() {
 }
 
 func (a *app) run(ctx context.Context, args []string) int {
+	a.secrets()
 	if len(args) == 0 {
 		if a.stdinTTY && a.stdoutTTY {
 			return a.cmdTUI(ctx, nil)
@@ -106,10 +120,10 @@ func (a *app) run(ctx context.Context, args []string) int {
 
 // errorf prints "mfpcheck: error: …" on stderr.
 func (a *app) errorf(format string, args ...any) {
-	fmt.Fprintf(a.stderr, "mfpcheck: error: "+format+"\n", args...)
+	fmt.Fprintf(a.stderr, "mfpcheck: error: %s\n", diag.SanitizeText(a.red.Redact(fmt.Sprintf(format, args...))))
 }
 
 // hintf prints "mfpcheck: hint: …" on stderr.
 func (a *app) hintf(format string, args ...any) {
-	fmt.Fprintf(a.stderr, "mfpcheck: hint: "+format+"\n", args...)
+	fmt.Fprintf(a.stderr, "mfpcheck: hint: %s\n", diag.SanitizeText(a.red.Redact(fmt.Sprintf(format, args...))))
 }

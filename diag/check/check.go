@@ -190,7 +190,13 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 	if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
 		r.Interrupted = true
 	}
+	// Everything the probes, the token check and the profile put into the
+	// report is redacted and sanitized here, once, before the diagnosis and
+	// every renderer read it; findings quote the report, and are scrubbed
+	// once more for what they took from the profile.
+	diag.Scrub(r, red)
 	diagnose.Diagnose(r, cfg.Profile, diagnose.Options{Lang: cfg.Lang, Vendor: vendor})
+	diag.Scrub(&r.Findings, red)
 	// The verdict never reads better than the wire: a failed phase is a
 	// failure even if no catalogue entry explains it.
 	r.Verdict = diag.Worse(r.Verdict, r.PhasesVerdict())
