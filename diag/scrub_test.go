@@ -104,7 +104,7 @@ func TestScrubReachesEveryField(t *testing.T) {
 	r := &Report{
 		Device: &Device{Name: "printer \x1b]52;c;eA==\x07 \u202eevil"},
 		Phases: []Phase{{Name: "auth", Error: "535 you sent " + secret,
-			Reply: &Reply{Text: "535 " + base64.StdEncoding.EncodeToString([]byte(secret)), Trailer: &Trailer{Raw: "\x00"}},
+			Reply:        &Reply{Text: "535 " + base64.StdEncoding.EncodeToString([]byte(secret)), Trailer: &Trailer{Raw: "\x00"}},
 			Capabilities: []string{"AUTH \u009bPLAIN"}}},
 		POP3:     &POP3Report{Phases: []Phase{{Note: "-ERR " + secret}}},
 		Token:    &TokenInfo{RefreshErrorDescription: "AADSTS70000 " + secret, Scopes: []string{"\x07"}},
