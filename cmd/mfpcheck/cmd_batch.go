@@ -85,8 +85,7 @@ func (a *app) cmdBatch(ctx context.Context, args []string) int {
 		a.hintf("mfpcheck batch fixtures/fleets/office.yaml; mfpcheck batch --help for the formats")
 		return ExitError
 	case len(pos) > 1:
-		a.errorf("batch takes one fleet, got %d: %s", len(pos), strings.Join(pos, " "))
-		return ExitError
+		return a.usageError("batch", "one fleet at a time, got %d: %s", len(pos), strings.Join(pos, " "))
 	}
 	opts, ok := a.batchOptions(f)
 	if !ok {
@@ -170,10 +169,12 @@ func (a *app) batchOptions(f batchFlags) (batch.Options, bool) {
 	}
 	if f.concurrency < 1 {
 		a.errorf("--concurrency must be at least 1, not %d", f.concurrency)
+		a.hintf("run \"mfpcheck batch --help\" for its flags")
 		return batch.Options{}, false
 	}
 	if f.timeout <= 0 {
 		a.errorf("--timeout must be positive, not %s", f.timeout)
+		a.hintf("give a duration such as 90s or 2m")
 		return batch.Options{}, false
 	}
 	return batch.Options{

@@ -56,34 +56,6 @@ func TestBatchBrokenFleetExits3WithLine(t *testing.T) {
 	}
 }
 
-func TestBatchUsageErrors(t *testing.T) {
-	fleet := writeFleet(t, "devices: []\n")
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"batch"}, "batch needs a fleet"},
-		{[]string{"batch", fleet, "other.yaml"}, "batch takes one fleet, got 2"},
-		{[]string{"batch", fleet, "--format", "xml"}, `unknown format "xml"`},
-		{[]string{"batch", "--concurrency", "0", fleet}, "--concurrency must be at least 1"},
-		{[]string{"batch", "--timeout", "-1s", fleet}, "--timeout must be positive"},
-		{[]string{"batch", filepath.Join(t.TempDir(), "missing.yaml")}, "read fleet:"},
-		{[]string{"batch", "--nope", fleet}, "unknown flag: --nope"},
-	} {
-		a := newTestApp(nil)
-		if code := a.runCLI(t, tc.args...); code != ExitError {
-			t.Errorf("%v: exit %d, want %d", tc.args, code, ExitError)
-		}
-		if !strings.Contains(a.err.String(), tc.want) {
-			t.Errorf("%v: stderr lacks %q:\n%s", tc.args, tc.want, a.err.String())
-		}
-	}
-	a := newTestApp(nil)
-	if code := a.runCLI(t, "batch", "--help"); code != ExitOK || !strings.Contains(a.out.String(), "Usage: mfpcheck batch FLEET") {
-		t.Errorf("--help: exit %d\n%s", code, a.err.String())
-	}
-}
-
 // TestBatchDeadDevices checks a fleet whose servers refuse connections:
 // every device fails, the exit code is the worst verdict, and --sheets
 // writes one PDF per device plus the fleet summary.

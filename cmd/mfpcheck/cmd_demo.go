@@ -67,8 +67,7 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 		return code
 	}
 	if len(pos) > 0 {
-		a.errorf("unexpected arguments: %s", strings.Join(pos, " "))
-		return ExitError
+		return a.usageError("demo", "unexpected arguments: %s", strings.Join(pos, " "))
 	}
 	switch {
 	case f.list:

@@ -54,21 +54,3 @@ func TestExplainCLIStdinAndJSON(t *testing.T) {
 		t.Errorf("findings %+v", fs)
 	}
 }
-
-func TestExplainCLIErrors(t *testing.T) {
-	for _, args := range [][]string{
-		{"explain"},
-		{"explain", "nothing to see here"},
-		{"explain", "535", "--vendor", "canon"},
-		{"explain", "535", "--lang", "it"},
-		{"explain", "--bogus"},
-	} {
-		a := newTestApp(nil)
-		if code := a.runCLI(t, args...); code != ExitError {
-			t.Errorf("%v: exit %d, want %d", args, code, ExitError)
-		}
-		if !strings.Contains(a.err.String(), "mfpcheck: error:") || a.out.Len() != 0 {
-			t.Errorf("%v: stderr %q stdout %q", args, a.err.String(), a.out.String())
-		}
-	}
-}

@@ -22,13 +22,11 @@ func (a *app) cmdLogin(ctx context.Context, args []string) int {
 		return code
 	}
 	if len(pos) > 0 {
-		a.errorf("login: unexpected argument %q", pos[0])
-		return ExitError
+		return a.usageError("login", "unexpected argument %q", pos[0])
 	}
 	ts, err := a.tokenSetup(f)
 	if err != nil {
-		a.errorf("%v", err)
-		return ExitError
+		return a.inputError("login", err)
 	}
 	if ts.ep.ClientID == "" {
 		a.errorf("login: no client ID")

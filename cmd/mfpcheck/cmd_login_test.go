@@ -89,18 +89,6 @@ func TestLoginFailures(t *testing.T) {
 	}
 }
 
-func TestLoginNeedsClientAndFile(t *testing.T) {
-	for _, args := range [][]string{
-		{"login", "--token-file", "x.json"},
-		{"login", "--client-id", "abc"},
-	} {
-		ta := newTestApp(nil)
-		if code := ta.runCLI(t, args...); code != ExitError || !strings.Contains(ta.err.String(), "mfpcheck: hint:") {
-			t.Errorf("%v: exit %d %s", args, code, ta.err)
-		}
-	}
-}
-
 // Known tokens never show, whole or in part, in anything login and token
 // print.
 func TestLoginAndTokenNeverShowSecrets(t *testing.T) {

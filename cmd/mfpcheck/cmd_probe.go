@@ -95,8 +95,7 @@ func (a *app) cmdProbe(ctx context.Context, args []string) int {
 	}
 	cfg, err := a.probeConfig(f, pos)
 	if err != nil {
-		a.errorf("%v", err)
-		return ExitError
+		return a.inputError("probe", err)
 	}
 	r := check.Run(ctx, cfg)
 	return a.report(r, f.jsonOut, f.transcript, f.sheet)

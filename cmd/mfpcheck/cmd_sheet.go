@@ -51,23 +51,19 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 		return code
 	}
 	if len(pos) > 0 {
-		a.errorf("sheet: unexpected arguments: %s", strings.Join(pos, " "))
-		return ExitError
+		return a.usageError("sheet", "unexpected arguments: %s", strings.Join(pos, " "))
 	}
 	opts := sheet.Options{Lang: a.lang(f.lang), Paper: strings.ToLower(f.paper)}
 	if f.lang != "" && f.lang != "en" && f.lang != "de" && f.lang != "fr" {
-		a.errorf("sheet: --lang %q: use en, de or fr", f.lang)
-		return ExitError
+		return a.usageError("sheet", "--lang %q: use en, de or fr", f.lang)
 	}
 	if opts.Paper != "a4" && opts.Paper != "letter" {
-		a.errorf("sheet: --paper %q: use a4 or letter", f.paper)
-		return ExitError
+		return a.usageError("sheet", "--paper %q: use a4 or letter", f.paper)
 	}
 	if f.fixed != "" {
 		t, err := time.Parse(time.RFC3339, f.fixed)
 		if err != nil {
-			a.errorf("sheet: --fixed-time %q is not an RFC 3339 time (like 2026-03-02T09:14:03Z)", f.fixed)
-			return ExitError
+			return a.usageError("sheet", "--fixed-time %q is not an RFC 3339 time (like 2026-03-02T09:14:03Z)", f.fixed)
 		}
 		opts.Fixed = t
 	}
@@ -75,19 +71,16 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 	var r *diag.Report
 	switch {
 	case f.profile != "" && f.from != "":
-		a.errorf("sheet: give either --profile or --from, not both")
-		return ExitError
+		return a.usageError("sheet", "give either --profile or --from, not both")
 	case f.from != "":
 		var err error
 		if r, err = readReport(f.from); err != nil {
-			a.errorf("sheet: %v", err)
-			return ExitError
+			return a.inputError("sheet", fmt.Errorf("sheet: %w", err))
 		}
 	case f.profile != "":
 		p, err := diag.LoadProfile(f.profile)
 		if err != nil {
-			a.errorf("sheet: %v", err)
-			return ExitError
+			return a.inputError("sheet", fmt.Errorf("sheet: %w", err))
 		}
 		cfg := check.FromProfile(p, a.getenv)
 		cfg.Network = true
@@ -113,6 +106,8 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 		a.errorf("sheet: %v", err)
 		if errors.Is(err, fs.ErrExist) {
 			a.hintf("add --force to overwrite it, or choose another name with -o")
+		} else {
+			a.hintf("choose a file in a folder that exists and that you can write to (-o FILE)")
 		}
 		return ExitError
 	}

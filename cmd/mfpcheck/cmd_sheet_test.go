@@ -121,38 +121,6 @@ func TestSheetFixedTimeIsReproducible(t *testing.T) {
 	}
 }
 
-func TestSheetErrors(t *testing.T) {
-	dir := t.TempDir()
-	other := filepath.Join(dir, "other.json")
-	os.WriteFile(other, []byte(`{"schema":"mfpcheck.fleet/v1"}`), 0o644)
-	notJSON := filepath.Join(dir, "notjson.json")
-	os.WriteFile(notJSON, []byte("220 hello"), 0o644)
-	from := sheetReport(t, dir, nil)
-	for _, c := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"sheet", "--from", other}, other + `: schema "mfpcheck.fleet/v1" is not mfpcheck.report/v1`},
-		{[]string{"sheet", "--from", notJSON}, notJSON + ": not a report"},
-		{[]string{"sheet", "--from", filepath.Join(dir, "missing.json")}, "missing.json"},
-		{[]string{"sheet"}, "--from REPORT.json or --profile FILE"},
-		{[]string{"sheet", "--from", from, "--profile", "x.yaml"}, "not both"},
-		{[]string{"sheet", "--from", from, "--lang", "it"}, `--lang "it"`},
-		{[]string{"sheet", "--from", from, "--paper", "a3"}, `--paper "a3"`},
-		{[]string{"sheet", "--from", from, "--fixed-time", "yesterday"}, "RFC 3339"},
-		{[]string{"sheet", "--profile", filepath.Join(dir, "nope.yaml")}, "nope.yaml"},
-		{[]string{"sheet", "--from", from, "-o", filepath.Join(dir, "no", "such", "dir.pdf")}, "dir.pdf"},
-	} {
-		a := newTestApp(nil)
-		if code := a.runCLI(t, c.args...); code != ExitError {
-			t.Errorf("%v: exit %d, want %d", c.args, code, ExitError)
-		}
-		if !strings.Contains(a.err.String(), "mfpcheck: error: ") || !strings.Contains(a.err.String(), c.want) {
-			t.Errorf("%v: stderr %q, want an error containing %q", c.args, a.err, c.want)
-		}
-	}
-}
-
 func TestSheetDefaultName(t *testing.T) {
 	when := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	for _, c := range []struct {

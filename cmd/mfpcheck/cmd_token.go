@@ -112,13 +112,11 @@ func (a *app) cmdToken(ctx context.Context, args []string) int {
 		return code
 	}
 	if len(pos) > 0 {
-		a.errorf("token: unexpected argument %q", pos[0])
-		return ExitError
+		return a.usageError("token", "unexpected argument %q", pos[0])
 	}
 	ts, err := a.tokenSetup(f)
 	if err != nil {
-		a.errorf("%v", err)
-		return ExitError
+		return a.inputError("token", err)
 	}
 	now := a.now()
 	var set *token.Set
@@ -133,8 +131,7 @@ func (a *app) cmdToken(ctx context.Context, args []string) int {
 		return ExitError
 	}
 	if err != nil {
-		a.errorf("%v", err)
-		return ExitError
+		return a.inputError("token", err)
 	}
 	ts.addSet(set)
 	info := token.Inspect(set, ts.want, now)

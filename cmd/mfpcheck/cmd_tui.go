@@ -39,14 +39,11 @@ func (a *app) cmdTUI(ctx context.Context, args []string) int {
 	src := fleet
 	switch {
 	case len(pos) > 1:
-		a.errorf("tui: unexpected arguments: %s", strings.Join(pos[1:], " "))
-		return ExitError
+		return a.usageError("tui", "unexpected arguments: %s", strings.Join(pos[1:], " "))
 	case len(pos) == 1 && (profile != "" || fleet != ""):
-		a.errorf("tui: give one of --profile, --fleet or a folder, not several")
-		return ExitError
+		return a.usageError("tui", "give one of --profile, --fleet or a folder, not several")
 	case profile != "" && fleet != "":
-		a.errorf("tui: give either --profile or --fleet, not both")
-		return ExitError
+		return a.usageError("tui", "give either --profile or --fleet, not both")
 	case len(pos) == 1:
 		src = pos[0]
 	}
@@ -57,15 +54,13 @@ func (a *app) cmdTUI(ctx context.Context, args []string) int {
 	case profile != "":
 		p, err := diag.LoadProfile(profile)
 		if err != nil {
-			a.errorf("%v", err)
-			return ExitError
+			return a.inputError("tui", err)
 		}
 		devs = append(devs, a.tuiDevice(check.FromProfile(p, a.getenv), profile, l))
 	case src != "":
 		fl, err := batch.LoadFleet(src)
 		if err != nil {
-			a.errorf("%v", err)
-			return ExitError
+			return a.inputError("tui", err)
 		}
 		for _, d := range fl {
 			devs = append(devs, a.tuiDevice(check.FromProfile(d.Profile, a.getenv), d.Source, l))

@@ -201,25 +201,6 @@ func TestTUISignInWithSimulatedEntra(t *testing.T) {
 	}
 }
 
-func TestTUINeedsTerminal(t *testing.T) {
-	a := newTestApp(nil)
-	if code := a.runCLI(t, "tui", "--profile", "x.yaml"); code != ExitError {
-		t.Errorf("missing profile: exit %d, want %d", code, ExitError)
-	}
-	a = newTestApp(nil)
-	sim := startSim(t, "ok")
-	kit, err := sim.WriteKit()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if code := a.runCLI(t, "tui", "--profile", kit); code != ExitError {
-		t.Errorf("no terminal: exit %d, want %d", code, ExitError)
-	}
-	if !strings.Contains(a.err.String(), "needs a terminal") {
-		t.Errorf("stderr: %s", a.err.String())
-	}
-}
-
 func TestTUIPanicExit(t *testing.T) {
 	a := newTestApp(nil)
 	code := a.tuiExit(&tui.PanicError{Value: "boom"}, "/tmp/state/mfpcheck/tui.log")

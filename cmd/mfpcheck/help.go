@@ -6,8 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"regexp"
 	"strings"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/token"
 )
 
 // command is one mfpcheck command as help shows it. The README's commands
@@ -245,12 +249,38 @@ func (a *app) cmdVersion(args []string) int {
 			writeCommandHelp(a.stdout, c, nil)
 			return ExitOK
 		}
-		a.errorf("version: unexpected argument %q", args[0])
-		a.hintf("run \"mfpcheck version\" alone")
-		return ExitError
+		return a.usageError("version", "unexpected argument %q", args[0])
 	}
 	fmt.Fprintf(a.stdout, "mfpcheck %s\n", version)
 	return ExitOK
+}
+
+// usageError reports a command line the command cannot take: the error,
+// and a hint to the command's help.
+func (a *app) usageError(cmd, format string, args ...any) int {
+	a.errorf(cmd+": "+format, args...)
+	a.hintf("run \"mfpcheck %s --help\" for its usage", cmd)
+	return ExitError
+}
+
+// inputError reports input the command could not use (a profile, a token
+// file, a report, a flag's value): each line of err as an error line, then
+// one hint that fits its kind.
+func (a *app) inputError(cmd string, err error) int {
+	a.errorLines(err)
+	var pe *diag.ProfileError
+	var te *token.FileError
+	switch {
+	case errors.As(err, &pe):
+		a.hintf("fix the profile at the line named; README \"Device profile\" lists every field")
+	case errors.As(err, &te):
+		a.hintf("a token file holds oauth2 token JSON, a token-endpoint response or the bare token; \"mfpcheck login\" writes one")
+	case errors.Is(err, fs.ErrNotExist):
+		a.hintf("check the file name: relative names start in the current folder")
+	default:
+		a.hintf("run \"mfpcheck %s --help\" for its usage", cmd)
+	}
+	return ExitError
 }
 
 // unknownCommand reports a command name that is not one.

@@ -40,6 +40,11 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		Setup: func(e *testscript.Env) error {
+			// Scripts guard PDF text checks with [exec:pdftotext]; in CI
+			// (which installs poppler-utils) a missing tool is a failure.
+			if _, err := exec.LookPath("pdftotext"); err != nil && os.Getenv("CI") == "true" {
+				return fmt.Errorf("CI=true but pdftotext is missing (apt-get install poppler-utils): %v", err)
+			}
 			sims := &scriptSims{}
 			e.Values[simsKey{}] = sims
 			e.Defer(sims.closeAll)
