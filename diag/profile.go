@@ -36,6 +36,9 @@ type ProfileDevice struct {
 	Model    string `yaml:"model,omitempty" json:"model,omitempty"`
 	Address  string `yaml:"address,omitempty" json:"address,omitempty"`
 	Firmware string `yaml:"firmware,omitempty" json:"firmware,omitempty"`
+	// Site groups devices for monitoring (a label in mfpcheck serve's
+	// service discovery); free text.
+	Site string `yaml:"site,omitempty" json:"site,omitempty"`
 	// Network is "standard" or "additional" (Epson models with a second
 	// network; OAuth 2.0 works only on the standard one).
 	Network string `yaml:"network,omitempty" json:"network,omitempty"`

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag/check"
+	"github.com/mfpcheck/mfpcheck/diag/exporter"
 	"github.com/mfpcheck/mfpcheck/diag/token"
 	"github.com/mfpcheck/mfpcheck/fixtures/entrasim"
 	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
@@ -41,6 +42,8 @@ type demoFlags struct {
 	refresh    bool
 	login      bool
 	sheetsDir  string
+	exporter   bool
+	listen     string
 }
 
 // cmdDemo runs "mfpcheck demo": the built-in Exchange Online simulator on
@@ -57,6 +60,8 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 	fs.BoolVar(&f.batch, "batch", false, "run batch mode over a simulated fleet of every scenario")
 	fs.StringVar(&f.format, "format", "text", "with --batch: text | json | jsonl | csv | openmetrics")
 	fs.StringVar(&f.sheetsDir, "sheets", "", "with --batch: write one PDF status sheet per device and a fleet summary into this folder")
+	fs.BoolVar(&f.exporter, "exporter", false, "serve a simulated fleet of every scenario as a Prometheus exporter (see mfpcheck serve)")
+	fs.StringVar(&f.listen, "listen", exporter.DefaultListen, "with --exporter: address to listen on")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the report as JSON")
 	fs.BoolVar(&f.transcript, "transcript", false, "print the redacted transcript")
 	fs.StringVar(&f.lang, "lang", "", "language of the findings: en | de | fr")
@@ -79,6 +84,8 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 		return a.demoTUI(ctx, f)
 	case f.batch:
 		return a.demoBatch(ctx, f)
+	case f.exporter:
+		return a.demoExporter(ctx, f.listen)
 	}
 	if _, ok := exosim.Lookup(f.scenario); !ok {
 		a.errorf("unknown scenario %q", f.scenario)

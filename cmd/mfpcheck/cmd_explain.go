@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
 	"github.com/mfpcheck/mfpcheck/diag/render"
 )
@@ -51,7 +52,12 @@ func (a *app) cmdExplain(ctx context.Context, args []string) int {
 		input = strings.Join(inputs, " ")
 	}
 	opts := diagnose.Options{Lang: l, Vendor: *vendor}
-	findings := diagnose.Explain(input, opts)
+	var findings []diag.Finding
+	if f, ok := diagnose.ExplainID(strings.TrimSpace(input), opts); ok {
+		findings = []diag.Finding{f} // a catalogue id, as a report or an alert names it
+	} else {
+		findings = diagnose.Explain(input, opts)
+	}
 	if len(findings) == 0 {
 		a.errorf("explain: nothing in the input could be read as a reply, code, AADSTS error or device state")
 		a.hintf("paste the whole reply line, e.g. \"535 5.7.139 Authentication unsuccessful, ...\"")

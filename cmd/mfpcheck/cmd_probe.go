@@ -51,6 +51,7 @@ type probeFlags struct {
 	sheet        string
 	connectTo    string
 	proxy        string
+	nagios       bool
 }
 
 func (f *probeFlags) register(fs *flag.FlagSet) {
@@ -82,6 +83,7 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.sheet, "sheet", "", "also write the PDF status sheet to this file")
 	fs.StringVar(&f.connectTo, "connect-to", "", "dial HOST:PORT instead of the server, keeping the server's name for TLS and the report (like curl)")
 	fs.StringVar(&f.proxy, "proxy", "", "reach the servers and the sign-in endpoints through socks5://[USER:PASS@]HOST:PORT or http://HOST:PORT (CONNECT)")
+	fs.BoolVar(&f.nagios, "nagios", false, "print Nagios/Icinga/Checkmk plugin output (status line with perfdata); exit codes as always")
 }
 
 // cmdProbe runs "mfpcheck probe".
@@ -98,6 +100,13 @@ func (a *app) cmdProbe(ctx context.Context, args []string) int {
 		return a.inputError("probe", err)
 	}
 	r := check.Run(ctx, cfg)
+	if f.nagios {
+		if err := render.Nagios(a.stdout, r); err != nil {
+			a.errorf("write report: %v", err)
+			return ExitError
+		}
+		return verdictExit(r.Verdict)
+	}
 	return a.report(r, f.jsonOut, f.transcript, f.sheet)
 }
 

@@ -110,6 +110,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return a.cmdBatch(ctx, rest)
 	case "tui":
 		return a.cmdTUI(ctx, rest)
+	case "serve":
+		return a.cmdServe(ctx, rest)
 	case "version", "--version":
 		return a.cmdVersion(rest)
 	case "help", "-h", "--help":

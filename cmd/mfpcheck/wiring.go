@@ -25,25 +25,37 @@ func (a *app) demoBatch(ctx context.Context, f demoFlags) int {
 	if !ok {
 		return ExitError
 	}
-	sims, cfgs, err := a.simFleet(ctx, lang)
+	devices, checkFn, closeAll, err := a.simDevices(ctx, lang)
 	if err != nil {
 		a.errorf("%v", err)
 		return ExitError
 	}
-	defer func() {
-		for _, s := range sims {
-			s.Close()
-		}
-	}()
+	defer closeAll()
+	opts.Check = checkFn
+	return a.runFleet(ctx, devices, opts)
+}
+
+// simDevices is the simulated fleet of batch and the exporter: one device
+// per scenario, named after it, and the check of each. closeAll stops the
+// simulators.
+func (a *app) simDevices(ctx context.Context, lang string) (devices []batch.Device, checkFn batch.CheckFunc, closeAll func(), err error) {
+	sims, cfgs, err := a.simFleet(ctx, lang)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	byName := map[string]check.Config{}
-	devices := make([]batch.Device, len(sims))
+	devices = make([]batch.Device, len(sims))
 	for i, s := range sims {
 		name := s.Scenario().Name
 		byName[name] = cfgs[i]
 		devices[i] = batch.Device{Name: name, Profile: s.Profile(), Source: "simulator:" + name}
 	}
-	opts.Check = batch.CheckWith(func(d batch.Device) check.Config { return byName[d.Name] })
-	return a.runFleet(ctx, devices, opts)
+	closeAll = func() {
+		for _, s := range sims {
+			s.Close()
+		}
+	}
+	return devices, batch.CheckWith(func(d batch.Device) check.Config { return byName[d.Name] }), closeAll, nil
 }
 
 // writeStatusSheet writes the PDF status sheet of a report for probe and

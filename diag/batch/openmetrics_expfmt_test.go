@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // TestOpenMetricsExpfmt reads the openmetrics output with the parser
@@ -15,7 +16,7 @@ func TestOpenMetricsExpfmt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var p expfmt.TextParser
+	p := expfmt.NewTextParser(model.UTF8Validation)
 	fams, err := p.TextToMetricFamilies(strings.NewReader(out))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)

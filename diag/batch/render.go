@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/render"
 )
 
 // BatchSchema is the value of Batch.Schema.
@@ -25,11 +26,12 @@ const (
 	FormatJSONL       = "jsonl"
 	FormatCSV         = "csv"
 	FormatOpenMetrics = "openmetrics"
+	FormatNagios      = "nagios"
 )
 
 // Formats lists the output formats, for usage texts.
 func Formats() []string {
-	return []string{FormatText, FormatJSON, FormatJSONL, FormatCSV, FormatOpenMetrics}
+	return []string{FormatText, FormatJSON, FormatJSONL, FormatCSV, FormatOpenMetrics, FormatNagios}
 }
 
 // Batch is the JSON document of a batch run ("mfpcheck.batch/v1").
@@ -95,6 +97,8 @@ func Render(w io.Writer, format string, b *Batch) error {
 		return RenderCSV(w, b)
 	case FormatOpenMetrics:
 		return RenderOpenMetrics(w, b)
+	case FormatNagios:
+		return render.NagiosFleet(w, b.Reports, b.Summary.Devices)
 	case FormatJSONL:
 		for _, r := range b.Reports {
 			if err := WriteJSONL(w, r); err != nil {
