@@ -367,7 +367,7 @@ func TestTargetsAreHTTPServiceDiscovery(t *testing.T) {
 	}
 	for _, g := range groups {
 		for k := range g.Labels {
-			if !model.LabelName(k).IsValid() {
+			if !model.LegacyValidation.IsValidLabelName(k) {
 				t.Errorf("label %q is not a valid Prometheus label name", k)
 			}
 		}
