@@ -60,7 +60,9 @@ var fileSides = map[string]string{
 }
 
 // Protocols an entry's match block can name.
-var Protocols = []string{"smtp", "pop3", "entra", "oauth", "device"}
+// client: errors a mail library or TLS stack raises itself, with no
+// server reply; graph: Microsoft Graph error codes.
+var Protocols = []string{"smtp", "pop3", "entra", "oauth", "device", "client", "graph"}
 
 // entry is one catalogue entry: what a reply, code or state means and what
 // to do about it, in every language.
@@ -79,6 +81,8 @@ type entry struct {
 
 	file   string          // the file it came from, for errors
 	norm   []string        // normalised phrases
+	any    []string        // normalised Any wordings
+	hints  []string        // normalised Hints
 	states map[string]bool // normalised states
 }
 
@@ -100,6 +104,24 @@ type matchSpec struct {
 	// 6 content, 7 security). They exist for the generic fallback entries.
 	Classes  []int `yaml:"classes"`
 	Subjects []int `yaml:"subjects"`
+	// Any lists wordings of which at least one must appear in the text
+	// (a library error worded differently by Python, Go and .NET).
+	Any []string `yaml:"any"`
+	// Hints tell entries apart that share an enhanced code under
+	// different reply codes: when the reply code is unknown ("5.7.3
+	// Authentication unsuccessful") and there is text, one of them must
+	// appear in it.
+	Hints []string `yaml:"hints"`
+	// Bare entries read a code given alone, without any text ("421",
+	// "5.7.3"): they list the causes the code is shared by.
+	Bare bool `yaml:"bare"`
+	// Methods are the sign-in methods (oauth, password) the entry is
+	// about; it matches only when the input shows one of them.
+	Methods []string `yaml:"methods"`
+	// Providers are the mail services the entry is about (gmail, ses);
+	// without them an SMTP entry is about Exchange Online and does not
+	// match a reply that shows it came from another service.
+	Providers []string `yaml:"providers"`
 }
 
 // langText is an entry's texts in one language.
@@ -239,6 +261,12 @@ func (e *entry) prepare(name string) {
 	if e.Match != nil {
 		for _, p := range e.Match.Phrases {
 			e.norm = append(e.norm, normalize(p))
+		}
+		for _, p := range e.Match.Any {
+			e.any = append(e.any, normalize(p))
+		}
+		for _, p := range e.Match.Hints {
+			e.hints = append(e.hints, normalize(p))
 		}
 		e.states = map[string]bool{}
 		for _, s := range e.Match.States {

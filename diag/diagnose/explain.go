@@ -16,10 +16,14 @@ const MaxExplainInput = 4 << 20
 const maxExplainLines = 50_000
 
 var (
-	aadstsRe   = regexp.MustCompile(`(?i)\bAADSTS(\d{4,8})\b`)
+	aadstsRe   = regexp.MustCompile(`(?i)\bAADSTS\s*[:#-]?\s*(\d{4,8})\b`)
 	bareNumRe  = regexp.MustCompile(`^\d{3,8}$`)
 	oauthErrRe = regexp.MustCompile(`\b[a-z]+(?:_[a-z]+)+\b`)
-	pop3ErrRe  = regexp.MustCompile(`^[\s<>|*:-]*-ERR(?:\s+(.*))?$`)
+	// rowCodeRe is a job-history row's leading code.
+	rowCodeRe = regexp.MustCompile(`^(\d{3})\s+\S`)
+	// signInCodeRe is the Entra sign-in log's label for its error code.
+	signInCodeRe = regexp.MustCompile(`(?i)^sign-?in error code:?$`)
+	pop3ErrRe    = regexp.MustCompile(`^[\s<>|*:-]*-ERR(?:\s+(.*))?$`)
 )
 
 // Explain decodes free input and returns one finding per distinct catalogue
@@ -39,6 +43,11 @@ var (
 // them as Alternatives instead of picking one. Nothing readable gives nil.
 // Explain never panics and is deterministic.
 func Explain(input string, opts Options) []diag.Finding {
+	return render(explainHits(input), opts)
+}
+
+// explainHits is Explain before the texts are filled in.
+func explainHits(input string) []Hit {
 	if len(input) > MaxExplainInput {
 		input = input[:MaxExplainInput]
 	}
@@ -54,7 +63,7 @@ func Explain(input string, opts Options) []diag.Finding {
 	if len(hits) == 0 {
 		hits = explainText(trimmed)
 	}
-	return render(mergeHits(hits), opts)
+	return mergeHits(hits)
 }
 
 // explainToken reads a single code, number, error string or state.
@@ -72,8 +81,10 @@ func explainToken(s string) []Hit {
 			}
 			return nil
 		}
-		if m, ok := MatchQuery(Query{Protocol: "entra", AADSTS: n, Text: s}); ok {
-			return []Hit{hitFromMatch(m, "", ev, nil)}
+		// A number of five or more digits can only be an Entra code here;
+		// four digits are one only when the catalogue knows them.
+		if h, known := entraHit(s, s); known || len(s) >= 5 {
+			return []Hit{h}
 		}
 		return nil
 	case oauthErrRe.MatchString(s) && oauthErrRe.FindString(s) == s:
@@ -97,109 +108,202 @@ func trimState(s string) string {
 // in the languages the devices log in.
 var deviceCodeRe = regexp.MustCompile(`(?i)\b(?:error|err|fehler|fehlercode|code|erreur|code d'erreur|status)\s*[:#=]?\s*(\d{3})\b`)
 
-// explainText reads every reply, AADSTS number, OAuth error and state in a
-// block of text.
+// explainText reads every reply, AADSTS number, OAuth error, state and
+// library error in a block of text, after canonicalize has unwrapped what
+// libraries put around them.
 func explainText(text string) []Hit {
 	type found struct {
 		hit   Hit
 		class int
 	}
 	var all []found
+	text = canonicalize(text)
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	if len(lines) > maxExplainLines {
 		lines = lines[:maxExplainLines]
 	}
-	var pending *unwrapped
-	var pendingLines []string
-	flush := func(u unwrapped, raw []string) {
-		q := Query{Protocol: "smtp", Code: u.Code, Enhanced: u.Enhanced, Text: u.Text}
-		m, ok := MatchQuery(q)
-		if !ok {
-			return
-		}
-		params := map[string]string{"code": replyCode(u)}
-		ev := []string{strings.Join(raw, "\n")}
-		all = append(all, found{hitFromMatch(m, "", ev, params), replyClass(prepare(q))})
+	for i := range lines {
+		lines[i] = strings.TrimSpace(lines[i])
 	}
-	for _, raw := range lines {
-		line := strings.TrimSpace(raw)
+	whole := providersIn(text)
+	// methodAt[i] is the sign-in method in force at line i: the last AUTH
+	// before it, or, in logs that print the command after the reply
+	// (nodemailer), the first one after it.
+	methodAt := make([]string, len(lines))
+	last := ""
+	for i, l := range lines {
+		if m := methodIn(l); m != "" {
+			last = m
+		}
+		methodAt[i] = last
+	}
+	next := ""
+	for i := len(lines) - 1; i >= 0; i-- {
+		if methodAt[i] == "" {
+			methodAt[i] = next
+		} else {
+			next = methodAt[i]
+		}
+	}
+	addMatch := func(m Match, ev string, params map[string]string) {
+		all = append(all, found{hitFromMatch(m, "", []string{ev}, params), 5})
+	}
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
 		if line == "" {
 			continue
 		}
 		if m := pop3ErrRe.FindStringSubmatch(line); m != nil {
 			if mm, ok := MatchQuery(Query{Protocol: "pop3", Text: m[1]}); ok {
-				all = append(all, found{hitFromMatch(mm, "", []string{line}, nil), 5})
+				addMatch(mm, line, nil)
 			}
 			continue
 		}
-		if u, ok := unwrapLine(line); ok && (u.Code != 0 || u.Enhanced != "") {
-			if u.Sep == '-' {
-				if pending == nil || pending.Code != u.Code {
-					cp := u
-					pending, pendingLines = &cp, nil
-				} else if u.Text != "" {
-					pending.Text += " " + u.Text
-				}
-				pendingLines = append(pendingLines, line)
+		// A job-history row: the device's code first, then its status
+		// text ("361<TAB>Die Verbindung ... ist abgelaufen.").
+		if c := rowCodeRe.FindStringSubmatch(line); c != nil {
+			n, _ := strconv.Atoi(c[1])
+			if m, ok := MatchQuery(Query{Protocol: "device", Code: n}); ok {
+				addMatch(m, line, nil)
 				continue
 			}
-			if pending != nil && pending.Code == u.Code {
-				if u.Enhanced == pending.Enhanced || u.Enhanced == "" {
-					u.Enhanced = pending.Enhanced
-				}
-				u.Text = strings.TrimSpace(pending.Text + " " + u.Text)
-				flush(u, append(pendingLines, line))
-				pending, pendingLines = nil, nil
-				continue
-			}
-			if pending != nil {
-				flush(*pending, pendingLines)
-				pending, pendingLines = nil, nil
-			}
-			flush(u, []string{line})
-			continue
 		}
-		if pending != nil {
-			flush(*pending, pendingLines)
-			pending, pendingLines = nil, nil
+		if u, ok := readReply(line); ok {
+			raw := []string{line}
+			start := i
+			// A multi-line reply: "535-5.7.8 ..." lines, then "535 5.7.8 ...".
+			for u.Sep == '-' && i+1 < len(lines) {
+				nu, ok := readReply(lines[i+1])
+				if !ok || nu.Code != u.Code {
+					break
+				}
+				if u.Enhanced == "" {
+					u.Enhanced = nu.Enhanced
+				}
+				u.Text = strings.TrimSpace(u.Text + " " + nu.Text)
+				u.Sep = nu.Sep
+				i++
+				raw = append(raw, lines[i])
+			}
+			// Python's repr of a multi-line reply repeats the enhanced
+			// code on each line, without the reply code.
+			for u.Enhanced != "" && i+1 < len(lines) {
+				nu, ok := readReply(lines[i+1])
+				if !ok || nu.Code != 0 || nu.Enhanced != u.Enhanced {
+					break
+				}
+				u.Text = strings.TrimSpace(u.Text + " " + nu.Text)
+				i++
+				raw = append(raw, lines[i])
+			}
+			method := methodAt[start]
+			h, class, sc, ok := replyHit(u, raw, method, whole)
+			// A reply cut by a terminal or a log's line width: the next
+			// plain lines are joined back when that names the cause
+			// better.
+			var extra []string
+			for j := i + 1; j < len(lines) && j <= i+3 && continues(lines[j]); j++ {
+				extra = append(extra, lines[j])
+			}
+			if len(extra) > 0 {
+				// A terminal cuts anywhere, a log at a word: try both.
+				used := false
+				for _, sep := range []string{" ", ""} {
+					u2 := u
+					u2.Text = strings.TrimSpace(u.Text + sep + strings.Join(extra, sep))
+					if h2, c2, sc2, ok2 := replyHit(u2, append(raw, extra...), method, whole); ok2 && (!ok || sc2 > sc) {
+						h, class, sc, ok, used = h2, c2, sc2, true, true
+					}
+				}
+				if used {
+					i += len(extra)
+				}
+			}
+			if ok {
+				all = append(all, found{h, class})
+				continue
+			}
+			// Nothing read it as a reply (a "361 ..." status row, a
+			// 3xx line): let the other readers try the line.
+			i = start
 		}
 		if ids := aadstsRe.FindAllStringSubmatch(line, -1); len(ids) > 0 {
+			unknown := false
 			for _, id := range ids {
-				n, err := strconv.Atoi(id[1])
-				if err != nil {
-					continue
-				}
-				if m, ok := MatchQuery(Query{Protocol: "entra", AADSTS: n, Text: line}); ok {
-					all = append(all, found{hitFromMatch(m, "", []string{line}, nil), 5})
+				if h, known := entraHit(id[1], line); known {
+					all = append(all, found{h, 5})
+				} else if h.ID != "" {
+					all = append(all, found{h, 5})
+					unknown = true
 				}
 			}
+			// An unknown code never hides the parts that are known: the
+			// OAuth error next to it still gets its answer.
+			if unknown {
+				for _, word := range oauthErrRe.FindAllString(line, 8) {
+					if m, ok := MatchQuery(Query{Protocol: "oauth", Error: word, Text: line}); ok {
+						addMatch(m, line, nil)
+					}
+				}
+			}
+			continue
+		}
+		if c := entraCodeRe.FindStringSubmatch(line); c != nil {
+			if h, known := entraHit(c[1], line); known {
+				all = append(all, found{h, 5})
+				continue
+			}
+		}
+		// The Entra sign-in log shows its label and value on two lines:
+		// "Sign-in error code" / "50199".
+		if i > 0 && bareNumRe.MatchString(line) && len(line) >= 5 && signInCodeRe.MatchString(lines[i-1]) {
+			h, _ := entraHit(line, lines[i-1]+" "+line)
+			all = append(all, found{h, 5})
 			continue
 		}
 		matchedErr := false
 		for _, word := range oauthErrRe.FindAllString(line, 8) {
 			if m, ok := MatchQuery(Query{Protocol: "oauth", Error: word, Text: line}); ok {
-				all = append(all, found{hitFromMatch(m, "", []string{line}, nil), 5})
+				addMatch(m, line, nil)
 				matchedErr = true
 			}
 		}
 		if matchedErr {
 			continue
 		}
-		if m, ok := MatchQuery(Query{Protocol: "device", State: trimState(line)}); ok {
-			all = append(all, found{hitFromMatch(m, "", []string{line}, nil), 5})
+		if m, ok := stateIn(line); ok {
+			addMatch(m, line, nil)
 			continue
 		}
 		// A device job-history code inside a log line ("Job 17: error 361",
 		// "Fehlercode 361"); only codes the catalogue knows match.
+		matchedCode := false
 		for _, c := range deviceCodeRe.FindAllStringSubmatch(line, 4) {
 			n, _ := strconv.Atoi(c[1])
 			if m, ok := MatchQuery(Query{Protocol: "device", Code: n}); ok {
-				all = append(all, found{hitFromMatch(m, "", []string{line}, nil), 5})
+				addMatch(m, line, nil)
+				matchedCode = true
+			}
+		}
+		if matchedCode {
+			continue
+		}
+		// Words alone: a reply's text without its codes, an error a mail
+		// library or TLS stack raised itself, a Graph error code.
+		for _, proto := range []string{"smtp", "client", "graph"} {
+			q := Query{Protocol: proto, Text: line, Loose: true, Method: methodAt[i], Provider: providerFor(line, whole)}
+			if m, ok := MatchQuery(q); ok {
+				addMatch(m, line, nil)
+				break
 			}
 		}
 	}
-	if pending != nil {
-		flush(*pending, pendingLines)
+	// An AADSTS code says more than the OAuth error string around it.
+	knownEntra := false
+	for _, f := range all {
+		if strings.HasPrefix(f.hit.ID, "entra.aadsts.") {
+			knownEntra = true
+		}
 	}
 	// In a transcript the failures matter; success replies are explained
 	// only when nothing failed.
@@ -211,11 +315,63 @@ func explainText(text string) []Hit {
 	}
 	var hits []Hit
 	for _, f := range all {
+		if knownEntra && strings.HasPrefix(f.hit.ID, "oauth.") {
+			continue
+		}
 		if !anyFail || f.class >= 4 {
 			hits = append(hits, f.hit)
 		}
 	}
 	return hits
+}
+
+// replyHit matches one reply read from text, with the sign-in method and
+// the providers the input shows, and returns its hit, reply class and the
+// matcher's score.
+func replyHit(u unwrapped, raw []string, method string, whole []string) (Hit, int, int, bool) {
+	q := Query{Protocol: "smtp", Code: u.Code, Enhanced: u.Enhanced, Text: u.Text, Method: method,
+		Provider: providerFor(strings.Join(raw, " "), whole)}
+	m, sc, ok := matchQuery(q)
+	if !ok {
+		return Hit{}, 0, 0, false
+	}
+	if u.Code == 0 {
+		// "5.7.3 Authentication unsuccessful": the reply code is the one
+		// of the entry the text and the enhanced code point to.
+		u.Code = inferCode(m.ID)
+		q.Code = u.Code
+	}
+	params := map[string]string{"code": replyCode(u)}
+	return hitFromMatch(m, "", []string{strings.Join(raw, "\n")}, params), replyClass(prepare(q)), sc, true
+}
+
+// entraHit reads an Entra error number: its catalogue entry, or, for a
+// number the catalogue does not know, the unknown-code entry with
+// Microsoft's lookup link. known is false for the latter.
+func entraHit(num, line string) (h Hit, known bool) {
+	n, err := strconv.Atoi(num)
+	if err != nil {
+		return Hit{}, false
+	}
+	if m, ok := MatchQuery(Query{Protocol: "entra", AADSTS: n, Text: line}); ok {
+		return hitFromMatch(m, "", []string{line}, map[string]string{"aadsts": num}), true
+	}
+	return Hit{ID: entraUnknownID, Evidence: []string{line}, Params: map[string]string{"aadsts": num}}, false
+}
+
+// entraUnknownID is the entry for an AADSTS number not in the catalogue.
+const entraUnknownID = "entra.unknown"
+
+// stateIn reads a device token or sign-in state: the whole line, or the
+// value after a label ("Token state: Ungültig").
+func stateIn(line string) (Match, bool) {
+	if m, ok := MatchQuery(Query{Protocol: "device", State: trimState(line)}); ok {
+		return m, true
+	}
+	if c := stateLabelRe.FindStringSubmatch(line); c != nil {
+		return MatchQuery(Query{Protocol: "device", State: trimState(c[1])})
+	}
+	return Match{}, false
 }
 
 // replyCode is "535 5.7.3" for the {code} placeholder.

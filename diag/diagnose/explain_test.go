@@ -168,7 +168,7 @@ func TestExplainTranscript(t *testing.T) {
 	for _, f := range fs {
 		ids = append(ids, f.ID)
 	}
-	want := []string{"smtp.auth.rejected", "smtp.mail.not_authenticated"}
+	want := []string{"smtp.auth.rejected_oauth", "smtp.mail.not_authenticated"} // the transcript shows AUTH XOAUTH2
 	if !reflect.DeepEqual(ids, want) {
 		t.Fatalf("ids %v, want %v", ids, want)
 	}

@@ -23,6 +23,17 @@ type Query struct {
 	AADSTS int
 	Error  string // OAuth error string (invalid_grant)
 	State  string // device token / sign-in state, any language
+	// Method is how the input shows the device signed in: "oauth"
+	// (XOAUTH2, OAUTHBEARER) or "password" (LOGIN, PLAIN); empty when it
+	// does not show.
+	Method string
+	// Provider is the mail service the reply came from when the input
+	// shows it: "exo", "gmail", "ses"; empty when it does not show.
+	Provider string
+	// Loose marks Text as free text that may carry a reply's wording
+	// without its codes ("SmtpClientAuthentication is disabled for the
+	// Mailbox"): only entries whose phrases or wordings appear match.
+	Loose bool
 }
 
 // Match is the matcher's answer: the best entry, and the other entries
@@ -55,20 +66,28 @@ func normalize(s string) string {
 // class entry; among equals the higher priority wins and the others become
 // alternatives, followed by the winner's own listed alternatives.
 func MatchQuery(q Query) (m Match, ok bool) {
+	m, _, ok = matchQuery(q)
+	return m, ok
+}
+
+// matchQuery is MatchQuery that also reports the winner's score, so the
+// reader can tell a phrase match from a reading by code alone.
+func matchQuery(q Query) (m Match, best int, ok bool) {
 	c := cat()
 	q = prepare(q)
 	type cand struct {
 		e     *entry
 		score int
+		rank  int // the score without the priority
 	}
 	var cands []cand
 	for _, e := range c.entries {
 		if s, ok := score(e, q); ok {
-			cands = append(cands, cand{e, s})
+			cands = append(cands, cand{e, s, s - clamp(e.Priority, -99, 99)*wPriority})
 		}
 	}
 	if len(cands) == 0 {
-		return Match{}, false
+		return Match{}, 0, false
 	}
 	sort.SliceStable(cands, func(i, j int) bool {
 		if cands[i].score != cands[j].score {
@@ -79,14 +98,14 @@ func MatchQuery(q Query) (m Match, ok bool) {
 		}
 		return cands[i].e.ID < cands[j].e.ID
 	})
-	best := cands[0]
+	top := cands[0]
 	// Several specific entries fit equally well (a bare "550"): the
 	// honest reading is the generic one, with the specific ones as
 	// alternatives — unless an entry claims the tie by a higher priority
 	// (the "535 is ambiguous" entry does).
 	var tied []*entry
 	for _, cd := range cands {
-		if cd.score == best.score && !cd.e.Generic {
+		if cd.rank == top.rank && !cd.e.Generic {
 			tied = append(tied, cd.e)
 		}
 	}
@@ -95,29 +114,49 @@ func MatchQuery(q Query) (m Match, ok bool) {
 			if cd.e.Generic {
 				m = Match{ID: cd.e.ID, Generic: true}
 				for _, e := range tied {
-					m.Alternatives = append(m.Alternatives, e.ID)
+					if fitsMethod(e.ID, q.Method) {
+						m.Alternatives = append(m.Alternatives, e.ID)
+					}
 				}
-				return m, true
+				return m, cd.score, true
 			}
 		}
 	}
-	m = Match{ID: best.e.ID, Generic: best.e.Generic}
-	seen := map[string]bool{best.e.ID: true}
+	m = Match{ID: top.e.ID, Generic: top.e.Generic}
+	seen := map[string]bool{top.e.ID: true}
 	add := func(id string) {
-		if !seen[id] {
+		if !seen[id] && fitsMethod(id, q.Method) {
 			seen[id] = true
 			m.Alternatives = append(m.Alternatives, id)
 		}
 	}
+	// An entry that reads a bare code lists its causes in its own order,
+	// most likely first.
+	if top.e.Match.Bare {
+		for _, id := range top.e.Alternatives {
+			add(id)
+		}
+	}
 	for _, cd := range cands[1:] {
-		if cd.score == best.score && !cd.e.Generic {
+		if cd.rank == top.rank && !cd.e.Generic {
 			add(cd.e.ID)
 		}
 	}
-	for _, id := range best.e.Alternatives {
+	for _, id := range top.e.Alternatives {
 		add(id)
 	}
-	return m, true
+	return m, top.score, true
+}
+
+// fitsMethod reports whether entry id may be offered for an input that
+// shows the sign-in method: an entry about passwords is never offered for
+// an OAuth sign-in, nor the reverse.
+func fitsMethod(id, method string) bool {
+	e := cat().byID[id]
+	if method == "" || e == nil || e.Match == nil || len(e.Match.Methods) == 0 {
+		return true
+	}
+	return containsStr(e.Match.Methods, method)
 }
 
 func prepare(q Query) Query {
@@ -128,6 +167,8 @@ func prepare(q Query) Query {
 	q.State = normalize(q.State)
 	q.Error = strings.ToLower(strings.TrimSpace(q.Error))
 	q.Enhanced = strings.TrimSpace(q.Enhanced)
+	q.Method = strings.ToLower(q.Method)
+	q.Provider = strings.ToLower(q.Provider)
 	return q
 }
 
@@ -159,6 +200,43 @@ func score(e *entry, q Query) (int, bool) {
 	if len(m.Phases) > 0 && q.Phase != "" && !containsStr(m.Phases, q.Phase) {
 		return 0, false
 	}
+	if m.Bare && (q.Text != "" || q.Loose) {
+		return 0, false
+	}
+	if len(m.Methods) > 0 {
+		if !containsStr(m.Methods, q.Method) {
+			return 0, false
+		}
+		s += wSubject
+	}
+	if proto == "smtp" && !e.Generic {
+		switch {
+		case len(m.Providers) > 0:
+			if !containsStr(m.Providers, q.Provider) {
+				return 0, false
+			}
+			s += wSubject
+		case q.Provider != "" && q.Provider != "exo":
+			// Exchange Online's readings are not offered for another
+			// service's reply.
+			return 0, false
+		}
+	}
+	if q.Loose && len(e.norm) == 0 && len(e.any) == 0 {
+		return 0, false
+	}
+	if len(e.hints) > 0 && q.Code == 0 && q.Text != "" {
+		if !containsAnyStr(q.Text, e.hints) {
+			return 0, false
+		}
+		s += wSubject
+	}
+	if len(e.any) > 0 {
+		if !containsAnyStr(q.Text, e.any) {
+			return 0, false
+		}
+		s, matched = s+wPhrase, true
+	}
 	if len(m.Codes) > 0 && q.Code != 0 {
 		if !containsInt(m.Codes, q.Code) {
 			return 0, false
@@ -172,7 +250,7 @@ func score(e *entry, q Query) (int, bool) {
 				return 0, false
 			}
 			s, matched = s+wExact, true
-		case q.Text != "":
+		case q.Text != "" && !q.Loose:
 			// A reply with text but no enhanced code is not the one this
 			// entry describes (Exchange Online always sends one).
 			return 0, false
@@ -254,6 +332,17 @@ func enhancedSubject(enh string) int {
 
 func clamp(v, lo, hi int) int {
 	return max(lo, min(hi, v))
+}
+
+// containsAnyStr reports whether text holds one of the normalised
+// wordings.
+func containsAnyStr(text string, wordings []string) bool {
+	for _, w := range wordings {
+		if w != "" && strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func containsInt(list []int, v int) bool {
