@@ -541,7 +541,10 @@ func (p *prober) chooseMechanism(offered []string) (string, error) {
 	var want []string
 	switch p.cfg.AuthMethod {
 	case "oauth2":
-		want = []string{"XOAUTH2"}
+		// Exchange Online offers only XOAUTH2; Dovecot, Gmail and others
+		// also offer OAUTHBEARER (RFC 7628). The device's own list, when
+		// known, decides the order below.
+		want = []string{"XOAUTH2", "OAUTHBEARER"}
 	default:
 		want = []string{"LOGIN", "PLAIN"}
 	}
@@ -591,14 +594,19 @@ func (p *prober) auth(ctx context.Context, ph *Phase) error {
 	p.r.Target.Mechanism = mech
 	var client sasl.Client
 	switch mech {
-	case "XOAUTH2":
+	case "XOAUTH2", "OAUTHBEARER":
 		if p.cfg.Token == "" {
 			ph.ErrorKind = KindNoCredentials
 			return errors.New("no access token (use --token-file or the profile's oauth.token_file)")
 		}
 		p.r.Auth.SecretSource = p.cfg.TokenSource
 		p.r.Auth.SecretFingerprint = Fingerprint(p.cfg.Token)
-		client = &XOAUTH2Client{User: p.cfg.User, Token: p.cfg.Token, OnChallenge: func(c string) { ph.Challenge = SafePrefix(c, 500) }}
+		onChallenge := func(c string) { ph.Challenge = SafePrefix(c, 500) }
+		if mech == "XOAUTH2" {
+			client = &XOAUTH2Client{User: p.cfg.User, Token: p.cfg.Token, OnChallenge: onChallenge}
+		} else {
+			client = NewOAuthBearerClient(p.cfg.User, p.cfg.Token, p.cfg.ServerName, p.cfg.Port, onChallenge)
+		}
 	case "LOGIN", "PLAIN":
 		if p.cfg.Password == "" {
 			ph.ErrorKind = KindNoCredentials
