@@ -1,8 +1,11 @@
 package sheet
 
 import (
+	"reflect"
 	"strings"
 	"unicode"
+
+	"github.com/mfpcheck/mfpcheck/diag/i18n"
 )
 
 // ui holds the sheet's own labels and headings in one language. Meaning
@@ -46,168 +49,59 @@ type ui struct {
 	SecAnswer, SecAppendix, NothingToDo, DetailsOf   string
 	SevError, SevWarning, SevInfo                    string
 	Cause, Steps, Where, Delay, Evidence, Sources    string
-	WhereNames                                       map[string]string
 	FleetDevice, FleetFinding, FleetToken, FleetCert string
 	FleetCount                                       string
 }
 
-// uiFor returns the labels for lang (en when unknown). Each call builds a
-// fresh value, so there is no shared mutable state.
+// sharedLabels are the ui fields whose words are the report's shared ones
+// (verdicts, severities, token states, headings around findings); every
+// other string field F reads sheet.<f in snake case>.
+var sharedLabels = map[string]string{
+	"VerdictOK": "verdict.ok", "VerdictWarning": "verdict.warning", "VerdictFail": "verdict.fail", "VerdictError": "verdict.error",
+	"SevError": "severity.error", "SevWarning": "severity.warning", "SevInfo": "severity.info",
+	"NotObtained": "device_state.not_obtained", "Waiting": "device_state.waiting_for_authorization",
+	"Obtained": "device_state.obtained", "Invalid": "device_state.invalid",
+	"SignedIn": "token.signed_in", "SignedOut": "token.signed_out",
+	"Cause": "heading.cause", "Steps": "heading.steps", "Where": "heading.where", "Delay": "heading.delay",
+	"Evidence": "heading.evidence", "Sources": "heading.sources",
+}
+
+// uiFor returns the labels for lang (en when unknown) from the one label
+// table (package i18n). Each call builds a fresh value, so there is no
+// shared mutable state.
 func uiFor(lang string) *ui {
-	switch lang {
-	case "de":
-		return &ui{
-			Title: "Netzwerkstatusblatt — E-Mail", FleetTitle: "Geräteübersicht — E-Mail",
-			Device: "Gerät", Model: "Modell", Address: "Adresse", Firmware: "Firmware", Network: "Netzwerk",
-			Checked: "Geprüft", From: "von", Tool: "Werkzeug", Printed: "Erstellt", Page: "Seite", Of: "von",
-			VerdictOK: "OK", VerdictWarning: "WARNUNG", VerdictFail: "FEHLER", VerdictError: "ABBRUCH",
-			SubOK: "Scan-to-E-Mail funktioniert", SubWarning: "funktioniert, mit Warnungen",
-			SubFail: "Senden nicht möglich", SubError: "Prüfung konnte nicht laufen",
-			Interrupted: "Die Prüfung wurde vorzeitig abgebrochen.", CouldNotRun: "Prüfung nicht möglich",
-			SecNetwork: "Netzwerk (dieser Rechner)", SecEmail: "E-Mail-Server-Status", SecToken: "OAuth-Token",
-			SecTLS: "TLS-Verbindung", SecProbe: "SMTP-Prüfung", SecPOP3: "POP3-Prüfung", SecFindings: "Befunde und Abhilfe",
-			SecTranscript: "Protokoll der Sitzung", NotCollected: "nicht erfasst", None: "—",
-			Hostname: "Rechnername", Gateway: "Standard-Gateway", DNSServers: "DNS-Server", Interfaces: "Schnittstellen",
-			Iface: "Schnittstelle", State: "Zustand", MAC: "MAC-Adresse", Addresses: "Adressen",
-			Up: "aktiv", Down: "inaktiv", HostChecks: "Erreichbarkeit der Dienste", Role: "Dienst", Host: "Host",
-			Reachable: "Erreichbar", Connect: "Verbindung", Yes: "ja", No: "nein",
-			RoleSMTP: "SMTP", RolePOP3: "POP3", RoleSignin: "Anmeldung",
-			Setting: "Einstellung", OnDevice: "Am Gerät", SeenByCheck: "Von mfpcheck gesehen",
-			AuthMethod: "Authentisierungsmethode", EmailService: "E-Mail-Dienst", CurrentStatus: "Aktueller Status",
-			Account: "Authentifiziertes Konto", Sender: "Absender-eMail-Adresse", Admin: "Administrator-E-Mail-Adresse",
-			AutoSender: "Absender automatisch festlegen", SMTPServer: "SMTP-Serveradresse", SMTPPort: "SMTP-Server-Portnummer",
-			Secure: "Sichere Verbindung", CertValidate: "Zertifikatsprüfung", POP3Server: "POP3-Serveradresse",
-			POP3Port: "POP3-Server-Portnummer", DeviceNetwork: "Netzwerk des Geräts", OAuth2Firmware: "Firmware kann OAuth 2.0",
-			Enable: "Aktivieren", Disable: "Deaktivieren", On: "Ein", Off: "Aus", Other: "Andere",
-			InsecureWarning: "Achtung: Diese Prüfung lief mit ausgeschalteter Zertifikatsprüfung. Das Zertifikat des Servers wurde nicht geprüft.",
-			TokSource:       "Quelle", TokFormat: "Format", TokState: "Token-Status", TokSignedIn: "Anmeldestatus",
-			TokExpires: "Zugriffstoken läuft ab", TokRefresh: "Aktualisierungstoken", TokAudience: "Zielgruppe (aud)",
-			TokScopes: "Berechtigungen (scp)", TokRoles: "Rollen", TokUser: "Benutzer", TokTenant: "Mandant",
-			TokApp: "Anwendung", TokFingerprint: "Fingerabdruck", TokRefreshFP: "Fingerabdruck Aktualisierungstoken",
-			TokRefreshError: "Fehler bei Aktualisierung", TokFileMode: "Dateirechte", TokSignature: "Signatur",
-			TokNotVerified: "nicht geprüft", MinutesLeft: "Min. übrig", DaysLeft: "Tage übrig", Expired: "abgelaufen",
-			NotObtained: "Nicht abgerufen", Waiting: "Warten auf Autorisierung", Obtained: "Abgerufen", Invalid: "Ungültig",
-			SignedIn: "Angemeldet", SignedOut: "Abgemeldet", Access: "Zugriff", Refresh: "Aktualisierung", LastUsed: "zuletzt benutzt",
-			TLSVersion: "Version", TLSCipher: "Verschlüsselung", TLSServerName: "Servername", TLSVerified: "Zertifikat geprüft",
-			TLSHostMatch: "Name passt", TLSRoots: "Stammzertifikate", Chain: "Zertifikatskette", Subject: "Inhaber",
-			Issuer: "Aussteller", ValidFrom: "Gültig ab", ValidUntil: "Gültig bis", Days: "Tage", Key: "Schlüssel",
-			Phase: "Schritt", Status: "Status", Start: "Start ms", Time: "Dauer ms", ReplyOrError: "Antwort des Servers / Fehler",
-			Mechanism: "Verfahren", Offered: "Angeboten", Secret: "Geheimnis",
-			StatusOK: "OK", StatusWarn: "Warnung", StatusFail: "FEHLER", StatusSkipped: "übersprungen",
-			SecAnswer: "Was nicht geht und was zu tun ist", SecAppendix: "Anhang: Einzelheiten für die Technik",
-			NothingToDo: "Nichts zu tun: Scan-to-E-Mail funktioniert.", DetailsOf: "Belege zu Befund",
-			SevError: "FEHLER", SevWarning: "WARNUNG", SevInfo: "HINWEIS",
-			Cause: "Ursache", Steps: "Abhilfe", Where: "Wo", Delay: "Wirksam nach", Evidence: "Beleg", Sources: "Quellen",
-			WhereNames: map[string]string{
-				"device": "Web-Oberfläche des Geräts", "m365_admin": "Microsoft 365 Admin Center",
-				"exchange_admin": "Exchange Admin Center", "entra_admin": "Microsoft Entra Admin Center",
-				"powershell": "Exchange Online PowerShell", "defender": "Microsoft Defender-Portal", "other": "Sonstiges",
-			},
-			FleetDevice: "Gerät", FleetFinding: "Erster Befund", FleetToken: "Token Tage", FleetCert: "Zert. Tage",
-			FleetCount: "Geräte",
+	u := &ui{}
+	v := reflect.ValueOf(u).Elem()
+	for i := range v.NumField() {
+		f := v.Type().Field(i)
+		if f.Type.Kind() != reflect.String {
+			continue
 		}
-	case "fr":
-		return &ui{
-			Title: "Feuille d'état réseau — e-mail", FleetTitle: "Synthèse du parc — e-mail",
-			Device: "Appareil", Model: "Modèle", Address: "Adresse", Firmware: "Micrologiciel", Network: "Réseau",
-			Checked: "Vérifié le", From: "depuis", Tool: "Outil", Printed: "Imprimé le", Page: "Page", Of: "sur",
-			VerdictOK: "OK", VerdictWarning: "AVERTISSEMENT", VerdictFail: "ÉCHEC", VerdictError: "NON VÉRIFIÉ",
-			SubOK: "la numérisation vers e-mail fonctionne", SubWarning: "fonctionne, avec des avertissements",
-			SubFail: "envoi impossible", SubError: "la vérification n'a pas pu être faite",
-			Interrupted: "La vérification a été interrompue avant la fin.", CouldNotRun: "Vérification impossible",
-			SecNetwork: "Réseau (cet ordinateur)", SecEmail: "État du serveur de messagerie", SecToken: "Jeton OAuth",
-			SecTLS: "Connexion TLS", SecProbe: "Test SMTP", SecPOP3: "Test POP3", SecFindings: "Constats et solutions",
-			SecTranscript: "Transcription de la session", NotCollected: "non relevé", None: "—",
-			Hostname: "Nom de l'ordinateur", Gateway: "Passerelle par défaut", DNSServers: "Serveurs DNS", Interfaces: "Interfaces",
-			Iface: "Interface", State: "État", MAC: "Adresse MAC", Addresses: "Adresses",
-			Up: "active", Down: "inactive", HostChecks: "Accès aux services", Role: "Service", Host: "Hôte",
-			Reachable: "Joignable", Connect: "Connexion", Yes: "oui", No: "non",
-			RoleSMTP: "SMTP", RolePOP3: "POP3", RoleSignin: "Connexion",
-			Setting: "Paramètre", OnDevice: "Sur l'appareil", SeenByCheck: "Constaté par mfpcheck",
-			AuthMethod: "Méthode d'authentification", EmailService: "Service de messagerie", CurrentStatus: "État actuel",
-			Account: "Compte authentifié", Sender: "Adresse e-mail de l'expéditeur", Admin: "Adresse e-mail de l'administrateur",
-			AutoSender: "Expéditeur automatique", SMTPServer: "Adresse du serveur SMTP", SMTPPort: "Numéro de port du serveur SMTP",
-			Secure: "Connexion sécurisée", CertValidate: "Validation du certificat", POP3Server: "Adresse du serveur POP3",
-			POP3Port: "Numéro de port du serveur POP3", DeviceNetwork: "Réseau de l'appareil", OAuth2Firmware: "Micrologiciel compatible OAuth 2.0",
-			Enable: "Activer", Disable: "Désactiver", On: "Activé", Off: "Désactivé", Other: "Autre",
-			InsecureWarning: "Attention : ce test a été fait avec la validation du certificat désactivée. Le certificat du serveur n'a pas été vérifié.",
-			TokSource:       "Source", TokFormat: "Format", TokState: "État du jeton", TokSignedIn: "État de connexion",
-			TokExpires: "Expiration du jeton d'accès", TokRefresh: "Jeton d'actualisation", TokAudience: "Audience (aud)",
-			TokScopes: "Autorisations (scp)", TokRoles: "Rôles", TokUser: "Utilisateur", TokTenant: "Locataire",
-			TokApp: "Application", TokFingerprint: "Empreinte", TokRefreshFP: "Empreinte du jeton d'actualisation",
-			TokRefreshError: "Erreur d'actualisation", TokFileMode: "Droits du fichier", TokSignature: "Signature",
-			TokNotVerified: "non vérifiée", MinutesLeft: "min restantes", DaysLeft: "jours restants", Expired: "expiré",
-			NotObtained: "Non obtenu", Waiting: "En attente d'autorisation", Obtained: "Obtenu", Invalid: "Non valide",
-			SignedIn: "Connecté", SignedOut: "Déconnecté", Access: "accès", Refresh: "actualisation", LastUsed: "dernière utilisation",
-			TLSVersion: "Version", TLSCipher: "Chiffrement", TLSServerName: "Nom du serveur", TLSVerified: "Certificat vérifié",
-			TLSHostMatch: "Nom conforme", TLSRoots: "Racines", Chain: "Chaîne de certificats", Subject: "Sujet",
-			Issuer: "Émetteur", ValidFrom: "Valide du", ValidUntil: "Valide jusqu'au", Days: "Jours", Key: "Clé",
-			Phase: "Étape", Status: "État", Start: "Début ms", Time: "Durée ms", ReplyOrError: "Réponse du serveur / erreur",
-			Mechanism: "Mécanisme", Offered: "Proposés", Secret: "Secret",
-			StatusOK: "OK", StatusWarn: "Avert.", StatusFail: "ÉCHEC", StatusSkipped: "ignoré",
-			SecAnswer: "Ce qui ne va pas et que faire", SecAppendix: "Annexe : détails techniques",
-			NothingToDo: "Rien à faire : la numérisation vers e-mail fonctionne.", DetailsOf: "Éléments du constat",
-			SevError: "ERREUR", SevWarning: "AVERTISSEMENT", SevInfo: "INFO",
-			Cause: "Cause", Steps: "Solution", Where: "Où", Delay: "Délai", Evidence: "Preuve", Sources: "Sources",
-			WhereNames: map[string]string{
-				"device": "Page web de l'appareil", "m365_admin": "Centre d'administration Microsoft 365",
-				"exchange_admin": "Centre d'administration Exchange", "entra_admin": "Centre d'administration Microsoft Entra",
-				"powershell": "PowerShell Exchange Online", "defender": "Portail Microsoft Defender", "other": "Autre",
-			},
-			FleetDevice: "Appareil", FleetFinding: "Premier constat", FleetToken: "Jeton jours", FleetCert: "Cert. jours",
-			FleetCount: "appareils",
+		key, ok := sharedLabels[f.Name]
+		if !ok {
+			key = "sheet." + snake(f.Name)
 		}
+		v.Field(i).SetString(i18n.T(lang, key))
 	}
-	return &ui{
-		Title: "Network Status Sheet — Email", FleetTitle: "Fleet Summary — Email",
-		Device: "Device", Model: "Model", Address: "Address", Firmware: "Firmware", Network: "Network",
-		Checked: "Checked", From: "from", Tool: "Tool", Printed: "Printed", Page: "Page", Of: "of",
-		VerdictOK: "OK", VerdictWarning: "WARNING", VerdictFail: "FAIL", VerdictError: "ERROR",
-		SubOK: "scan to email works", SubWarning: "works, with warnings",
-		SubFail: "cannot send", SubError: "the check could not run",
-		Interrupted: "The check was stopped before it finished.", CouldNotRun: "Could not run",
-		SecNetwork: "Network (this host)", SecEmail: "Email server status", SecToken: "OAuth token",
-		SecTLS: "TLS connection", SecProbe: "SMTP probe", SecPOP3: "POP3 probe", SecFindings: "Findings and fixes",
-		SecTranscript: "Session transcript", NotCollected: "not collected", None: "—",
-		Hostname: "Host name", Gateway: "Default gateway", DNSServers: "DNS servers", Interfaces: "Interfaces",
-		Iface: "Interface", State: "State", MAC: "MAC address", Addresses: "Addresses",
-		Up: "up", Down: "down", HostChecks: "Service reachability", Role: "Service", Host: "Host",
-		Reachable: "Reachable", Connect: "Connect", Yes: "yes", No: "no",
-		RoleSMTP: "SMTP", RolePOP3: "POP3", RoleSignin: "Sign-in",
-		Setting: "Setting", OnDevice: "On the device", SeenByCheck: "Seen by mfpcheck",
-		AuthMethod: "Authentication Method", EmailService: "Email service", CurrentStatus: "Current Status",
-		Account: "Authenticated Account", Sender: "Sender's Email Address", Admin: "Administrator Email Address",
-		AutoSender: "Auto Specify Sender Name", SMTPServer: "SMTP Server Address", SMTPPort: "SMTP Server Port Number",
-		Secure: "Secure Connection", CertValidate: "Certificate Validation", POP3Server: "POP3 Server Address",
-		POP3Port: "POP3 Server Port Number", DeviceNetwork: "Device network", OAuth2Firmware: "Firmware supports OAuth 2.0",
-		Enable: "Enable", Disable: "Disable", On: "On", Off: "Off", Other: "Other",
-		InsecureWarning: "Warning: this check ran with certificate validation OFF. The server's certificate was not verified.",
-		TokSource:       "Source", TokFormat: "Format", TokState: "Token state", TokSignedIn: "Sign-in status",
-		TokExpires: "Access token expires", TokRefresh: "Refresh token", TokAudience: "Audience (aud)",
-		TokScopes: "Scopes (scp)", TokRoles: "Roles", TokUser: "User", TokTenant: "Tenant",
-		TokApp: "Application", TokFingerprint: "Fingerprint", TokRefreshFP: "Refresh token fingerprint",
-		TokRefreshError: "Refresh error", TokFileMode: "File mode", TokSignature: "Signature",
-		TokNotVerified: "not verified", MinutesLeft: "min left", DaysLeft: "days left", Expired: "expired",
-		NotObtained: "Not obtained", Waiting: "Waiting for authorization", Obtained: "Obtained", Invalid: "Invalid",
-		SignedIn: "Signed in", SignedOut: "Signed out", Access: "access", Refresh: "refresh", LastUsed: "last used",
-		TLSVersion: "Version", TLSCipher: "Cipher", TLSServerName: "Server name", TLSVerified: "Certificate verified",
-		TLSHostMatch: "Name matches", TLSRoots: "Roots", Chain: "Certificate chain", Subject: "Subject",
-		Issuer: "Issuer", ValidFrom: "Valid from", ValidUntil: "Valid until", Days: "Days", Key: "Key",
-		Phase: "Phase", Status: "Status", Start: "Start ms", Time: "Time ms", ReplyOrError: "Server reply / error",
-		Mechanism: "Mechanism", Offered: "Offered", Secret: "Secret",
-		StatusOK: "OK", StatusWarn: "Warning", StatusFail: "FAIL", StatusSkipped: "skipped",
-		SecAnswer: "What is wrong and what to do", SecAppendix: "Appendix: technical details",
-		NothingToDo: "Nothing to do: scan to email works.", DetailsOf: "Evidence for finding",
-		SevError: "ERROR", SevWarning: "WARNING", SevInfo: "INFO",
-		Cause: "Cause", Steps: "Fix", Where: "Where", Delay: "Takes effect", Evidence: "Evidence", Sources: "Sources",
-		WhereNames: map[string]string{
-			"device": "Device web page", "m365_admin": "Microsoft 365 admin center",
-			"exchange_admin": "Exchange admin center", "entra_admin": "Microsoft Entra admin center",
-			"powershell": "Exchange Online PowerShell", "defender": "Microsoft Defender portal", "other": "Other",
-		},
-		FleetDevice: "Device", FleetFinding: "First finding", FleetToken: "Token days", FleetCert: "Cert days",
-		FleetCount: "devices",
+	return u
+}
+
+// snake turns a field name into its label key: TokRefreshFP ->
+// tok_refresh_fp, SMTPServer -> smtp_server, OAuth2Firmware ->
+// oauth2_firmware.
+func snake(name string) string {
+	r := []rune(name)
+	var b strings.Builder
+	for i, c := range r {
+		if i > 0 && unicode.IsUpper(c) {
+			p := r[i-1]
+			if unicode.IsLower(p) || unicode.IsDigit(p) || (unicode.IsUpper(p) && i+1 < len(r) && unicode.IsLower(r[i+1])) {
+				b.WriteByte('_')
+			}
+		}
+		b.WriteRune(unicode.ToLower(c))
 	}
+	return strings.ReplaceAll(b.String(), "o_auth", "oauth")
 }
 
 // ricohLabels renames the email-server fields the way Ricoh's Web Image

@@ -43,9 +43,9 @@ func (m *Model) tokenView(h int) string {
 		}
 		state := tokenState(m.lang, t)
 		if ds.dev.Vendor == "epson" {
-			si := tr(m.lang, "signed_out")
+			si := tr(m.lang, "token.signed_out")
 			if t.SignedIn {
-				si = tr(m.lang, "signed_in")
+				si = tr(m.lang, "token.signed_in")
 			}
 			state += " · " + si
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/i18n"
 )
 
 // View draws the whole window: header, body, message line, help bar.
@@ -186,7 +187,7 @@ func (m *Model) listRow(i int) string {
 		}
 	case ds.verdict != "":
 		icon = m.verdictIcon(ds.verdict)
-		state = m.st.verdict(ds.verdict).Render(tr(m.lang, "st_"+string(ds.verdict)))
+		state = m.st.verdict(ds.verdict).Render(tr(m.lang, "verdict."+string(ds.verdict)))
 	default:
 		icon = m.st.Dim.Render("·")
 		state = m.st.Dim.Render(tr(m.lang, "not_checked"))
@@ -269,7 +270,7 @@ func (m *Model) probeContent(ds *devState) string {
 	}
 	line("")
 	vs := m.st.verdict(r.Verdict)
-	v := tr(m.lang, "verdict") + ": " + vs.Render(tr(m.lang, "st_"+string(r.Verdict)))
+	v := tr(m.lang, "verdict") + ": " + vs.Render(tr(m.lang, "verdict."+string(r.Verdict)))
 	if d := r.Duration.D(); d > 0 {
 		v += m.st.Dim.Render("  " + fmtDur(d))
 	}
@@ -367,20 +368,7 @@ func (m *Model) refreshLeft(t *diag.TokenInfo) string {
 
 // tokenState is the token state as the device's web page words it.
 func tokenState(lang string, t *diag.TokenInfo) string {
-	var s string
-	switch t.State {
-	case "not_obtained":
-		s = tr(lang, "tok_not_obtained")
-	case "waiting_for_authorization":
-		s = tr(lang, "tok_waiting")
-	case "obtained":
-		s = tr(lang, "tok_obtained")
-	case "invalid":
-		s = tr(lang, "tok_invalid")
-	default:
-		s = t.State
-	}
-	return s
+	return i18n.DeviceState(lang, t.State)
 }
 
 // findingsView renders findings with their numbered steps, wrapped to w.
@@ -404,7 +392,7 @@ func (m *Model) findingsView(fs []diag.Finding, w int) string {
 			b.WriteString(wrapIndent(f.Cause, w, "  ", "  ") + "\n")
 		}
 		for _, e := range f.Evidence {
-			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "evidence")+": "+e), w, "  ", "    ") + "\n")
+			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "heading.evidence")+": "+e), w, "  ", "    ") + "\n")
 		}
 		for n, s := range f.Steps {
 			num := fmt.Sprintf("  %d. ", n+1)
@@ -422,13 +410,13 @@ func (m *Model) findingsView(fs []diag.Finding, w int) string {
 			for i, p := range f.Where {
 				places[i] = m.label("where." + p)
 			}
-			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "where")+": "+strings.Join(places, "; ")), w, "  ", "    ") + "\n")
+			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "heading.where")+": "+strings.Join(places, "; ")), w, "  ", "    ") + "\n")
 		}
 		if f.Delay != "" {
-			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "delay")+": "+f.Delay), w, "  ", "    ") + "\n")
+			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "heading.delay")+": "+f.Delay), w, "  ", "    ") + "\n")
 		}
 		if len(f.Alternatives) > 0 {
-			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "alternatives")+": "+strings.Join(f.Alternatives, ", ")), w, "  ", "    ") + "\n")
+			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "heading.alternatives")+": "+strings.Join(f.Alternatives, ", ")), w, "  ", "    ") + "\n")
 		}
 	}
 	return b.String()

@@ -1,59 +1,24 @@
 package diagnose
 
 import (
-	"bytes"
-	_ "embed"
 	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/mfpcheck/mfpcheck/diag"
-	"go.yaml.in/yaml/v3"
+	"github.com/mfpcheck/mfpcheck/diag/i18n"
 )
 
-// labels.yaml holds the words renderers put around findings (headings,
-// severity names, places) and the neutral words that stand in for a
-// placeholder no evidence filled ("the scan mailbox"), per language.
-//
-//go:embed labels.yaml
-var labelsYAML []byte
+// loadLabels is the label table of package i18n, language -> key -> text.
+func loadLabels() (map[string]map[string]string, error) { return i18n.Table() }
 
-var loadLabels = sync.OnceValues(func() (map[string]map[string]string, error) {
-	var l map[string]map[string]string
-	dec := yaml.NewDecoder(bytes.NewReader(labelsYAML))
-	dec.KnownFields(true)
-	err := dec.Decode(&l)
-	return l, err
-})
-
-// Label returns the renderer word for key in lang (English when the
-// language or key is unknown; the key itself as a last resort). Keys:
-// severity.<sev>, where.<place>, heading.<name>, note.<name>.
-func Label(lang, key string) string {
-	l, _ := loadLabels()
-	if v, ok := l[NormLang(lang)][key]; ok {
-		return v
-	}
-	if v, ok := l["en"][key]; ok {
-		return v
-	}
-	return key
-}
+// Label returns the renderer word for key in lang from the one label table
+// (package i18n). Keys: severity.<sev>, where.<place>, heading.<name>,
+// note.<name>, side.<side>, placeholder.<name>.
+func Label(lang, key string) string { return i18n.T(lang, key) }
 
 // NormLang maps a language tag to en, de or fr ("de_DE.UTF-8" → de);
 // anything else is en.
-func NormLang(lang string) string {
-	l := strings.ToLower(strings.TrimSpace(lang))
-	if len(l) >= 2 {
-		switch l[:2] {
-		case "de":
-			return "de"
-		case "fr":
-			return "fr"
-		}
-	}
-	return "en"
-}
+func NormLang(lang string) string { return i18n.Norm(lang) }
 
 // NormVendor maps a vendor name to the catalogue's vendor keys: nashuatec
 // (Ricoh-built) is ricoh; unknown vendors get no vendor steps.
