@@ -102,17 +102,25 @@ func (a *app) cmdBatch(ctx context.Context, args []string) int {
 		a.errorf("%v", err)
 		return ExitError
 	}
-	lang := opts.Lang
-	opts.Check = batch.CheckWith(func(d batch.Device) check.Config {
+	opts.Check = a.fleetCheck(f.caFile, f.insecure, opts.Lang, func() map[string]*x509.CertPool { return roots })
+	return a.runFleet(ctx, devices, opts)
+}
+
+// fleetCheck is the check of a fleet device, as batch and serve run it:
+// its profile, the CA file of its own ca column or else flagCA (read
+// beforehand into roots(), see loadFleetCAs), certificate checks off with
+// --insecure.
+func (a *app) fleetCheck(flagCA string, insecure bool, lang string, roots func() map[string]*x509.CertPool) batch.CheckFunc {
+	return batch.CheckWith(func(d batch.Device) check.Config {
 		cfg := check.FromProfile(d.Profile, a.getenv)
 		ca := d.CAFile
 		if ca == "" {
-			ca = f.caFile
+			ca = flagCA
 		}
 		if ca != "" {
-			cfg.Probe.Roots, cfg.Probe.RootsName = roots[ca], ca
+			cfg.Probe.Roots, cfg.Probe.RootsName = roots()[ca], ca
 		}
-		if f.insecure {
+		if insecure {
 			cfg.Probe.VerifyCert = false
 			if cfg.POP3 != nil {
 				cfg.POP3.VerifyCert = false
@@ -123,7 +131,6 @@ func (a *app) cmdBatch(ctx context.Context, args []string) int {
 		cfg.Now = a.now
 		return cfg
 	})
-	return a.runFleet(ctx, devices, opts)
 }
 
 // loadFleetCAs reads --ca and every device's own CA file once, before any

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,12 +11,12 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/batch"
-	"github.com/mfpcheck/mfpcheck/diag/check"
 	"github.com/mfpcheck/mfpcheck/diag/exporter"
 )
 
@@ -42,6 +43,8 @@ type serveFlags struct {
 	minInterval time.Duration
 	timeout     time.Duration
 	modules     moduleFlag
+	caFile      string
+	insecure    bool
 }
 
 // moduleFlag collects repeated --module NAME=PROFILE flags.
@@ -58,6 +61,8 @@ func (a *app) cmdServe(ctx context.Context, args []string) int {
 	fs.StringVar(&f.listen, "listen", exporter.DefaultListen, "address to listen on")
 	fs.DurationVar(&f.minInterval, "min-interval", exporter.DefaultMinInterval, "serve a device's result from the cache while it is younger than this")
 	fs.DurationVar(&f.timeout, "timeout", batch.DefaultTimeout, "bound for each device's whole check")
+	fs.StringVar(&f.caFile, "ca", "", "verify the servers against the CA certificates in this PEM file instead of the system roots (a CSV ca column overrides it)")
+	fs.BoolVar(&f.insecure, "insecure", false, "do not stop on certificate errors (each report says so)")
 	fs.Var(&f.modules, "module", "NAME=PROFILE: a profile template for /probe?module=NAME&target=HOST:PORT (repeatable)")
 	pos, code, ok := a.parseArgs(fs, args)
 	if !ok {
@@ -79,25 +84,32 @@ func (a *app) cmdServe(ctx context.Context, args []string) int {
 		a.hintf("--module takes NAME=PROFILE, e.g. --module epson=profiles/epson.yaml")
 		return ExitError
 	}
-	devices, err := batch.LoadFleet(f.fleet)
+	var roots atomic.Pointer[map[string]*x509.CertPool]
+	load := func() ([]batch.Device, error) {
+		devices, err := batch.LoadFleet(f.fleet)
+		if err != nil {
+			return nil, err
+		}
+		pools, err := loadFleetCAs(f.caFile, devices)
+		if err != nil {
+			return nil, err
+		}
+		roots.Store(&pools)
+		return devices, nil
+	}
+	devices, err := load()
 	if err != nil {
 		a.errorLines(err)
 		a.hintf("each line names the file and line to fix; mfpcheck batch --help describes the fleet formats")
 		return ExitError
 	}
 	opts := exporter.Options{
-		Check: batch.CheckWith(func(d batch.Device) check.Config {
-			cfg := check.FromProfile(d.Profile, a.getenv)
-			cfg.ToolVersion = version
-			cfg.Now = a.now
-			return cfg
-		}),
+		Check:         a.fleetCheck(f.caFile, f.insecure, "en", func() map[string]*x509.CertPool { return *roots.Load() }),
 		MinInterval:   f.minInterval,
 		DeviceTimeout: f.timeout,
 		Modules:       modules,
 	}
-	reload := func() ([]batch.Device, error) { return batch.LoadFleet(f.fleet) }
-	return a.serveExporter(ctx, f.listen, devices, opts, reload)
+	return a.serveExporter(ctx, f.listen, devices, opts, load)
 }
 
 // loadModules reads the NAME=PROFILE templates.

@@ -144,8 +144,26 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	if err := os.WriteFile(fleet, []byte("devices:\n  - profile: "+oauthProfile+"\n  - profile: "+basicProfile+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, format := range []string{"text", "json", "jsonl", "csv", "openmetrics"} {
-		run("batch "+format, "batch", fleet, "--format", format)
+	for _, format := range []string{"text", "json", "jsonl", "csv", "openmetrics", "nagios"} {
+		run("batch "+format, "batch", fleet, "--format", format, "--ca", oauth.CAFile())
+	}
+	run("probe --nagios", "probe", "--profile", oauthProfile, "--ca", oauth.CAFile(), "--nagios")
+
+	// The Prometheus exporter: every device's metrics, its own metrics and
+	// its log.
+	addr, serveLog := startServer(t, env, "serve", "--fleet", fleet, "--ca", oauth.CAFile(), "--listen", "127.0.0.1:0")
+	for _, name := range targetNames(t, addr) {
+		scan.add("serve /probe "+name, httpGet(t, "http://"+addr+"/probe?target="+url.QueryEscape(name)))
+	}
+	scan.add("serve /metrics", httpGet(t, "http://"+addr+"/metrics"))
+	scan.add("serve /targets", httpGet(t, "http://"+addr+"/targets"))
+	scan.add("serve log", serveLog.String())
+	signedIn := false
+	for where, out := range scan.outputs {
+		signedIn = signedIn || strings.HasPrefix(where, "serve /probe") && strings.Contains(out, "probe_success 1")
+	}
+	if !signedIn {
+		t.Error("no exporter check signed in: the scan of the exporter proves little")
 	}
 	sheets := filepath.Join(dir, "sheets")
 	run("batch --sheets", "batch", fleet, "--sheets", sheets)
