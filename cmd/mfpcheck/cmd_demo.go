@@ -13,6 +13,7 @@ import (
 
 	"github.com/mfpcheck/mfpcheck/diag/check"
 	"github.com/mfpcheck/mfpcheck/diag/exporter"
+	"github.com/mfpcheck/mfpcheck/diag/suggest"
 	"github.com/mfpcheck/mfpcheck/diag/token"
 	"github.com/mfpcheck/mfpcheck/fixtures/entrasim"
 	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
@@ -44,6 +45,9 @@ type demoFlags struct {
 	sheetsDir  string
 	exporter   bool
 	listen     string
+	force      bool
+	// out is --sheet, checked before the simulator starts.
+	out sheetOutput
 }
 
 // cmdDemo runs "mfpcheck demo": the built-in Exchange Online simulator on
@@ -55,7 +59,8 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 	fs.BoolVar(&f.list, "list", false, "list the scenarios")
 	fs.BoolVar(&f.serve, "serve", false, "run the simulator in the foreground until interrupted")
 	fs.StringVar(&f.dir, "dir", "", "with --serve: folder for ca.pem, token.json and profile.yaml (default: a new temporary folder)")
-	fs.StringVar(&f.sheet, "sheet", "", "also write the PDF status sheet to this file")
+	fs.StringVar(&f.sheet, "sheet", "", "also write the PDF status sheet to this file (or into this folder)")
+	fs.BoolVar(&f.force, "force", false, "with --sheet: overwrite the file if it exists")
 	fs.BoolVar(&f.tui, "tui", false, "open the terminal UI over a simulated fleet of every scenario")
 	fs.BoolVar(&f.batch, "batch", false, "run batch mode over a simulated fleet of every scenario")
 	fs.StringVar(&f.format, "format", "text", "with --batch: text | json | jsonl | csv | openmetrics")
@@ -87,9 +92,20 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 	case f.exporter:
 		return a.demoExporter(ctx, f.listen)
 	}
-	if _, ok := exosim.Lookup(f.scenario); !ok {
+	sc, ok := lookupScenario(f.scenario)
+	if !ok {
 		a.errorf("unknown scenario %q", f.scenario)
-		a.hintf("mfpcheck demo --list shows the scenarios")
+		if h := suggest.Hint(f.scenario, exosim.Names()); h != "" {
+			a.hintf("%s (mfpcheck demo --list shows them all)", h)
+		} else {
+			a.hintf("mfpcheck demo --list shows the scenarios")
+		}
+		return ExitError
+	}
+	f.scenario = sc.Name
+	var err error
+	if f.out, err = newSheetOutput(f.sheet, f.force); err != nil {
+		a.sheetError(err, "--force")
 		return ExitError
 	}
 	if f.serve {
@@ -118,7 +134,7 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 	cfg.Authority = authority
 	cfg.Refresh = f.refresh
 	r := check.Run(ctx, cfg)
-	return a.report(r, f.jsonOut, f.transcript, f.sheet)
+	return a.report(r, f.jsonOut, f.transcript, f.out)
 }
 
 // simCheck is the check of a simulated device: its profile, the
@@ -255,7 +271,7 @@ func (a *app) demoLogin(ctx context.Context, sim *exosim.Sim, authority string, 
 	cfg := a.simCheck(sim, a.lang(f.lang), f.sheet != "")
 	cfg.Authority = authority
 	r := check.Run(ctx, cfg)
-	return a.report(r, f.jsonOut, f.transcript, f.sheet)
+	return a.report(r, f.jsonOut, f.transcript, f.out)
 }
 
 // simFleet starts one simulator per scenario. The caller closes them.
@@ -274,4 +290,14 @@ func (a *app) simFleet(ctx context.Context, lang string) ([]*exosim.Sim, []check
 		cfgs = append(cfgs, a.simCheck(sim, lang, false))
 	}
 	return sims, cfgs, nil
+}
+
+// lookupScenario finds a scenario by name, ignoring case.
+func lookupScenario(name string) (exosim.Scenario, bool) {
+	for _, sc := range exosim.Scenarios() {
+		if strings.EqualFold(sc.Name, strings.TrimSpace(name)) {
+			return sc, true
+		}
+	}
+	return exosim.Scenario{}, false
 }

@@ -49,6 +49,7 @@ type probeFlags struct {
 	transcript   bool
 	lang         string
 	sheet        string
+	force        bool
 	connectTo    string
 	proxy        string
 	nagios       bool
@@ -80,7 +81,8 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.jsonOut, "json", false, "print the report as JSON (schema mfpcheck.report/v1)")
 	fs.BoolVar(&f.transcript, "transcript", false, "print the redacted transcript")
 	fs.StringVar(&f.lang, "lang", "", "language of the findings: en | de | fr (default from LC_ALL/LC_MESSAGES/LANG)")
-	fs.StringVar(&f.sheet, "sheet", "", "also write the PDF status sheet to this file")
+	fs.StringVar(&f.sheet, "sheet", "", "also write the PDF status sheet to this file (or into this folder)")
+	fs.BoolVar(&f.force, "force", false, "with --sheet: overwrite the file if it exists")
 	fs.StringVar(&f.connectTo, "connect-to", "", "dial HOST:PORT instead of the server, keeping the server's name for TLS and the report (like curl)")
 	fs.StringVar(&f.proxy, "proxy", "", "reach the servers and the sign-in endpoints through socks5://[USER:PASS@]HOST:PORT or http://HOST:PORT (CONNECT)")
 	fs.BoolVar(&f.nagios, "nagios", false, "print Nagios/Icinga/Checkmk plugin output (status line with perfdata); exit codes as always")
@@ -99,6 +101,11 @@ func (a *app) cmdProbe(ctx context.Context, args []string) int {
 	if err != nil {
 		return a.inputError("probe", err)
 	}
+	out, err := newSheetOutput(f.sheet, f.force)
+	if err != nil {
+		a.sheetError(err, "--force")
+		return ExitError
+	}
 	r := check.Run(ctx, cfg)
 	if f.nagios {
 		if err := render.Nagios(a.stdout, r); err != nil {
@@ -107,11 +114,12 @@ func (a *app) cmdProbe(ctx context.Context, args []string) int {
 		}
 		return verdictExit(r.Verdict)
 	}
-	return a.report(r, f.jsonOut, f.transcript, f.sheet)
+	return a.report(r, f.jsonOut, f.transcript, out)
 }
 
-// report prints a report and maps its verdict to the exit code.
-func (a *app) report(r *diag.Report, jsonOut, transcript bool, sheetPath string) int {
+// report prints a report, writes its sheet when one was asked for, and
+// maps its verdict to the exit code.
+func (a *app) report(r *diag.Report, jsonOut, transcript bool, out sheetOutput) int {
 	var err error
 	if jsonOut {
 		err = render.JSON(a.stdout, r)
@@ -124,12 +132,13 @@ func (a *app) report(r *diag.Report, jsonOut, transcript bool, sheetPath string)
 		a.errorf("write report: %v", err)
 		return ExitError
 	}
-	if sheetPath != "" {
-		if err := a.writeStatusSheet(sheetPath, r, r.Lang); err != nil {
-			a.errorf("%v", err)
+	if out.set() {
+		path, err := out.write(r, sheetLang(r), a.now())
+		if err != nil {
+			a.sheetError(err, "--force")
 			return ExitError
 		}
-		fmt.Fprintf(a.stderr, "mfpcheck: status sheet written to %s\n", sheetPath)
+		fmt.Fprintf(a.stderr, "mfpcheck: status sheet written to %s\n", path)
 	}
 	if r.Error != "" && !jsonOut {
 		a.errorf("%s", r.Error)

@@ -32,6 +32,7 @@ type sheetFlags struct {
 	paper   string
 	fixed   string
 	force   bool
+	caFile  string
 }
 
 // cmdSheet runs "mfpcheck sheet": it prints the PDF status sheet of a saved
@@ -41,7 +42,8 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 	fset := flag.NewFlagSet("sheet", flag.ContinueOnError)
 	fset.StringVar(&f.profile, "profile", "", "check the device in this profile (YAML), then print its sheet")
 	fset.StringVar(&f.from, "from", "", "print the sheet of a saved report (probe --json, schema "+diag.Schema+")")
-	fset.StringVar(&f.out, "o", "", "output file (default mfpcheck-sheet-DEVICE-DATE.pdf)")
+	fset.StringVar(&f.out, "o", "", "output file, or a folder for the default name (default mfpcheck-sheet-DEVICE-DATE.pdf)")
+	fset.StringVar(&f.caFile, "ca", "", "with --profile: verify the server against the CA certificates in this PEM file instead of the system roots")
 	fset.StringVar(&f.lang, "lang", "", "language: en | de | fr (default from LC_ALL/LC_MESSAGES/LANG)")
 	fset.StringVar(&f.paper, "paper", "a4", "paper size: a4 | letter")
 	fset.StringVar(&f.fixed, "fixed-time", "", "print this RFC 3339 time as the sheet's date (reproducible output)")
@@ -68,12 +70,22 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 		opts.Fixed = t
 	}
 
+	out, err := newSheetOutput(f.out, f.force)
+	if f.out == "" {
+		out, err = newSheetOutput(".", f.force)
+	}
+	if err != nil {
+		a.sheetError(err, "--force")
+		return ExitError
+	}
+
 	var r *diag.Report
 	switch {
 	case f.profile != "" && f.from != "":
 		return a.usageError("sheet", "give either --profile or --from, not both")
+	case f.caFile != "" && f.profile == "":
+		return a.usageError("sheet", "--ca is for checking a device (--profile); a saved report was checked already")
 	case f.from != "":
-		var err error
 		if r, err = readReport(f.from); err != nil {
 			return a.inputError("sheet", fmt.Errorf("sheet: %w", err))
 		}
@@ -83,6 +95,13 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 			return a.inputError("sheet", fmt.Errorf("sheet: %w", err))
 		}
 		cfg := check.FromProfile(p, a.getenv)
+		if f.caFile != "" {
+			pool, err := diag.LoadCAFile(f.caFile)
+			if err != nil {
+				return a.inputError("sheet", fmt.Errorf("sheet: %w", err))
+			}
+			cfg.Probe.Roots, cfg.Probe.RootsName = pool, f.caFile
+		}
 		cfg.Network = true
 		cfg.Lang = opts.Lang
 		cfg.ToolVersion = version
@@ -94,24 +113,20 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 		return ExitError
 	}
 
-	path := f.out
-	if path == "" {
-		when := opts.Fixed
-		if when.IsZero() {
-			when = a.now()
-		}
-		path = defaultSheetName(r, when)
+	when := opts.Fixed
+	if when.IsZero() {
+		when = a.now()
 	}
-	if err := writeSheetFile(path, r, opts, f.force); err != nil {
-		a.errorf("sheet: %v", err)
-		if errors.Is(err, fs.ErrExist) {
-			a.hintf("add --force to overwrite it, or choose another name with -o")
-		} else {
-			a.hintf("choose a file in a folder that exists and that you can write to (-o FILE)")
-		}
+	path, err := out.write(r, opts, when)
+	if err != nil {
+		a.sheetError(fmt.Errorf("sheet: %w", err), "--force")
 		return ExitError
 	}
 	fmt.Fprintln(a.stdout, path)
+	if f.profile != "" {
+		// Like probe: the exit code says what the check found.
+		return verdictExit(r.Verdict)
+	}
 	return ExitOK
 }
 

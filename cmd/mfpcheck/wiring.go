@@ -2,13 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
-	"io/fs"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/batch"
 	"github.com/mfpcheck/mfpcheck/diag/check"
-	"github.com/mfpcheck/mfpcheck/sheet"
 )
 
 // demoTUI opens the TUI over a simulated fleet of every scenario.
@@ -56,14 +52,4 @@ func (a *app) simDevices(ctx context.Context, lang string) (devices []batch.Devi
 		}
 	}
 	return devices, batch.CheckWith(func(d batch.Device) check.Config { return byName[d.Name] }), closeAll, nil
-}
-
-// writeStatusSheet writes the PDF status sheet of a report for probe and
-// demo's --sheet. An existing file is never overwritten.
-func (a *app) writeStatusSheet(path string, r *diag.Report, lang string) error {
-	err := writeSheetFile(path, r, sheet.Options{Lang: lang}, false)
-	if errors.Is(err, fs.ErrExist) {
-		a.hintf("choose another file name for --sheet; the existing one is kept")
-	}
-	return err
 }

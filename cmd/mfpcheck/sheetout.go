@@ -1,0 +1,84 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/sheet"
+)
+
+// sheetOutput is where a status sheet goes, decided before any probing so
+// a bad path fails at once: a file name, or an existing folder that gets
+// the default name (mfpcheck-sheet-DEVICE-DATE.pdf) once the report is in.
+type sheetOutput struct {
+	path  string
+	dir   bool
+	force bool
+}
+
+// errSheetExists marks an output file that is there already (wraps
+// fs.ErrExist), so callers can add the --force hint.
+var errSheetExists = fs.ErrExist
+
+// newSheetOutput checks path for writing a sheet: an existing folder is
+// used as the folder; an existing file needs force; the file's folder must
+// exist. An empty path means no sheet.
+func newSheetOutput(path string, force bool) (sheetOutput, error) {
+	if path == "" {
+		return sheetOutput{}, nil
+	}
+	st, err := os.Stat(path)
+	switch {
+	case err == nil && st.IsDir():
+		return sheetOutput{path: path, dir: true, force: force}, nil
+	case err == nil && !force:
+		return sheetOutput{}, fmt.Errorf("%s already exists: %w", path, errSheetExists)
+	case err != nil && (strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(filepath.Separator))):
+		return sheetOutput{}, fmt.Errorf("%s: no such folder", path)
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return sheetOutput{}, err
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return sheetOutput{}, fmt.Errorf("%s: folder %s does not exist", path, dir)
+		}
+	}
+	return sheetOutput{path: path, force: force}, nil
+}
+
+// set reports whether a sheet was asked for.
+func (o sheetOutput) set() bool { return o.path != "" }
+
+// file is the sheet's file name for report r printed at when.
+func (o sheetOutput) file(r *diag.Report, when time.Time) string {
+	if o.dir {
+		return filepath.Join(o.path, defaultSheetName(r, when))
+	}
+	return o.path
+}
+
+// sheetLang is the options of a report's sheet: in the report's language.
+func sheetLang(r *diag.Report) sheet.Options { return sheet.Options{Lang: r.Lang} }
+
+// write renders r into the output and returns the file written.
+func (o sheetOutput) write(r *diag.Report, opts sheet.Options, when time.Time) (string, error) {
+	path := o.file(r, when)
+	return path, writeSheetFile(path, r, opts, o.force)
+}
+
+// sheetError prints a failed sheet write: the error, then the hint when
+// the file was there already.
+func (a *app) sheetError(err error, force string) {
+	a.errorf("%v", err)
+	if errors.Is(err, errSheetExists) {
+		a.hintf("add %s to overwrite it, or choose another file name", force)
+	} else {
+		a.hintf("choose a file in a folder that exists and that you can write to, or a folder")
+	}
+}
