@@ -75,7 +75,7 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 		out, err = newSheetOutput(".", f.force)
 	}
 	if err != nil {
-		a.sheetError(err, "--force")
+		a.sheetError(fmt.Errorf("sheet: %w", err), "--force")
 		return ExitError
 	}
 
