@@ -130,9 +130,14 @@ func TestExplainAmbiguousAndGeneric(t *testing.T) {
 	if len(fs) != 1 || !fs[0].Generic || fs[0].ID != "generic.permanent" {
 		t.Errorf("550 5.9.9: %+v", fs)
 	}
+	// A 4xx reads as transient whatever its subject (issue 11 section 3).
 	fs = Explain("452 4.1.9 odd", Options{})
-	if len(fs) != 1 || !fs[0].Generic || fs[0].ID != "generic.address" {
+	if len(fs) != 1 || !fs[0].Generic || fs[0].ID != "generic.transient" || fs[0].Severity != "warning" {
 		t.Errorf("452 4.1.9: %+v", fs)
+	}
+	fs = Explain("550 5.1.9 odd", Options{})
+	if len(fs) != 1 || !fs[0].Generic || fs[0].ID != "generic.address" {
+		t.Errorf("550 5.1.9: %+v", fs)
 	}
 	fs = Explain("550", Options{})
 	if len(fs) != 1 || !fs[0].Generic || !slices.Contains(fs[0].Alternatives, "smtp.auth.basic_retired") {
