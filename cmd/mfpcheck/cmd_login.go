@@ -106,7 +106,9 @@ func (a *app) loginFailed(ts *tokenSetup, f tokenFlags, err error) int {
 	case errors.Is(err, token.ErrCodeExpired):
 		key = token.ErrExpiredToken
 	default:
-		return ExitFail
+		// No answer from Entra ID at all: login could not run.
+		a.unreachableHint()
+		return ExitError
 	}
 	lang := a.lang(f.lang)
 	vendor := ""
@@ -124,4 +126,11 @@ func (a *app) loginFailed(ts *tokenSetup, f tokenFlags, err error) int {
 		code = ExitFail
 	}
 	return code
+}
+
+// unreachableHint follows an error where the sign-in endpoint gave no
+// answer (offline, DNS, a proxy in the way): nothing was decided about the
+// token, so the command could not run.
+func (a *app) unreachableHint() {
+	a.hintf("the sign-in endpoint did not answer: check this computer's connection; behind a proxy use --proxy URL or HTTPS_PROXY; then run \"mfpcheck login\" again")
 }

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"strings"
 	"time"
 
@@ -27,6 +29,7 @@ type tokenFlags struct {
 	pop       bool
 	jsonOut   bool
 	lang      string
+	proxy     string
 }
 
 func (f *tokenFlags) register(fs *flag.FlagSet, login bool) {
@@ -38,6 +41,7 @@ func (f *tokenFlags) register(fs *flag.FlagSet, login bool) {
 	fs.StringVar(&f.authority, "authority", "", "sign-in host (default https://login.microsoftonline.com)")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the report as JSON (schema mfpcheck.report/v1)")
 	fs.StringVar(&f.lang, "lang", "", "language of the findings: en | de | fr")
+	fs.StringVar(&f.proxy, "proxy", "", "reach the sign-in endpoint through socks5://HOST:PORT or http://HOST:PORT (default: HTTPS_PROXY)")
 	if login {
 		fs.BoolVar(&f.pop, "pop", false, "also ask for POP.AccessAsUser.All (the device reads mail over POP3)")
 	} else {
@@ -98,6 +102,13 @@ func (a *app) tokenSetup(f tokenFlags) (*tokenSetup, error) {
 		ts.want.NeedPOP = true
 	}
 	ts.ep.Scopes = token.DefaultScopes(ts.want.NeedPOP)
+	if f.proxy != "" {
+		px, err := diag.ParseProxy(f.proxy)
+		if err != nil {
+			return nil, fmt.Errorf("--proxy: %w", err)
+		}
+		ts.ep.HTTPClient = diag.Route{Proxy: px}.HTTPClient(token.RequestTimeout)
+	}
 	return ts, nil
 }
 
@@ -131,21 +142,44 @@ func (a *app) cmdToken(ctx context.Context, args []string) int {
 		return ExitError
 	}
 	if err != nil {
+		if errors.Is(err, iofs.ErrNotExist) {
+			a.errorLines(err)
+			a.hintf("no token there yet: \"mfpcheck login\" signs the scan mailbox in and writes it (README \"Check a real device\")")
+			return ExitError
+		}
 		return a.inputError("token", err)
 	}
 	ts.addSet(set)
 	info := token.Inspect(set, ts.want, now)
 	if f.refresh {
+		// A refresh needs the app the token was issued to; without
+		// --client-id or a profile, the token's own appid/azp claim names it
+		// (and its tid claim the tenant).
+		if ts.ep.ClientID == "" && info.AppID != "" {
+			ts.ep.ClientID = info.AppID
+			fmt.Fprintf(a.stderr, "mfpcheck: refreshing for client id %s (the token's appid/azp claim)\n", info.AppID)
+		}
+		if ts.ep.Tenant == "" && info.Tenant != "" {
+			ts.ep.Tenant = info.Tenant
+		}
 		switch {
 		case set.Refresh == "":
 			info.RefreshError = token.ErrNoRefreshToken.Error()
 		case ts.ep.ClientID == "":
-			a.errorf("token --refresh: no client ID")
+			a.errorf("token --refresh: no client ID (the token names none either)")
 			a.hintf("give --client-id (and --tenant), or a --profile with oauth.client_id")
 			return ExitError
 		default:
 			fresh, rerr := token.Refresh(ctx, ts.ep, set, now)
 			ts.addSet(fresh)
+			var ee *token.EntraError
+			if rerr != nil && fresh == nil && !errors.As(rerr, &ee) && !errors.Is(rerr, token.ErrNoRefreshToken) {
+				// Entra ID gave no answer: nothing is known about the
+				// refresh token, so the command could not run.
+				a.errorf("token --refresh: %v", ts.red.Redact(rerr.Error()))
+				a.unreachableHint()
+				return ExitError
+			}
 			if fresh != nil {
 				info = token.Inspect(fresh, ts.want, now)
 				info.Refreshed = true
