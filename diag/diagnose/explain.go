@@ -219,6 +219,15 @@ func explainText(text string) []Hit {
 					i += len(extra)
 				}
 			}
+			if ok && cat().byID[h.ID] != nil && cat().byID[h.ID].Generic {
+				// A relay that wraps another service's error in a plain
+				// reply ("554 5.0.0 ... (code=ErrorAccessDenied ...)"):
+				// the wrapped error says more than the reply's class.
+				if m, found2 := looseMatch(strings.Join(raw, " "), "", "", "graph"); found2 {
+					addMatch(m, strings.Join(raw, "\n"), nil)
+					continue
+				}
+			}
 			if ok {
 				all = append(all, found{h, class})
 				continue
@@ -290,12 +299,8 @@ func explainText(text string) []Hit {
 		}
 		// Words alone: a reply's text without its codes, an error a mail
 		// library or TLS stack raised itself, a Graph error code.
-		for _, proto := range []string{"smtp", "client", "graph"} {
-			q := Query{Protocol: proto, Text: line, Loose: true, Method: methodAt[i], Provider: providerFor(line, whole)}
-			if m, ok := MatchQuery(q); ok {
-				addMatch(m, line, nil)
-				break
-			}
+		if m, ok := looseMatch(line, methodAt[i], providerFor(line, whole), "smtp", "client", "graph"); ok {
+			addMatch(m, line, nil)
 		}
 	}
 	// An AADSTS code says more than the OAuth error string around it.
@@ -357,6 +362,18 @@ func entraHit(num, line string) (h Hit, known bool) {
 		return hitFromMatch(m, "", []string{line}, map[string]string{"aadsts": num}), true
 	}
 	return Hit{ID: entraUnknownID, Evidence: []string{line}, Params: map[string]string{"aadsts": num}}, false
+}
+
+// looseMatch reads text for the wording of an entry of the first of
+// protocols that has one.
+func looseMatch(text, method, provider string, protocols ...string) (Match, bool) {
+	for _, proto := range protocols {
+		q := Query{Protocol: proto, Text: text, Loose: true, Method: method, Provider: provider}
+		if m, ok := MatchQuery(q); ok {
+			return m, true
+		}
+	}
+	return Match{}, false
 }
 
 // entraUnknownID is the entry for an AADSTS number not in the catalogue.
