@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -376,5 +377,24 @@ func TestTargetsAreHTTPServiceDiscovery(t *testing.T) {
 	e.SetFleet(devices[:1])
 	if got := e.Targets(); len(got) != 1 || got[0].Targets[0] != "ok" {
 		t.Errorf("after SetFleet: %+v", got)
+	}
+}
+
+func TestOpenMetricsOnRequest(t *testing.T) {
+	devices, checkFn, _ := simFleet(t, 0, "ok")
+	_, srv := newServer(t, devices, Options{Check: checkFn})
+	req, _ := http.NewRequest("GET", srv.URL+"/probe?target=ok", nil)
+	req.Header.Set("Accept", "application/openmetrics-text;version=1.0.0")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/openmetrics-text") {
+		t.Errorf("Content-Type %q, want OpenMetrics", ct)
+	}
+	if !strings.HasSuffix(string(body), "# EOF\n") || !strings.Contains(string(body), "probe_success 1") {
+		t.Errorf("not an OpenMetrics exposition:\n%s", body)
 	}
 }
