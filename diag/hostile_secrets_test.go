@@ -47,10 +47,10 @@ func TestEchoingServersLeakNothing(t *testing.T) {
 	pki, tlsCfg := hsGoodTLS(t)
 	cases := []struct {
 		name       string
-		method     string
+		method     diag.AuthMethod
 		mechs      []string
 		pop3       bool
-		wantPhase  string
+		wantPhase  diag.PhaseName
 		wantInText string
 	}{
 		{"SMTP XOAUTH2", "oauth2", nil, false, diag.PhaseAuth, "535"},

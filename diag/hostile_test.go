@@ -55,12 +55,12 @@ type hsCase struct {
 	name  string
 	start func(t *testing.T, pki *hsrv.PKI) *hsrv.Server
 	// security is the probe's (default starttls).
-	security string
+	security diag.Security
 	// phase fails (or warns, with status warn) with kind, and the
 	// diagnosis names the cause with finding in that phase.
-	phase   string
+	phase   diag.PhaseName
 	status  diag.Status
-	kind    string
+	kind    diag.ErrorKind
 	finding string
 	check   func(t *testing.T, r *diag.Report)
 }
@@ -241,7 +241,8 @@ func TestHostilePOP3(t *testing.T) {
 	cases := []struct {
 		name           string
 		start          func() (*hsrv.Server, error)
-		phase, kind    string
+		phase          diag.PhaseName
+		kind           diag.ErrorKind
 		finding        string
 		budgetsAtLeast int
 	}{
@@ -340,7 +341,7 @@ func hsPhases(r *diag.Report) string {
 }
 
 // hsSkippedAfter: every phase after the failed one is skipped with a reason.
-func hsSkippedAfter(t *testing.T, r *diag.Report, failed string) {
+func hsSkippedAfter(t *testing.T, r *diag.Report, failed diag.PhaseName) {
 	t.Helper()
 	after := false
 	for _, p := range r.Phases {
@@ -356,7 +357,7 @@ func hsSkippedAfter(t *testing.T, r *diag.Report, failed string) {
 	}
 }
 
-func hsFinding(t *testing.T, r *diag.Report, id, phase string) {
+func hsFinding(t *testing.T, r *diag.Report, id string, phase diag.PhaseName) {
 	t.Helper()
 	var ids []string
 	for _, f := range r.Findings {
@@ -366,7 +367,7 @@ func hsFinding(t *testing.T, r *diag.Report, id, phase string) {
 			}
 			return
 		}
-		ids = append(ids, f.ID+"@"+f.Phase)
+		ids = append(ids, f.ID+"@"+string(f.Phase))
 	}
 	t.Errorf("no finding %s for %s; findings: %v", id, phase, ids)
 }
@@ -395,14 +396,14 @@ func hsClean(t *testing.T, r *diag.Report) {
 		phases = append(phases, r.POP3.Phases...)
 	}
 	for _, p := range phases {
-		bad(p.Name+" error", p.Error, false)
-		bad(p.Name+" note", p.Note, false)
+		bad(string(p.Name)+" error", p.Error, false)
+		bad(string(p.Name)+" note", p.Note, false)
 		for _, c := range p.Capabilities {
-			bad(p.Name+" capability", c, false)
+			bad(string(p.Name)+" capability", c, false)
 		}
 		if p.Reply != nil {
-			bad(p.Name+" reply", p.Reply.Text, true)
-			bad(p.Name+" reply line", p.Reply.Line(), true)
+			bad(string(p.Name)+" reply", p.Reply.Text, true)
+			bad(string(p.Name)+" reply line", p.Reply.Line(), true)
 		}
 	}
 	for _, f := range r.Findings {

@@ -18,34 +18,38 @@ import (
 	"time"
 )
 
-// Error kinds recorded in Phase.ErrorKind. The diagnosis keys on these.
+// ErrorKind classifies a phase's error; the diagnosis keys on it. The
+// values are part of the JSON schema.
+type ErrorKind string
+
+// Error kinds recorded in Phase.ErrorKind.
 const (
-	KindTimeout         = "timeout"
-	KindRefused         = "refused"
-	KindUnreachable     = "unreachable"
-	KindReset           = "reset"
-	KindClosed          = "closed"
-	KindDNS             = "dns"
-	KindTLSHandshake    = "tls_handshake"
-	KindTLSVersion      = "tls_version"
-	KindNotTLS          = "not_tls"      // plain text where TLS was expected
-	KindTLSOnPlain      = "tls_on_plain" // TLS where plain SMTP was expected
-	KindCertExpired     = "cert_expired"
-	KindCertNotYetValid = "cert_not_yet_valid"
-	KindCertHost        = "cert_host"
-	KindCertUntrusted   = "cert_untrusted"
-	KindCertWeakKey     = "cert_weak_key"
-	KindProtocol        = "protocol"
-	KindTooLong         = "too_long"
-	KindNotOffered      = "not_offered"
-	KindNoCredentials   = "no_credentials"
-	KindReply           = "reply" // the server answered with an error reply
-	KindCanceled        = "canceled"
-	KindInternal        = "internal"
+	KindTimeout         ErrorKind = "timeout"
+	KindRefused         ErrorKind = "refused"
+	KindUnreachable     ErrorKind = "unreachable"
+	KindReset           ErrorKind = "reset"
+	KindClosed          ErrorKind = "closed"
+	KindDNS             ErrorKind = "dns"
+	KindTLSHandshake    ErrorKind = "tls_handshake"
+	KindTLSVersion      ErrorKind = "tls_version"
+	KindNotTLS          ErrorKind = "not_tls"      // plain text where TLS was expected
+	KindTLSOnPlain      ErrorKind = "tls_on_plain" // TLS where plain SMTP was expected
+	KindCertExpired     ErrorKind = "cert_expired"
+	KindCertNotYetValid ErrorKind = "cert_not_yet_valid"
+	KindCertHost        ErrorKind = "cert_host"
+	KindCertUntrusted   ErrorKind = "cert_untrusted"
+	KindCertWeakKey     ErrorKind = "cert_weak_key"
+	KindProtocol        ErrorKind = "protocol"
+	KindTooLong         ErrorKind = "too_long"
+	KindNotOffered      ErrorKind = "not_offered"
+	KindNoCredentials   ErrorKind = "no_credentials"
+	KindReply           ErrorKind = "reply" // the server answered with an error reply
+	KindCanceled        ErrorKind = "canceled"
+	KindInternal        ErrorKind = "internal"
 )
 
 // ClassifyError maps a network, TLS or certificate error to an error kind.
-func ClassifyError(err error) string {
+func ClassifyError(err error) ErrorKind {
 	if err == nil {
 		return ""
 	}
@@ -240,7 +244,7 @@ func (e *WeakKeyError) Error() string {
 }
 
 // CertKind classifies a certificate verification error like ClassifyError.
-func CertKind(err error) string {
+func CertKind(err error) ErrorKind {
 	var wk *WeakKeyError
 	if errors.As(err, &wk) {
 		return KindCertWeakKey

@@ -35,14 +35,14 @@ type phaseRunner struct {
 }
 
 // phase runs one step with its budget, timing and recording.
-func (pr *phaseRunner) phase(ctx context.Context, name string, fn func(context.Context, *Phase) error) {
+func (pr *phaseRunner) phase(ctx context.Context, name PhaseName, fn func(context.Context, *Phase) error) {
 	pr.phaseFrom(ctx, name, time.Time{}, fn)
 }
 
 // phaseFrom is phase for a step whose command went out earlier, at sent,
 // in a pipelined flight (RFC 2920): its timing runs from sent to its own
 // reply, its budget from now. A zero sent means now.
-func (pr *phaseRunner) phaseFrom(ctx context.Context, name string, sent time.Time, fn func(context.Context, *Phase) error) {
+func (pr *phaseRunner) phaseFrom(ctx context.Context, name PhaseName, sent time.Time, fn func(context.Context, *Phase) error) {
 	if pr.skip != "" {
 		pr.skipped(name, pr.skip)
 		return
@@ -89,7 +89,7 @@ func (pr *phaseRunner) phaseFrom(ctx context.Context, name string, sent time.Tim
 			err = fmt.Errorf("%w (no answer within %s)", err, deadline.Sub(now).Round(time.Millisecond))
 		}
 		ph.Error = SafePrefix(pr.redactor.Redact(err.Error()), 500)
-		pr.skip = name + " failed"
+		pr.skip = string(name) + " failed"
 		if errors.Is(ctx.Err(), context.Canceled) {
 			pr.skip = "interrupted"
 			pr.interrupted = true
@@ -103,7 +103,7 @@ func (pr *phaseRunner) phaseFrom(ctx context.Context, name string, sent time.Tim
 }
 
 // skipped records a phase that did not run, and why.
-func (pr *phaseRunner) skipped(name, why string) {
+func (pr *phaseRunner) skipped(name PhaseName, why string) {
 	ph := Phase{Name: name, Status: StatusSkipped, Started: Duration(time.Since(pr.start)), Note: why}
 	*pr.phases = append(*pr.phases, ph)
 	pr.progress(ph, true)

@@ -49,7 +49,7 @@ func envelopeProbe(host string, port int) ProbeConfig {
 func TestEnvelopePipelined(t *testing.T) {
 	host, port, got := envelopeServer(t, true, true, nil)
 	r := Probe(context.Background(), envelopeProbe(host, port))
-	want := map[string]string{
+	want := map[PhaseName]string{
 		PhaseMailFrom: "250 2.1.0 Sender OK",
 		PhaseRcptTo:   "250 2.1.5 Recipient OK",
 		PhaseQuit:     "221 2.0.0 Service closing transmission channel",

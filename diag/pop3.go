@@ -10,8 +10,8 @@ import (
 // POP3 server field). The POP3 probe itself lives in pop3probe.go.
 type POP3Config struct {
 	Host     string
-	Port     int    // default 995 for tls, 110 otherwise
-	Security string // tls (995) | starttls (110, STLS) | none
+	Port     int      // default 995 for tls, 110 otherwise
+	Security Security // tls (995) | starttls (110, STLS) | none
 	// ServerName is the name checked against the certificate (default Host).
 	ServerName string
 	VerifyCert bool
@@ -20,7 +20,7 @@ type POP3Config struct {
 	RootsName string // "system" or the --ca file
 	MaxTLS    string // "" or 1.0 … 1.3 (the device's highest)
 
-	AuthMethod string // oauth2 | basic | none
+	AuthMethod AuthMethod
 	User       string
 	// Token is the XOAUTH2 access token, Password the USER/PASS password.
 	// Both are registered with Redactor before any I/O.

@@ -78,7 +78,7 @@ func port(t *testing.T, addr string) int {
 	return n
 }
 
-func baseConfig(t *testing.T, addr string, pool *x509.CertPool, security string) (diag.POP3Config, *diag.Transcript) {
+func baseConfig(t *testing.T, addr string, pool *x509.CertPool, security diag.Security) (diag.POP3Config, *diag.Transcript) {
 	red := &diag.Redactor{}
 	tr := diag.NewTranscript(time.Now(), red)
 	return diag.POP3Config{
@@ -92,7 +92,7 @@ func baseConfig(t *testing.T, addr string, pool *x509.CertPool, security string)
 func phases(r *diag.POP3Report) []string {
 	var out []string
 	for _, p := range r.Phases {
-		out = append(out, p.Name+":"+string(p.Status))
+		out = append(out, string(p.Name)+":"+string(p.Status))
 	}
 	return out
 }
@@ -231,8 +231,8 @@ func TestPOP3Basic(t *testing.T) {
 func TestPOP3UnknownCA(t *testing.T) {
 	sim, _ := startSim(t)
 	_, otherPool := testPKI(t)
-	for _, sec := range []string{"tls", "starttls"} {
-		cfg, _ := baseConfig(t, map[string]string{"tls": sim.TLSAddr, "starttls": sim.PlainAddr}[sec], otherPool, sec)
+	for _, sec := range []diag.Security{"tls", "starttls"} {
+		cfg, _ := baseConfig(t, map[diag.Security]string{"tls": sim.TLSAddr, "starttls": sim.PlainAddr}[sec], otherPool, sec)
 		r := diag.ProbePOP3(context.Background(), cfg)
 		rep := &diag.Report{POP3: r}
 		tp, _ := rep.Phase(diag.PhasePOP3TLS)
@@ -281,8 +281,8 @@ func TestPOP3Hostile(t *testing.T) {
 	cases := []struct {
 		name   string
 		script func(w *bufio.Writer, r *bufio.Reader)
-		phase  string
-		kind   string
+		phase  diag.PhaseName
+		kind   diag.ErrorKind
 	}{
 		{"long banner", func(w *bufio.Writer, r *bufio.Reader) {
 			w.WriteString("+OK " + strings.Repeat("x", 100000) + "\r\n")

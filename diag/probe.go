@@ -6,12 +6,12 @@ import (
 	"time"
 )
 
-// ProbeConfig is everything the SMTP probe needs. Build it from a profile
-// with ProbeConfigFromProfile, then let flags override fields.
+// ProbeConfig is everything the SMTP probe needs. check.FromProfile builds
+// it from a profile; flags then override fields.
 type ProbeConfig struct {
 	Host     string
 	Port     int
-	Security string // starttls | tls | none
+	Security Security
 	// ServerName is the name checked against the certificate (default Host).
 	ServerName string
 	VerifyCert bool
@@ -19,7 +19,7 @@ type ProbeConfig struct {
 	Roots     *x509.CertPool
 	RootsName string // "system" or the --ca file
 
-	AuthMethod string // oauth2 | basic | none
+	AuthMethod AuthMethod
 	User       string
 	// Token is the XOAUTH2 access token; Password the LOGIN/PLAIN password.
 	// Both are registered with Redactor before any I/O.

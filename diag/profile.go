@@ -46,10 +46,10 @@ type ProfileDevice struct {
 
 // ProfileEmail is the device's email settings.
 type ProfileEmail struct {
-	AuthMethod string `yaml:"auth_method" json:"auth_method"` // oauth2 | basic | none
-	Service    string `yaml:"service" json:"service"`         // exchange-online | outlook.com | other
-	Sender     string `yaml:"sender,omitempty" json:"sender,omitempty"`
-	Admin      string `yaml:"admin,omitempty" json:"admin,omitempty"`
+	AuthMethod AuthMethod `yaml:"auth_method" json:"auth_method"`
+	Service    string     `yaml:"service" json:"service"` // exchange-online | outlook.com | other
+	Sender     string     `yaml:"sender,omitempty" json:"sender,omitempty"`
+	Admin      string     `yaml:"admin,omitempty" json:"admin,omitempty"`
 	// AutoSender is Ricoh's [Auto Specify Sender Name]: On means the device
 	// sends as the administrator address by itself.
 	AutoSender bool `yaml:"auto_sender,omitempty" json:"auto_sender,omitempty"`
@@ -57,11 +57,11 @@ type ProfileEmail struct {
 
 // ProfileSMTP is the SMTP server the device is set to.
 type ProfileSMTP struct {
-	Server     string `yaml:"server" json:"server"`
-	Port       int    `yaml:"port,omitempty" json:"port,omitempty"`
-	Security   string `yaml:"security,omitempty" json:"security,omitempty"` // starttls | tls | none
-	VerifyCert *bool  `yaml:"verify_cert,omitempty" json:"verify_cert,omitempty"`
-	User       string `yaml:"user,omitempty" json:"user,omitempty"`
+	Server     string   `yaml:"server" json:"server"`
+	Port       int      `yaml:"port,omitempty" json:"port,omitempty"`
+	Security   Security `yaml:"security,omitempty" json:"security,omitempty"` // starttls | tls | none
+	VerifyCert *bool    `yaml:"verify_cert,omitempty" json:"verify_cert,omitempty"`
+	User       string   `yaml:"user,omitempty" json:"user,omitempty"`
 	// PasswordEnv names the environment variable holding the basic-auth
 	// password. Passwords are never stored in a profile.
 	PasswordEnv string `yaml:"password_env,omitempty" json:"password_env,omitempty"`
@@ -74,13 +74,13 @@ type ProfileSMTP struct {
 
 // ProfilePOP3 is the optional POP3 server (Sharp internet fax, Epson).
 type ProfilePOP3 struct {
-	Server     string `yaml:"server" json:"server"`
-	Port       int    `yaml:"port,omitempty" json:"port,omitempty"`
-	Security   string `yaml:"security,omitempty" json:"security,omitempty"` // tls | starttls | none
-	VerifyCert *bool  `yaml:"verify_cert,omitempty" json:"verify_cert,omitempty"`
-	User       string `yaml:"user,omitempty" json:"user,omitempty"`
-	TokenFile  string `yaml:"token_file,omitempty" json:"token_file,omitempty"`
-	ConnectTo  string `yaml:"connect_to,omitempty" json:"connect_to,omitempty"`
+	Server     string   `yaml:"server" json:"server"`
+	Port       int      `yaml:"port,omitempty" json:"port,omitempty"`
+	Security   Security `yaml:"security,omitempty" json:"security,omitempty"` // tls | starttls | none
+	VerifyCert *bool    `yaml:"verify_cert,omitempty" json:"verify_cert,omitempty"`
+	User       string   `yaml:"user,omitempty" json:"user,omitempty"`
+	TokenFile  string   `yaml:"token_file,omitempty" json:"token_file,omitempty"`
+	ConnectTo  string   `yaml:"connect_to,omitempty" json:"connect_to,omitempty"`
 }
 
 // ProfileOAuth is the OAuth 2.0 sign-in the device uses.
@@ -284,7 +284,7 @@ func (p *Profile) check(name string, root *yaml.Node) error {
 	required := []struct{ field, value string }{
 		{"device.name", p.Device.Name},
 		{"device.vendor", p.Device.Vendor},
-		{"email.auth_method", p.Email.AuthMethod},
+		{"email.auth_method", string(p.Email.AuthMethod)},
 		{"email.service", p.Email.Service},
 		{"smtp.server", p.SMTP.Server},
 	}
@@ -301,14 +301,14 @@ func (p *Profile) check(name string, root *yaml.Node) error {
 			return err
 		}
 	}
-	if err := oneOf("email.auth_method", p.Email.AuthMethod, "oauth2", "basic", "none"); err != nil {
+	if err := oneOf("email.auth_method", string(p.Email.AuthMethod), "oauth2", "basic", "none"); err != nil {
 		return err
 	}
 	if err := oneOf("email.service", p.Email.Service, "exchange-online", "outlook.com", "other"); err != nil {
 		return err
 	}
 	if p.SMTP.Security != "" {
-		if err := oneOf("smtp.security", p.SMTP.Security, "starttls", "tls", "none"); err != nil {
+		if err := oneOf("smtp.security", string(p.SMTP.Security), "starttls", "tls", "none"); err != nil {
 			return err
 		}
 	}
@@ -333,7 +333,7 @@ func (p *Profile) check(name string, root *yaml.Node) error {
 			return fail("pop3.server", "required field is missing")
 		}
 		if p.POP3.Security != "" {
-			if err := oneOf("pop3.security", p.POP3.Security, "tls", "starttls", "none"); err != nil {
+			if err := oneOf("pop3.security", string(p.POP3.Security), "tls", "starttls", "none"); err != nil {
 				return err
 			}
 		}
@@ -414,7 +414,7 @@ func (s ProfileSMTP) VerifyCertOn() bool { return s.VerifyCert == nil || *s.Veri
 
 // DefaultPort is the port for a security mode: 465 for implicit TLS, 587
 // otherwise (Exchange Online's submission port).
-func DefaultPort(security string) int {
+func DefaultPort(security Security) int {
 	if security == "tls" {
 		return 465
 	}

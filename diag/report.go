@@ -77,33 +77,59 @@ const (
 	SeverityError   Severity = "error"
 )
 
-// Phase names of the SMTP probe, in the order they run. They are part of the
-// JSON schema.
+// PhaseName names a probe phase; the names are part of the JSON schema.
+type PhaseName string
+
+// Security is how a connection is secured: STARTTLS on a plain port,
+// implicit TLS, or none. The values are part of the JSON schema and the
+// profile format.
+type Security string
+
+// Security modes.
 const (
-	PhaseDNS      = "dns"
-	PhaseConnect  = "connect"
-	PhaseBanner   = "banner"
-	PhaseEHLO     = "ehlo"
-	PhaseStartTLS = "starttls"
-	PhaseTLS      = "tls"
-	PhaseEHLOTLS  = "ehlo_tls"
-	PhaseAuth     = "auth"
-	PhaseMailFrom = "mail_from"
-	PhaseRcptTo   = "rcpt_to"
-	PhaseData     = "data"
-	PhaseQuit     = "quit"
+	SecurityStartTLS Security = "starttls"
+	SecurityTLS      Security = "tls"
+	SecurityNone     Security = "none"
+)
+
+// AuthMethod is how the device signs in: OAuth 2.0 (XOAUTH2), a password
+// (LOGIN/PLAIN), or not at all. The values are part of the JSON schema and
+// the profile format.
+type AuthMethod string
+
+// Authentication methods.
+const (
+	AuthOAuth2 AuthMethod = "oauth2"
+	AuthBasic  AuthMethod = "basic"
+	AuthNone   AuthMethod = "none"
+)
+
+// Phase names of the SMTP probe, in the order they run.
+const (
+	PhaseDNS      PhaseName = "dns"
+	PhaseConnect  PhaseName = "connect"
+	PhaseBanner   PhaseName = "banner"
+	PhaseEHLO     PhaseName = "ehlo"
+	PhaseStartTLS PhaseName = "starttls"
+	PhaseTLS      PhaseName = "tls"
+	PhaseEHLOTLS  PhaseName = "ehlo_tls"
+	PhaseAuth     PhaseName = "auth"
+	PhaseMailFrom PhaseName = "mail_from"
+	PhaseRcptTo   PhaseName = "rcpt_to"
+	PhaseData     PhaseName = "data"
+	PhaseQuit     PhaseName = "quit"
 )
 
 // Phase names of the POP3 probe (Report.POP3.Phases).
 const (
-	PhasePOP3DNS     = "pop3_dns"
-	PhasePOP3Connect = "pop3_connect"
-	PhasePOP3Banner  = "pop3_banner"
-	PhasePOP3STLS    = "pop3_stls"
-	PhasePOP3TLS     = "pop3_tls"
-	PhasePOP3CAPA    = "pop3_capa"
-	PhasePOP3Auth    = "pop3_auth"
-	PhasePOP3Quit    = "pop3_quit"
+	PhasePOP3DNS     PhaseName = "pop3_dns"
+	PhasePOP3Connect PhaseName = "pop3_connect"
+	PhasePOP3Banner  PhaseName = "pop3_banner"
+	PhasePOP3STLS    PhaseName = "pop3_stls"
+	PhasePOP3TLS     PhaseName = "pop3_tls"
+	PhasePOP3CAPA    PhaseName = "pop3_capa"
+	PhasePOP3Auth    PhaseName = "pop3_auth"
+	PhasePOP3Quit    PhaseName = "pop3_quit"
 )
 
 // Duration is a time.Duration that appears in JSON as milliseconds (a number
@@ -181,10 +207,10 @@ type Device struct {
 	// Network is "standard" or "additional" (Epson's second network).
 	Network string `json:"network,omitempty"`
 
-	AuthMethod   string `json:"auth_method,omitempty"`   // oauth2 | basic | none
-	EmailService string `json:"email_service,omitempty"` // exchange-online | outlook.com | other
-	Sender       string `json:"sender,omitempty"`
-	Admin        string `json:"admin,omitempty"`
+	AuthMethod   AuthMethod `json:"auth_method,omitempty"`
+	EmailService string     `json:"email_service,omitempty"` // exchange-online | outlook.com | other
+	Sender       string     `json:"sender,omitempty"`
+	Admin        string     `json:"admin,omitempty"`
 	// AutoSender is Ricoh's "Auto Specify Sender Name": the device uses the
 	// administrator address as sender by itself.
 	AutoSender bool `json:"auto_sender,omitempty"`
@@ -199,11 +225,11 @@ type Target struct {
 	Host string `json:"host"`
 	Port int    `json:"port"`
 	// Security is starttls, tls or none.
-	Security   string `json:"security"`
-	VerifyCert bool   `json:"verify_cert"`
-	User       string `json:"user,omitempty"`
-	Sender     string `json:"sender,omitempty"`
-	AuthMethod string `json:"auth_method"`
+	Security   Security   `json:"security"`
+	VerifyCert bool       `json:"verify_cert"`
+	User       string     `json:"user,omitempty"`
+	Sender     string     `json:"sender,omitempty"`
+	AuthMethod AuthMethod `json:"auth_method"`
 	// Mechanism is the SASL mechanism the probe used or meant to use.
 	Mechanism string `json:"mechanism,omitempty"`
 	// ConnectTo is the HOST:PORT really dialled when it is not Host:Port
@@ -230,10 +256,10 @@ type Options struct {
 
 // Phase is one step of a probe.
 type Phase struct {
-	Name     string   `json:"name"`
-	Status   Status   `json:"status"`
-	Started  Duration `json:"started_ms"` // offset from the probe's start
-	Duration Duration `json:"duration_ms"`
+	Name     PhaseName `json:"name"`
+	Status   Status    `json:"status"`
+	Started  Duration  `json:"started_ms"` // offset from the probe's start
+	Duration Duration  `json:"duration_ms"`
 	// Reply is the server's reply to this step, if one came.
 	Reply *Reply `json:"reply,omitempty"`
 	// Error is a local failure (timeout, refused, TLS alert), if any.
@@ -242,7 +268,7 @@ type Phase struct {
 	// unreachable, reset, closed, dns, tls_handshake, tls_version, cert_expired,
 	// cert_not_yet_valid, cert_host, cert_untrusted, protocol, not_offered,
 	// no_credentials, internal.
-	ErrorKind string `json:"error_kind,omitempty"`
+	ErrorKind ErrorKind `json:"error_kind,omitempty"`
 	// Note says why a phase was skipped or adds what a technician should know.
 	Note string `json:"note,omitempty"`
 	// Capabilities is the EHLO / CAPA list, for the phases that read one.
@@ -427,8 +453,8 @@ type Finding struct {
 	Sources []string `json:"sources,omitempty"`
 	// Evidence is what in this report led to the finding (the reply line with
 	// its trailer, a claim, a setting).
-	Evidence []string `json:"evidence,omitempty"`
-	Phase    string   `json:"phase,omitempty"`
+	Evidence []string  `json:"evidence,omitempty"`
+	Phase    PhaseName `json:"phase,omitempty"`
 	// Generic marks a reading from the reply class alone (RFC 3463), not a
 	// known Exchange Online reply.
 	Generic bool `json:"generic,omitempty"`
@@ -452,7 +478,7 @@ type Step struct {
 }
 
 // Phase returns the named phase and whether it is in the report.
-func (r *Report) Phase(name string) (Phase, bool) {
+func (r *Report) Phase(name PhaseName) (Phase, bool) {
 	for _, p := range r.Phases {
 		if p.Name == name {
 			return p, true

@@ -274,8 +274,8 @@ func (r *oneByteReader) Read(b []byte) (int, error) {
 
 // ProxyError is a proxy's refusal to open the tunnel.
 type ProxyError struct {
-	Status string // HTTP status line or SOCKS5 reply
-	Kind   string // error kind of the refusal, when the proxy said why
+	Status string    // HTTP status line or SOCKS5 reply
+	Kind   ErrorKind // error kind of the refusal, when the proxy said why
 }
 
 func (e *ProxyError) Error() string { return "proxy refused: " + e.Status }
@@ -291,7 +291,10 @@ func proxyError(err error) error {
 		return err
 	}
 	msg := err.Error()
-	for _, k := range []struct{ text, kind string }{
+	for _, k := range []struct {
+		text string
+		kind ErrorKind
+	}{
 		{"connection refused", KindRefused},
 		{"host unreachable", KindUnreachable},
 		{"network unreachable", KindUnreachable},

@@ -211,7 +211,7 @@ func prefixed(label, v string) string {
 	return label + " " + v
 }
 
-func (d *doc) authMethodName(m, vendor string) string {
+func (d *doc) authMethodName(m diag.AuthMethod, vendor string) string {
 	switch m {
 	case "oauth2":
 		if vendor == "ricoh" && (d.lang == "en") {
@@ -223,7 +223,7 @@ func (d *doc) authMethodName(m, vendor string) string {
 	case "none":
 		return d.u.Off
 	}
-	return m
+	return string(m)
 }
 
 func (d *doc) serviceName(s string) string {
@@ -238,7 +238,7 @@ func (d *doc) serviceName(s string) string {
 	return s
 }
 
-func securityName(s string) string {
+func securityName(s diag.Security) string {
 	switch s {
 	case "starttls":
 		return "STARTTLS"
@@ -247,7 +247,7 @@ func securityName(s string) string {
 	case "none":
 		return "—"
 	}
-	return s
+	return string(s)
 }
 
 // signInStatus is the device's "Current Status" in the vendor's wording.
@@ -323,7 +323,7 @@ func (d *doc) statusWord(s diag.Status) string {
 }
 
 // phaseSummary is one phase in a few words: status, time, reply code.
-func (d *doc) phaseSummary(r *diag.Report, name string) string {
+func (d *doc) phaseSummary(r *diag.Report, name diag.PhaseName) string {
 	ph, ok := r.Phase(name)
 	if !ok {
 		return ""
@@ -343,7 +343,7 @@ func (d *doc) phaseLine(ph diag.Phase) string {
 		}
 		s += ": " + join(" ", code, ph.Reply.Enhanced)
 	} else if ph.ErrorKind != "" {
-		s += ": " + ph.ErrorKind
+		s += ": " + string(ph.ErrorKind)
 	}
 	return s
 }
@@ -368,7 +368,7 @@ func (d *doc) certSummary(r *diag.Report) string {
 
 func (d *doc) pop3Summary(p *diag.POP3Report, connect bool) string {
 	if connect {
-		for _, n := range []string{diag.PhasePOP3DNS} {
+		for _, n := range []diag.PhaseName{diag.PhasePOP3DNS} {
 			for _, ph := range p.Phases {
 				if ph.Name == n {
 					return d.phaseLine(ph)
@@ -380,7 +380,7 @@ func (d *doc) pop3Summary(p *diag.POP3Report, connect bool) string {
 	var parts []string
 	for _, ph := range p.Phases {
 		if ph.Name == diag.PhasePOP3Connect || ph.Name == diag.PhasePOP3Auth {
-			parts = append(parts, strings.TrimPrefix(ph.Name, "pop3_")+": "+d.phaseLine(ph))
+			parts = append(parts, strings.TrimPrefix(string(ph.Name), "pop3_")+": "+d.phaseLine(ph))
 		}
 	}
 	return strings.Join(parts, "\n")
@@ -551,7 +551,7 @@ func (d *doc) phases(phases []diag.Phase) {
 		if ph.Status == diag.StatusSkipped {
 			start, dur = "", ""
 		}
-		rows[i] = []string{ph.Name, d.statusWord(ph.Status), start, dur, strings.Join(detail, "\n")}
+		rows[i] = []string{string(ph.Name), d.statusWord(ph.Status), start, dur, strings.Join(detail, "\n")}
 	}
 	d.table(cols, []string{d.u.Phase, d.u.Status, d.u.Start, d.u.Time, d.u.ReplyOrError}, rows, func(i int) rowStyle {
 		if phases[i].Status == diag.StatusFail {
@@ -751,8 +751,8 @@ func kindWord(lang string, ph diag.Phase) string {
 	if ph.ErrorKind == "" {
 		return ""
 	}
-	if v := diagnose.Label(lang, "error_kind."+ph.ErrorKind); v != "error_kind."+ph.ErrorKind {
-		return v
+	if k := "error_kind." + string(ph.ErrorKind); diagnose.Label(lang, k) != k {
+		return diagnose.Label(lang, k)
 	}
 	return ""
 }

@@ -24,7 +24,7 @@ type fakeEngine struct {
 
 // fakePhases is the script: each phase is sent running, then finished.
 func fakePhases() []diag.Phase {
-	ok := func(name string, code int, text string) diag.Phase {
+	ok := func(name diag.PhaseName, code int, text string) diag.Phase {
 		return diag.Phase{Name: name, Status: diag.StatusOK, Duration: diag.Duration(12 * time.Millisecond),
 			Reply: &diag.Reply{Code: code, Text: text}}
 	}

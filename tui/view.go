@@ -222,7 +222,7 @@ func cell(s string, w int) string {
 
 // phaseLabels are display names of phases (not translated: they are the
 // protocol's own words).
-var phaseLabels = map[string]string{
+var phaseLabels = map[diag.PhaseName]string{
 	diag.PhaseDNS: "DNS", diag.PhaseConnect: "Connect", diag.PhaseBanner: "Banner",
 	diag.PhaseEHLO: "EHLO", diag.PhaseStartTLS: "STARTTLS", diag.PhaseTLS: "TLS",
 	diag.PhaseEHLOTLS: "EHLO (TLS)", diag.PhaseAuth: "AUTH", diag.PhaseMailFrom: "MAIL FROM",
@@ -233,11 +233,11 @@ var phaseLabels = map[string]string{
 	diag.PhasePOP3Auth: "POP3 AUTH", diag.PhasePOP3Quit: "POP3 QUIT",
 }
 
-func phaseLabel(name string) string {
+func phaseLabel(name diag.PhaseName) string {
 	if l, ok := phaseLabels[name]; ok {
 		return l
 	}
-	return name
+	return string(name)
 }
 
 func (m *Model) probeContent(ds *devState) string {

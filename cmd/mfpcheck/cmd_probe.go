@@ -193,7 +193,7 @@ func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 		if f.security != "starttls" && f.security != "tls" && f.security != "none" {
 			return cfg, fmt.Errorf("--security %q: use starttls, tls or none", f.security)
 		}
-		pc.Security = f.security
+		pc.Security = diag.Security(f.security)
 	}
 	if f.port != 0 {
 		pc.Port = f.port
@@ -236,7 +236,7 @@ func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 		if f.authMethod != "oauth2" && f.authMethod != "basic" && f.authMethod != "none" {
 			return cfg, fmt.Errorf("--auth %q: use oauth2, basic or none", f.authMethod)
 		}
-		pc.AuthMethod = f.authMethod
+		pc.AuthMethod = diag.AuthMethod(f.authMethod)
 	case pc.AuthMethod != "":
 	case cfg.TokenFile != "" || cfg.TokenEnv != "":
 		pc.AuthMethod = "oauth2"

@@ -312,7 +312,7 @@ func TestDemoShowsPOP3Side(t *testing.T) {
 	if r.POP3 == nil {
 		t.Fatal("no POP3 side in the report")
 	}
-	want := map[string]diag.Status{diag.PhasePOP3TLS: diag.StatusOK, diag.PhasePOP3CAPA: diag.StatusOK, diag.PhasePOP3Auth: diag.StatusOK}
+	want := map[diag.PhaseName]diag.Status{diag.PhasePOP3TLS: diag.StatusOK, diag.PhasePOP3CAPA: diag.StatusOK, diag.PhasePOP3Auth: diag.StatusOK}
 	for _, p := range r.POP3.Phases {
 		if st, ok := want[p.Name]; ok && p.Status != st {
 			t.Errorf("%s = %s (%s)", p.Name, p.Status, p.Error)

@@ -138,7 +138,7 @@ func TestProxyRefusal(t *testing.T) {
 	}
 }
 
-func phase(phs []diag.Phase, name string) *diag.Phase {
+func phase(phs []diag.Phase, name diag.PhaseName) *diag.Phase {
 	for i := range phs {
 		if phs[i].Name == name {
 			return &phs[i]
@@ -156,7 +156,7 @@ func describe(r *diag.Report) string {
 	}
 	for _, ph := range phs {
 		if ph.Status != diag.StatusOK && ph.Status != diag.StatusSkipped {
-			out = append(out, ph.Name+" "+string(ph.Status)+" "+ph.Error)
+			out = append(out, string(ph.Name)+" "+string(ph.Status)+" "+ph.Error)
 		}
 	}
 	for _, f := range r.Findings {

@@ -198,7 +198,10 @@ func TestDiagnoseMechanisms(t *testing.T) {
 
 func TestDiagnoseLocalKinds(t *testing.T) {
 	cases := []struct {
-		phase, kind, security, want string
+		phase    diag.PhaseName
+		kind     diag.ErrorKind
+		security diag.Security
+		want     string
 	}{
 		{diag.PhaseConnect, diag.KindRefused, "starttls", "net.refused"},
 		{diag.PhaseConnect, diag.KindTimeout, "starttls", "net.timeout"},

@@ -404,7 +404,7 @@ func replyCode(u unwrapped) string {
 }
 
 // hitFromMatch turns a matcher answer into a hit.
-func hitFromMatch(m Match, phase string, evidence []string, params map[string]string) Hit {
+func hitFromMatch(m Match, phase diag.PhaseName, evidence []string, params map[string]string) Hit {
 	return Hit{ID: m.ID, Phase: phase, Evidence: evidence, Params: params, Alternatives: m.Alternatives}
 }
 

@@ -1,9 +1,11 @@
 package diagnose
 
+import "github.com/mfpcheck/mfpcheck/diag"
+
 // Hit is one catalogue entry found to apply, before its texts are filled in.
 type Hit struct {
 	ID       string
-	Phase    string
+	Phase    diag.PhaseName
 	Evidence []string
 	// Params fill the {name} placeholders in the entry's texts.
 	Params map[string]string

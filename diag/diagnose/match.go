@@ -19,7 +19,7 @@ type Query struct {
 	Enhanced string // "5.7.139"
 	// Text is the reply text; the trailer, case and spacing are ignored.
 	Text   string
-	Phase  string // diag.Phase* name; empty matches every phase
+	Phase  diag.PhaseName // empty matches every phase
 	AADSTS int
 	Error  string // OAuth error string (invalid_grant)
 	State  string // device token / sign-in state, any language
@@ -197,7 +197,7 @@ func score(e *entry, q Query) (int, bool) {
 		return 0, false
 	}
 	s, matched := 0, false
-	if len(m.Phases) > 0 && q.Phase != "" && !containsStr(m.Phases, q.Phase) {
+	if len(m.Phases) > 0 && q.Phase != "" && !containsStr(m.Phases, string(q.Phase)) {
 		return 0, false
 	}
 	if m.Bare && (q.Text != "" || q.Loose) {
@@ -422,7 +422,7 @@ func unwrapLine(line string) (unwrapped, bool) {
 
 // ReplyQuery builds the matcher's query for a reply received in phase,
 // unwrapping a reply quoted inside the text.
-func ReplyQuery(rep *diag.Reply, phase string) Query {
+func ReplyQuery(rep *diag.Reply, phase diag.PhaseName) Query {
 	if rep == nil {
 		return Query{Phase: phase}
 	}

@@ -95,7 +95,7 @@ type ctx struct {
 	p   *diag.Profile
 	now time.Time
 	// authMethod is the device's: oauth2 | basic | none.
-	authMethod string
+	authMethod diag.AuthMethod
 	// exchange is true when the target is Exchange Online / Outlook.com
 	// (by host name or by the profile's email service); microsoftHost only
 	// by host name.
@@ -108,7 +108,7 @@ type ctx struct {
 }
 
 func newCtx(r *diag.Report, p *diag.Profile, now time.Time) *ctx {
-	c := &ctx{r: r, p: p, now: now, authMethod: strings.ToLower(r.Target.AuthMethod), maxTLS: r.Options.MaxTLS}
+	c := &ctx{r: r, p: p, now: now, authMethod: diag.AuthMethod(strings.ToLower(string(r.Target.AuthMethod))), maxTLS: r.Options.MaxTLS}
 	for _, m := range r.Options.Mechanisms {
 		c.mechs = append(c.mechs, strings.ToUpper(m))
 	}
@@ -256,7 +256,7 @@ func phaseHits(c *ctx) []Hit {
 		if id := kindRule(c, ph); id != "" {
 			var ev []string
 			if ph.Error != "" {
-				ev = append(ev, ph.Name+": "+ph.Error)
+				ev = append(ev, string(ph.Name)+": "+ph.Error)
 			}
 			if ph.Reply != nil {
 				ev = append(ev, ph.Reply.Line())
@@ -459,7 +459,7 @@ func deviceHits(c *ctx) []Hit {
 		add(idOAuthPort, fmt.Sprintf("smtp.port: %d", p.SMTP.Port))
 	}
 	if oauth && c.exchange && p.SMTP.Security != "" && p.SMTP.Security != "starttls" {
-		add(idOAuthStartTLS, "smtp.security: "+p.SMTP.Security)
+		add(idOAuthStartTLS, "smtp.security: "+string(p.SMTP.Security))
 	}
 	if p.Email.AuthMethod == "none" && c.exchange {
 		add(idSMTPAuthOff, "email.auth_method: none")

@@ -36,7 +36,7 @@ func pop3Hits(c *ctx, hits []Hit) []Hit {
 		}
 		out = append(out, h)
 	}
-	matched := map[string]bool{}
+	matched := map[diag.PhaseName]bool{}
 	for _, h := range out {
 		matched[h.Phase] = true
 	}
@@ -45,7 +45,7 @@ func pop3Hits(c *ctx, hits []Hit) []Hit {
 			out = append(out, Hit{ID: idPOP3Generic, Phase: ph.Name, Evidence: []string{ph.Reply.Line()}, Params: c.with("code", "-ERR")})
 		}
 	}
-	if strings.EqualFold(pr.Target.AuthMethod, "basic") && c.exchange {
+	if strings.EqualFold(string(pr.Target.AuthMethod), "basic") && c.exchange {
 		out = append(out, Hit{ID: idPOP3BasicDisabled, Phase: diag.PhasePOP3Auth,
 			Evidence: []string{"pop3 auth_method: basic"}, Params: c.with("mechanisms", saslOffered(pr))})
 	}

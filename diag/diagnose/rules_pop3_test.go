@@ -7,7 +7,7 @@ import (
 	"github.com/mfpcheck/mfpcheck/diag"
 )
 
-func pop3Report(auth string, phases ...diag.Phase) *diag.Report {
+func pop3Report(auth diag.AuthMethod, phases ...diag.Phase) *diag.Report {
 	return &diag.Report{
 		Generated: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC),
 		Target:    diag.Target{Host: "smtp.office365.com", Port: 587, Security: "starttls", AuthMethod: "none"},

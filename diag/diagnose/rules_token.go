@@ -142,10 +142,10 @@ func baseParams(r *diag.Report, p *diag.Profile, t *diag.TokenInfo) map[string]s
 
 // tokenUsesOAuth reports whether the device signs in with OAuth 2.0.
 func tokenUsesOAuth(r *diag.Report, p *diag.Profile) bool {
-	if p != nil && strings.EqualFold(p.Email.AuthMethod, "oauth2") {
+	if p != nil && strings.EqualFold(string(p.Email.AuthMethod), "oauth2") {
 		return true
 	}
-	return strings.EqualFold(r.Target.AuthMethod, "oauth2")
+	return strings.EqualFold(string(r.Target.AuthMethod), "oauth2")
 }
 
 // tokenAuthUser is the address the device authenticates as (XOAUTH2 user=).

@@ -78,8 +78,8 @@ func PhaseError(lang string, p diag.Phase) string {
 	if NormLang(lang) == "en" || p.ErrorKind == "" {
 		return p.Error
 	}
-	if v := Label(lang, "error_kind."+p.ErrorKind); v != "error_kind."+p.ErrorKind {
-		return v
+	if k := "error_kind." + string(p.ErrorKind); Label(lang, k) != k {
+		return Label(lang, k)
 	}
 	return p.Error
 }

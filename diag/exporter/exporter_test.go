@@ -133,7 +133,7 @@ func TestProbeSuccessAndFailureSeries(t *testing.T) {
 	if v := value(t, ok, "mfpcheck_verdict", map[string]string{"verdict": "ok"}); v != 1 {
 		t.Errorf("ok: mfpcheck_verdict{ok} = %v", v)
 	}
-	if v := value(t, ok, "mfpcheck_phase_ok", map[string]string{"phase": diag.PhaseAuth}); v != 1 {
+	if v := value(t, ok, "mfpcheck_phase_ok", map[string]string{"phase": string(diag.PhaseAuth)}); v != 1 {
 		t.Errorf("ok: auth phase_ok = %v", v)
 	}
 	if v := value(t, ok, "probe_tls_version_info", map[string]string{"version": "TLS 1.3"}); v != 1 {
@@ -153,7 +153,7 @@ func TestProbeSuccessAndFailureSeries(t *testing.T) {
 	if v := value(t, bad, "mfpcheck_finding", map[string]string{"id": "smtp.auth.mailbox_disabled", "severity": "error"}); v != 1 {
 		t.Errorf("mailbox-auth-disabled: finding = %v", v)
 	}
-	if v := value(t, bad, "mfpcheck_phase_ok", map[string]string{"phase": diag.PhaseAuth}); v != 0 {
+	if v := value(t, bad, "mfpcheck_phase_ok", map[string]string{"phase": string(diag.PhaseAuth)}); v != 0 {
 		t.Errorf("mailbox-auth-disabled: auth phase_ok = %v, want 0", v)
 	}
 

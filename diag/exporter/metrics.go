@@ -65,8 +65,8 @@ func collect(reg *prometheus.Registry, rep *diag.Report, timeout, age time.Durat
 		if p.Status == diag.StatusSkipped || p.Status == diag.StatusRunning {
 			continue
 		}
-		dur.WithLabelValues(p.Name).Set(p.Duration.D().Seconds())
-		pok.WithLabelValues(p.Name).Set(b01(p.Status == diag.StatusOK || p.Status == diag.StatusWarn))
+		dur.WithLabelValues(string(p.Name)).Set(p.Duration.D().Seconds())
+		pok.WithLabelValues(string(p.Name)).Set(b01(p.Status == diag.StatusOK || p.Status == diag.StatusWarn))
 	}
 
 	f := gauge(reg, "mfpcheck_finding", "1 for each finding of the current check, by catalogue id and severity (see mfpcheck explain).", "id", "severity")

@@ -140,7 +140,7 @@ func perfdata(r *diag.Report) []string {
 		if p.Status == diag.StatusSkipped || p.Status == diag.StatusRunning {
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s=%ss;;;0;", perfLabel(p.Name), secs(p.Duration)))
+		out = append(out, fmt.Sprintf("%s=%ss;;;0;", perfLabel(string(p.Name)), secs(p.Duration)))
 	}
 	if t := r.Token; t != nil {
 		if t.HasRefreshDaysLeft {

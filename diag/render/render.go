@@ -85,7 +85,7 @@ func Text(w io.Writer, r *diag.Report, o TextOptions) error {
 	}
 	fmt.Fprintln(&b, st.c("1", title))
 	t := r.Target
-	fmt.Fprintf(&b, "%s %s:%d %s · %s %s", l.server, t.Host, t.Port, t.Security, l.auth, orDash(t.AuthMethod))
+	fmt.Fprintf(&b, "%s %s:%d %s · %s %s", l.server, t.Host, t.Port, t.Security, l.auth, orDash(string(t.AuthMethod)))
 	if t.User != "" {
 		fmt.Fprintf(&b, " · %s %s", l.user, t.User)
 	}
