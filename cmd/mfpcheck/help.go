@@ -114,7 +114,7 @@ func writeUsage(w io.Writer) {
 func writeCommandHelp(w io.Writer, c command, fs *flag.FlagSet) {
 	fmt.Fprintf(w, "Usage: mfpcheck %s\n\n%s\n", c.usage, c.summary)
 	if c.details != "" {
-		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.details))
+		fmt.Fprintf(w, "\n%s\n", strings.Trim(c.details, "\n"))
 	}
 	if fs != nil {
 		fmt.Fprintln(w, "\nFlags:")
