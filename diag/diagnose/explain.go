@@ -21,6 +21,8 @@ var (
 	oauthErrRe = regexp.MustCompile(`\b[a-z]+(?:_[a-z]+)+\b`)
 	// rowCodeRe is a job-history row's leading code.
 	rowCodeRe = regexp.MustCompile(`^(\d{3})\s+\S`)
+	// deviceFlowRe shows a device-code sign-in anywhere in the input.
+	deviceFlowRe = regexp.MustCompile(`(?i)device[_ -]?code|devicelogin|device flow|Gerätecode|code d'appareil`)
 	// signInCodeRe is the Entra sign-in log's label for its error code.
 	signInCodeRe = regexp.MustCompile(`(?i)^sign-?in error code:?$`)
 	pop3ErrRe    = regexp.MustCompile(`^[\s<>|*:-]*-ERR(?:\s+(.*))?$`)
@@ -126,6 +128,10 @@ func explainText(text string) []Hit {
 		lines[i] = strings.TrimSpace(lines[i])
 	}
 	whole := providersIn(text)
+	var flow []string
+	if deviceFlowRe.MatchString(text) {
+		flow = append(flow, "device_code")
+	}
 	// methodAt[i] is the sign-in method in force at line i: the last AUTH
 	// before it, or, in logs that print the command after the reply
 	// (nodemailer), the first one after it.
@@ -239,7 +245,7 @@ func explainText(text string) []Hit {
 		if ids := aadstsRe.FindAllStringSubmatch(line, -1); len(ids) > 0 {
 			unknown := false
 			for _, id := range ids {
-				if h, known := entraHit(id[1], line); known {
+				if h, known := entraHit(id[1], line, flow...); known {
 					all = append(all, found{h, 5})
 				} else if h.ID != "" {
 					all = append(all, found{h, 5})
@@ -258,7 +264,7 @@ func explainText(text string) []Hit {
 			continue
 		}
 		if c := entraCodeRe.FindStringSubmatch(line); c != nil {
-			if h, known := entraHit(c[1], line); known {
+			if h, known := entraHit(c[1], line, flow...); known {
 				all = append(all, found{h, 5})
 				continue
 			}
@@ -266,7 +272,7 @@ func explainText(text string) []Hit {
 		// The Entra sign-in log shows its label and value on two lines:
 		// "Sign-in error code" / "50199".
 		if i > 0 && bareNumRe.MatchString(line) && len(line) >= 5 && signInCodeRe.MatchString(lines[i-1]) {
-			h, _ := entraHit(line, lines[i-1]+" "+line)
+			h, _ := entraHit(line, lines[i-1]+" "+line, flow...)
 			all = append(all, found{h, 5})
 			continue
 		}
@@ -353,15 +359,25 @@ func replyHit(u unwrapped, raw []string, method string, whole []string) (Hit, in
 // entraHit reads an Entra error number: its catalogue entry, or, for a
 // number the catalogue does not know, the unknown-code entry with
 // Microsoft's lookup link. known is false for the latter.
-func entraHit(num, line string) (h Hit, known bool) {
+func entraHit(num, line string, flow ...string) (h Hit, known bool) {
 	n, err := strconv.Atoi(num)
 	if err != nil {
 		return Hit{}, false
 	}
-	if m, ok := MatchQuery(Query{Protocol: "entra", AADSTS: n, Text: line}); ok {
-		return hitFromMatch(m, "", []string{line}, map[string]string{"aadsts": num}), true
+	// The flow the whole input shows (a device-code sign-in) is read with
+	// the line, so an entry about that flow can match.
+	text := strings.TrimSpace(line + " " + strings.Join(flow, " "))
+	if m, ok := MatchQuery(Query{Protocol: "entra", AADSTS: n, Text: text}); ok {
+		return hitFromMatch(m, "", []string{line}, entraParams(num)), true
 	}
-	return Hit{ID: entraUnknownID, Evidence: []string{line}, Params: map[string]string{"aadsts": num}}, false
+	return Hit{ID: entraUnknownID, Evidence: []string{line}, Params: entraParams(num)}, false
+}
+
+// entraParams fill {aadsts} ("AADSTS700082") and {code} ("700082"), as the
+// token rules do.
+func entraParams(num string) map[string]string {
+	num = strings.TrimLeft(num, "0")
+	return map[string]string{"aadsts": "AADSTS" + num, "code": num}
 }
 
 // looseMatch reads text for the wording of an entry of the first of
