@@ -300,10 +300,13 @@ func CertInfoFrom(c *x509.Certificate, now time.Time) CertInfo {
 	return ci
 }
 
+// MaxCAFile bounds a --ca file: the system bundle is about 200 KiB.
+const MaxCAFile = 4 << 20
+
 // LoadCAFile reads PEM certificates to verify against instead of the system
 // roots.
 func LoadCAFile(path string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(path)
+	pem, _, err := ReadFile(path, MaxCAFile)
 	if err != nil {
 		return nil, fmt.Errorf("read CA file: %w", err)
 	}

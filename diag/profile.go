@@ -131,7 +131,7 @@ const MaxProfileSize = 1 << 20
 
 // LoadProfile reads and checks a profile file.
 func LoadProfile(path string) (*Profile, error) {
-	data, err := os.ReadFile(path)
+	data, _, err := ReadFile(path, MaxProfileSize)
 	if err != nil {
 		return nil, fmt.Errorf("read profile: %w", err)
 	}

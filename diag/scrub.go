@@ -208,3 +208,110 @@ func scrubValue(v reflect.Value, red *Redactor, depth int) {
 func scrubString(s string, red *Redactor) string {
 	return SanitizeText(red.Redact(s))
 }
+
+// Bound cuts, in place, every slice reachable from v (but the top-level
+// lists a caller bounded itself, which may be longer) to maxItems elements
+// and every string to maxText bytes (at a rune boundary, marked "…"). It
+// serves renderers with a page budget; the JSON report keeps everything.
+// Slices are copied before they are cut, so data shared with the caller's
+// report is not changed.
+func Bound(v any, maxItems, maxText int) {
+	boundValue(reflect.ValueOf(v), maxItems, maxText, 0)
+}
+
+func boundValue(v reflect.Value, maxItems, maxText, depth int) {
+	if depth > 32 {
+		return
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			if depth > 0 && v.CanSet() {
+				// A copy: the struct may be shared with the caller's report.
+				c := reflect.New(v.Elem().Type())
+				c.Elem().Set(v.Elem())
+				v.Set(c)
+			}
+			boundValue(v.Elem(), maxItems, maxText, depth+1)
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				boundValue(v.Field(i), maxItems, maxText, depth+1)
+			}
+		}
+	case reflect.Slice:
+		if v.IsNil() || !v.CanSet() || v.Type().Elem().Kind() == reflect.Uint8 {
+			return
+		}
+		n := v.Len()
+		if depth > 2 && n > maxItems { // depth 2: the fields of the struct v points to
+			n = maxItems
+		}
+		c := reflect.MakeSlice(v.Type(), n, n)
+		reflect.Copy(c, v)
+		v.Set(c)
+		for i := 0; i < n; i++ {
+			boundValue(v.Index(i), maxItems, maxText, depth+1)
+		}
+	case reflect.Map:
+		// Params: small by construction, read by key; left as they are.
+	case reflect.String:
+		if s := v.String(); len(s) > maxText && v.CanSet() {
+			v.SetString(SafeCut(s, maxText) + "…")
+		}
+	}
+}
+
+// Within reports whether Bound(v, maxItems, maxText) would change nothing,
+// top-level lists allowed up to maxTop.
+func Within(v any, maxItems, maxText, maxTop int) bool {
+	return within(reflect.ValueOf(v), maxItems, maxText, maxTop, 0)
+}
+
+func within(v reflect.Value, maxItems, maxText, maxTop, depth int) bool {
+	if depth > 32 {
+		return true
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		return v.IsNil() || within(v.Elem(), maxItems, maxText, maxTop, depth+1)
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() && !within(v.Field(i), maxItems, maxText, maxTop, depth+1) {
+				return false
+			}
+		}
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return true
+		}
+		limit := maxItems
+		if depth <= 2 {
+			limit = maxTop
+		}
+		if v.Len() > limit {
+			return false
+		}
+		for i := 0; i < v.Len(); i++ {
+			if !within(v.Index(i), maxItems, maxText, maxTop, depth+1) {
+				return false
+			}
+		}
+	case reflect.String:
+		return v.Len() <= maxText
+	}
+	return true
+}
+
+// SafeCut cuts s to at most n bytes without splitting a UTF-8 rune.
+func SafeCut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}

@@ -42,6 +42,7 @@ func Render(w io.Writer, r *diag.Report, opts Options) error {
 	if r == nil {
 		return errors.New("sheet: no report")
 	}
+	r = bounded(r)
 	d, err := newDoc(opts, "P")
 	if err != nil {
 		return err

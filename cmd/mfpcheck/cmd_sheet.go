@@ -7,11 +7,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag"
@@ -20,8 +20,8 @@ import (
 )
 
 // maxReportFile bounds a --from report: a real one is well under 1 MB even
-// with a full transcript.
-const maxReportFile = 32 << 20
+// with a full transcript (2000 lines of at most 1000 bytes).
+const maxReportFile = 8 << 20
 
 // sheetFlags are the flags of "sheet".
 type sheetFlags struct {
@@ -130,19 +130,28 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 	return ExitOK
 }
 
+// writeStream writes data into an existing named pipe or device. The open
+// does not wait for a pipe's reader: a pipe nobody reads is an error.
+func writeStream(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		if errors.Is(err, syscall.ENXIO) {
+			return fmt.Errorf("write %s: a named pipe that nobody reads", path)
+		}
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
+}
+
 // readReport reads a report JSON file and checks its schema.
 func readReport(path string) (*diag.Report, error) {
-	f, err := os.Open(path)
+	data, _, err := diag.ReadFile(path, maxReportFile)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxReportFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if len(data) > maxReportFile {
-		return nil, fmt.Errorf("%s: larger than %d MB, not a report", path, maxReportFile>>20)
 	}
 	var head struct {
 		Schema string `json:"schema"`
@@ -161,6 +170,9 @@ func readReport(path string) (*diag.Report, error) {
 	if err := dec.Decode(&r); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	// Whoever wrote the file, its text is outside text: sanitized like a
+	// probe's (the sheet bounds its size itself).
+	diag.Scrub(&r, nil)
 	return &r, nil
 }
 
@@ -199,6 +211,19 @@ func defaultSheetName(r *diag.Report, when time.Time) string {
 // a PDF. An existing file is kept unless force is set (the error wraps
 // fs.ErrExist).
 func writeSheetFile(path string, r *diag.Report, opts sheet.Options, force bool) error {
+	// A named pipe or a device (/dev/stdout) is written to, never replaced;
+	// a folder or a socket is refused. Only a regular file is replaced, and
+	// only with --force.
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		if fi.Mode()&(fs.ModeNamedPipe|fs.ModeCharDevice) == 0 {
+			return diag.RegularOrMissing(path)
+		}
+		var buf bytes.Buffer
+		if err := sheet.Render(&buf, r, opts); err != nil {
+			return err
+		}
+		return writeStream(path, buf.Bytes())
+	}
 	if !force {
 		if _, err := os.Lstat(path); err == nil {
 			return fmt.Errorf("%s already exists: %w", path, fs.ErrExist)

@@ -17,7 +17,6 @@ package batch
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -74,7 +73,7 @@ func LoadFleet(path string) ([]Device, error) {
 	if fi.IsDir() {
 		return loadFolder(path)
 	}
-	data, err := readRegular(path, MaxFleetSize)
+	data, err := readRegularFile(path, MaxFleetSize)
 	if err != nil {
 		return nil, fmt.Errorf("read fleet: %w", err)
 	}
@@ -82,31 +81,6 @@ func LoadFleet(path string) ([]Device, error) {
 		return ParseCSV(path, data)
 	}
 	return ParseFleet(path, data)
-}
-
-// readRegular reads a regular file of at most limit bytes. Devices, FIFOs
-// and the like are refused so a fleet entry cannot block or flood the run.
-func readRegular(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s: file is larger than %d bytes", path, limit)
-	}
-	return data, nil
 }
 
 // ParseFleet decodes a YAML fleet file. name is used in errors and to
@@ -121,7 +95,7 @@ func readRegular(path string, limit int64) ([]byte, error) {
 //	  - profile: ricoh-3f.yaml   # a profile file; defaults apply under it too
 func ParseFleet(name string, data []byte) ([]Device, error) {
 	return parseFleet(name, data, func(p string) ([]byte, error) {
-		return readRegular(p, diag.MaxProfileSize)
+		return readRegularFile(p, diag.MaxProfileSize)
 	})
 }
 
@@ -436,7 +410,7 @@ func loadFolder(dir string) ([]Device, error) {
 			continue
 		}
 		path := filepath.Join(dir, n)
-		if _, err := readRegular(path, diag.MaxProfileSize); err != nil {
+		if _, err := readRegularFile(path, diag.MaxProfileSize); err != nil {
 			errs.add(fmt.Errorf("read profile: %w", err))
 			continue
 		}
@@ -495,4 +469,10 @@ func (l *errorList) err() error {
 		errs = append(errs[:len(errs):len(errs)], fmt.Errorf("… and %d more", l.extra))
 	}
 	return errors.Join(errs...)
+}
+
+// readRegularFile reads a regular file of at most limit bytes (diag.ReadFile).
+func readRegularFile(path string, limit int64) ([]byte, error) {
+	data, _, err := diag.ReadFile(path, limit)
+	return data, err
 }

@@ -125,6 +125,14 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 	}
 	now := cfg.Now()
 	start := time.Now()
+	// One budget for every network step of the check: the token endpoint,
+	// the SMTP and POP3 probes and the network checks.
+	budget := cfg.Probe.Timeout
+	if budget <= 0 {
+		budget = diag.DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
 	red := cfg.Probe.Redactor
 	if red == nil {
 		red = &diag.Redactor{}
@@ -254,7 +262,10 @@ func checkToken(ctx context.Context, cfg *Config, red *diag.Redactor, now time.T
 		// Refresh stores the rotated refresh token itself (atomically, 0600)
 		// when the token came from a file; a failed save comes back with
 		// the new set.
-		fresh, rerr := token.Refresh(ctx, endpoint(cfg), set, now)
+		// The token endpoint is one step: one phase budget at most.
+		rctx, cancel := context.WithTimeout(ctx, phaseTimeout(*cfg))
+		fresh, rerr := token.Refresh(rctx, endpoint(cfg), set, now)
+		cancel()
 		if fresh != nil {
 			red.Add(fresh.Access)
 			red.Add(fresh.Refresh)

@@ -272,6 +272,10 @@ func Refresh(ctx context.Context, e Endpoint, s *Set, now time.Time) (*Set, erro
 	if ns.Refresh == "" {
 		ns.Refresh = s.Refresh
 	}
+	if err := Validate(ns); err != nil {
+		// Nothing is kept from a malformed answer: the old file stays.
+		return nil, fmt.Errorf("refresh at %s: %w", e.Config().Endpoint.TokenURL, err)
+	}
 	if sc, ok := tok.Extra("scope").(string); ok {
 		ns.Scope = sc
 	}
@@ -497,6 +501,9 @@ func parseTokenAnswer(body []byte, now time.Time) (*Set, error) {
 	s := &Set{
 		Access: t.AccessToken, Refresh: t.RefreshToken, Scope: t.Scope,
 		Format: FormatOAuth2JSON, LastUsed: now.UTC(), modTime: now,
+	}
+	if err := Validate(s); err != nil {
+		return nil, fmt.Errorf("the token answer from Entra ID: %w", err)
 	}
 	if d := seconds(t.ExpiresIn, 0); d > 0 {
 		s.Expiry = now.Add(d).UTC()

@@ -25,6 +25,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/mfpcheck/mfpcheck/diag"
 )
 
 // Token formats, as Set.Format and diag.TokenInfo.Format.
@@ -88,24 +90,13 @@ func (e *FileError) Unwrap() error { return e.Err }
 
 // Load reads a token file in any supported format.
 func Load(path string) (*Set, error) {
-	f, err := os.Open(path)
+	data, fi, err := diag.ReadFile(path, MaxFileSize)
+	var te *diag.FileTypeError
+	if errors.As(err, &te) {
+		return nil, &FileError{Source: path, Msg: te.Msg, Err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read token file: %w", err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("read token file: %w", err)
-	}
-	if fi.IsDir() {
-		return nil, &FileError{Source: path, Msg: "is a folder, not a token file"}
-	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, &FileError{Source: path, Msg: "cannot read: " + err.Error(), Err: err}
-	}
-	if len(data) > MaxFileSize {
-		return nil, &FileError{Source: path, Msg: fmt.Sprintf("larger than %d bytes; not a token file", MaxFileSize)}
 	}
 	s, err := Parse(path, data)
 	if err != nil {
@@ -349,6 +340,12 @@ func Save(path string, s *Set) error {
 	if s == nil || (s.Access == "" && s.Refresh == "") {
 		return fmt.Errorf("save token file %s: no token to save", path)
 	}
+	if err := Validate(s); err != nil {
+		return fmt.Errorf("save token file %s: %w; the file was left as it was", path, err)
+	}
+	if err := diag.RegularOrMissing(path); err != nil {
+		return fmt.Errorf("save token file: %w", err)
+	}
 	fj := fileJSON{AccessToken: s.Access, RefreshToken: s.Refresh, Scope: s.Scope, TokenType: "Bearer"}
 	if !s.Expiry.IsZero() {
 		fj.Expiry = s.Expiry.UTC().Format(time.RFC3339)
@@ -363,7 +360,53 @@ func Save(path string, s *Set) error {
 		return fmt.Errorf("save token file %s: %w", path, err)
 	}
 	data = append(data, '\n')
-	return writeAtomic(path, data, 0o600)
+	// The previous file is kept as .bak, then replaced atomically, then
+	// read back: what cannot be read back is undone from the backup.
+	bak, err := Backup(path)
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(path, data, 0o600); err != nil {
+		return err
+	}
+	back, err := Load(path)
+	if err == nil && (back.Access != s.Access || back.Refresh != s.Refresh) {
+		err = errors.New("the tokens read back differ from those written")
+	}
+	if err != nil {
+		if bak != "" {
+			if old, rerr := os.ReadFile(bak); rerr == nil {
+				writeAtomic(path, old, 0o600)
+			}
+		}
+		return fmt.Errorf("save token file %s: cannot read back what was written (%v); the previous file was restored", path, err)
+	}
+	return nil
+}
+
+// MaxTokenLen bounds one token. Entra access tokens are 1.5-3 KB and
+// refresh tokens 1-2 KB; 16 KiB is far beyond any real one and keeps the
+// file within MaxFileSize.
+const MaxTokenLen = 16 << 10
+
+// Validate checks a token set before it replaces a file: each token is one
+// word of printable ASCII (RFC 6750's b64token and Entra's refresh tokens
+// are), no longer than MaxTokenLen. A token endpoint answering with spaces,
+// control characters, a megabyte or nothing gets an error, and the old
+// file stays.
+func Validate(s *Set) error {
+	if s == nil || s.Access == "" {
+		return errors.New("the token endpoint's answer has no access token")
+	}
+	for _, t := range []struct{ name, v string }{{"access token", s.Access}, {"refresh token", s.Refresh}} {
+		if len(t.v) > MaxTokenLen {
+			return fmt.Errorf("the %s is %d bytes long, more than %d: not a token", t.name, len(t.v), MaxTokenLen)
+		}
+		if i := strings.IndexFunc(t.v, notTokenChar); i >= 0 {
+			return fmt.Errorf("the %s holds a space or control character at byte %d: not a token", t.name, i+1)
+		}
+	}
+	return nil
 }
 
 func writeAtomic(path string, data []byte, mode os.FileMode) (err error) {
@@ -405,7 +448,7 @@ func writeAtomic(path string, data []byte, mode os.FileMode) (err error) {
 // before it is replaced. It returns the backup's path, or "" when there is
 // no file to keep.
 func Backup(path string) (string, error) {
-	data, err := os.ReadFile(path)
+	data, _, err := diag.ReadFile(path, MaxFileSize)
 	if errors.Is(err, os.ErrNotExist) {
 		return "", nil
 	}

@@ -254,10 +254,13 @@ func TestLoadSave(t *testing.T) {
 	if err := json.Unmarshal(data, &o); err != nil || o.AccessToken != tok {
 		t.Errorf("oauth2 form: %v", err)
 	}
-	// No temporary files stay behind.
+	// No temporary files stay behind; the replaced file is kept as .bak.
 	ents, _ := os.ReadDir(dir)
-	if len(ents) != 1 {
+	if len(ents) != 2 {
 		t.Errorf("folder holds %d files", len(ents))
+	}
+	if bak, _ := os.ReadFile(path + ".bak"); string(bak) != "old contents" {
+		t.Errorf(".bak holds %q", bak)
 	}
 	// A failed save (folder missing) leaves nothing and returns an error
 	// naming the file.

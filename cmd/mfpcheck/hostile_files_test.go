@@ -1,0 +1,300 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/token"
+	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/hostile"
+)
+
+// hfBound is how long a command given a file that is not a file may take:
+// it must refuse at once, never wait for a pipe's writer or read an
+// endless device. Generous for a loaded CI machine; a blocked read would
+// take for ever.
+const hfBound = 20 * time.Second
+
+// runBounded runs the CLI and fails the test if it does not end within
+// bound (a command blocked on a FIFO would hang the test otherwise).
+func runBounded(t *testing.T, a *testApp, bound time.Duration, args ...string) int {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() { done <- a.app.run(ctx, args) }()
+	select {
+	case code := <-done:
+		return code
+	case <-time.After(bound):
+		cancel()
+		t.Fatalf("mfpcheck %s still running after %s", strings.Join(args, " "), bound)
+		return -1
+	}
+}
+
+// TestFilesThatAreNotFiles: every file option given a named pipe without a
+// writer, /dev/zero, a folder or a huge file ends at once with exit 3 and
+// an error naming the file, and reads no more than a small bound.
+func TestFilesThatAreNotFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	huge := filepath.Join(dir, "huge.json")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Truncate(1 << 30) // sparse: 1 GiB of NULs on no disk
+	f.Close()
+	folder := filepath.Join(dir, "folder")
+	os.Mkdir(folder, 0o755)
+
+	for _, bad := range []struct{ path, want string }{
+		{fifo, "named pipe"}, {"/dev/zero", "device"}, {folder, "folder"}, {huge, "larger than"},
+	} {
+		for _, args := range [][]string{
+			{"token", "--token-file", bad.path},
+			{"probe", "--profile", bad.path},
+			{"probe", "127.0.0.1:1", "--ca", bad.path},
+			{"sheet", "--from", bad.path, "-o", filepath.Join(dir, "x.pdf")},
+			{"batch", bad.path},
+		} {
+			if args[0] == "batch" && bad.path == folder {
+				continue // a folder of profiles is a fleet
+			}
+			name := strings.Join(args, " ")
+			t.Run(name, func(t *testing.T) {
+				var m0, m1 runtime.MemStats
+				runtime.ReadMemStats(&m0)
+				a := newTestApp(nil)
+				code := runBounded(t, a, hfBound, args...)
+				runtime.ReadMemStats(&m1)
+				if code != ExitError {
+					t.Errorf("exit %d, want %d\n%s", code, ExitError, a.err.String())
+				}
+				stderr := a.err.String()
+				if !strings.Contains(stderr, "mfpcheck: error:") || !strings.Contains(stderr, bad.path) || !strings.Contains(stderr, bad.want) {
+					t.Errorf("stderr does not name the file and what it is (%q):\n%s", bad.want, stderr)
+				}
+				if grew := m1.TotalAlloc - m0.TotalAlloc; grew > 64<<20 {
+					t.Errorf("allocated %d MiB reading %s", grew>>20, bad.path)
+				}
+			})
+		}
+	}
+}
+
+// TestSheetOutputNeverReplacesSpecialFiles: -o names a pipe (written to),
+// a device (written to, still a device after) or a folder (refused, even
+// with --force).
+func TestSheetOutputNeverReplacesSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	report := sheetReport(t, dir, nil)
+
+	fifo := filepath.Join(dir, "pipe.pdf")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		f, err := os.Open(fifo) // waits for the writer
+		if err != nil {
+			got <- nil
+			return
+		}
+		b, _ := io.ReadAll(f)
+		f.Close()
+		got <- b
+	}()
+	a := newTestApp(nil)
+	if code := runBounded(t, a, hfBound, "sheet", "--from", report, "-o", fifo, "--force"); code != ExitOK {
+		t.Fatalf("sheet -o FIFO: exit %d\n%s", code, a.err.String())
+	}
+	select {
+	case b := <-got:
+		if !bytes.HasPrefix(b, []byte("%PDF-")) {
+			t.Errorf("the pipe's reader got %d bytes, not a PDF", len(b))
+		}
+	case <-time.After(hfBound):
+		t.Fatal("the pipe's reader got nothing")
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the named pipe was replaced: %v %v", fi.Mode(), err)
+	}
+
+	a = newTestApp(nil)
+	if code := runBounded(t, a, hfBound, "sheet", "--from", report, "-o", "/dev/null"); code != ExitOK {
+		t.Errorf("sheet -o /dev/null: exit %d\n%s", code, a.err.String())
+	}
+	if fi, err := os.Stat("/dev/null"); err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		t.Fatalf("/dev/null is no longer a device: %v", err)
+	}
+
+	folder := filepath.Join(dir, "out")
+	os.Mkdir(folder, 0o755)
+	a = newTestApp(nil)
+	if code := runBounded(t, a, hfBound, "sheet", "--from", report, "-o", folder, "--force"); code != ExitError {
+		t.Errorf("sheet -o FOLDER --force: exit %d", code)
+	}
+	if fi, err := os.Stat(folder); err != nil || !fi.IsDir() {
+		t.Errorf("the folder was replaced")
+	}
+	if !strings.Contains(a.err.String(), "folder") {
+		t.Errorf("stderr: %s", a.err.String())
+	}
+
+	// A pipe nobody reads is an error, not a hang.
+	lonely := filepath.Join(dir, "lonely.pdf")
+	syscall.Mkfifo(lonely, 0o600)
+	a = newTestApp(nil)
+	if code := runBounded(t, a, hfBound, "sheet", "--from", report, "-o", lonely); code != ExitError {
+		t.Errorf("sheet -o FIFO without reader: exit %d", code)
+	}
+}
+
+// TestRefreshKeepsTheFile: a token endpoint that answers 200 with a
+// malformed body, a token with spaces or control characters or an oversized
+// token replaces nothing: the file stays byte for byte, and the error says
+// why.
+func TestRefreshKeepsTheFile(t *testing.T) {
+	sim, profile := simWithKit(t, "ok")
+	before, err := os.ReadFile(sim.TokenFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{
+		"malformed JSON":  `{"access_token": "abc`,
+		"no access token": `{"token_type":"Bearer","expires_in":3600}`,
+		"spaces":          `{"access_token":"eyJ0eXAi OiJKV1Qi","token_type":"Bearer","expires_in":3600}`,
+		"control":         `{"access_token":"eyJ0eXAi\u0007OiJKV1Qi","token_type":"Bearer","expires_in":3600}`,
+		"refresh control": `{"access_token":"eyJ0eXAiOiJKV1Qi","refresh_token":"0.A\u001b[2J","token_type":"Bearer","expires_in":3600}`,
+		"oversized":       `{"access_token":"` + strings.Repeat("A", 200<<10) + `","token_type":"Bearer","expires_in":3600}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			ep := hostile.BadTokenEndpoint(body)
+			defer ep.Close()
+			for _, args := range [][]string{
+				{"token", "--profile", profile, "--authority", ep.URL, "--refresh", "--json"},
+				{"probe", "--profile", profile, "--ca", sim.CAFile(), "--authority", ep.URL, "--refresh", "--json"},
+			} {
+				a := newTestApp(nil)
+				code := runBounded(t, a, hfBound, args...)
+				after, _ := os.ReadFile(sim.TokenFile())
+				if !bytes.Equal(before, after) {
+					t.Fatalf("%s: the token file changed", args[0])
+				}
+				if _, err := token.Load(sim.TokenFile()); err != nil {
+					t.Fatalf("the token file no longer reads: %v", err)
+				}
+				out := a.out.String() + a.err.String()
+				if code == ExitOK || !(strings.Contains(out, "not a token") || strings.Contains(out, "access") || strings.Contains(out, "refresh")) {
+					t.Errorf("%s: exit %d, and the output does not say why:\n%s", args[0], code, out)
+				}
+				if strings.Contains(out, strings.Repeat("A", 100)) || strings.Contains(out, "\x1b[") || strings.Contains(out, "\a") {
+					t.Errorf("%s prints the rejected token or its control characters", args[0])
+				}
+			}
+		})
+	}
+}
+
+// TestRefreshInsideTheBudget: probe --refresh --timeout against a token
+// endpoint that never answers ends at the timeout, not at the HTTP
+// client's 30 seconds.
+func TestRefreshInsideTheBudget(t *testing.T) {
+	sim, profile := simWithKit(t, "ok")
+	ep := hostile.SilentTokenEndpoint()
+	defer ep.Close()
+	const timeout = 2 * time.Second
+	a := newTestApp(nil)
+	start := time.Now()
+	code := runBounded(t, a, token.RequestTimeout, "probe", "--profile", profile, "--ca", sim.CAFile(),
+		"--authority", ep.URL, "--refresh", "--timeout", timeout.String(), "--json")
+	elapsed := time.Since(start)
+	if elapsed > timeout+10*time.Second {
+		t.Errorf("probe took %s with --timeout %s", elapsed, timeout)
+	}
+	r := a.report(t)
+	if code == ExitOK || r.Token == nil || r.Token.RefreshError == "" {
+		t.Errorf("exit %d, token %+v", code, r.Token)
+	}
+	t.Logf("ended after %s: %s", elapsed.Round(time.Millisecond), r.Token.RefreshError)
+	_ = diag.Schema
+}
+
+// TestSheetFromHugeReport: a crafted report with a huge transcript and
+// phase and finding lists prints on a bounded number of pages, says what
+// it left out, and the run stays within a memory bound.
+func TestSheetFromHugeReport(t *testing.T) {
+	dir := t.TempDir()
+	report := sheetReport(t, dir, func(r *diag.Report) {
+		for i := range 25000 {
+			r.Transcript = append(r.Transcript, diag.TranscriptLine{Dir: "<", Service: "smtp", Text: "250-X-HOSTILE " + strings.Repeat("y", 100)})
+			if i < 3000 {
+				r.Phases = append(r.Phases, diag.Phase{Name: "ehlo", Status: diag.StatusOK, Note: strings.Repeat("n", 50)})
+				r.Findings = append(r.Findings, diag.Finding{ID: "x", Severity: diag.SeverityWarning, Title: "finding",
+					Steps: []diag.Step{{Text: "step"}}, Evidence: []string{strings.Repeat("e", 300)}})
+			}
+		}
+	})
+	if fi, _ := os.Stat(report); fi.Size() < 4<<20 {
+		t.Fatalf("the crafted report is only %d bytes", fi.Size())
+	}
+	out := filepath.Join(dir, "huge.pdf")
+	var m0, m1 runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&m0)
+	a := newTestApp(nil)
+	if code := runBounded(t, a, 2*time.Minute, "sheet", "--from", report, "-o", out); code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, a.err.String())
+	}
+	runtime.ReadMemStats(&m1)
+	pdf, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages := bytes.Count(pdf, []byte("/Type /Page\n")) + bytes.Count(pdf, []byte("/Type /Page "))
+	if pages == 0 || pages > 60 {
+		t.Errorf("%d pages", pages)
+	}
+	text := pdfToText(t, out)
+	for _, want := range []string{"more lines not printed", "more phases not printed", "more findings not printed"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the sheet does not say %q", want)
+		}
+	}
+	if peak := m1.HeapSys; peak > 1<<30 {
+		t.Errorf("heap reserved %d MiB", peak>>20)
+	}
+	t.Logf("%d pages, %d KiB PDF, heap sys %d MiB", pages, len(pdf)>>10, m1.HeapSys>>20)
+}
+
+// simWithKit starts a simulator (closed with the test) and writes its
+// device kit; it returns the simulator and the profile's path.
+func simWithKit(t *testing.T, scenario string) (*exosim.Sim, string) {
+	t.Helper()
+	sim, err := exosim.Start(context.Background(), exosim.Options{Scenario: scenario, Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	profile, err := sim.WriteKit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sim, profile
+}
