@@ -27,7 +27,8 @@ type sheetOutput struct {
 var errSheetExists = fs.ErrExist
 
 // newSheetOutput checks path for writing a sheet: an existing folder is
-// used as the folder; an existing file needs force; the file's folder must
+// used as the folder; a named pipe or a device is written into; an
+// existing file needs force (and is the only kind ever replaced); the file's folder must
 // exist. An empty path means no sheet.
 func newSheetOutput(path string, force bool) (sheetOutput, error) {
 	if path == "" {
@@ -37,6 +38,11 @@ func newSheetOutput(path string, force bool) (sheetOutput, error) {
 	switch {
 	case err == nil && st.IsDir():
 		return sheetOutput{path: path, dir: true, force: force}, nil
+	case err == nil && st.Mode()&(fs.ModeNamedPipe|fs.ModeCharDevice) != 0:
+		// A pipe or a device (/dev/stdout) is written into, never replaced.
+		return sheetOutput{path: path, force: force}, nil
+	case err == nil && !st.Mode().IsRegular():
+		return sheetOutput{}, diag.RegularOrMissing(path)
 	case err == nil && !force:
 		return sheetOutput{}, fmt.Errorf("%s already exists: %w", path, errSheetExists)
 	case err != nil && (strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(filepath.Separator))):
