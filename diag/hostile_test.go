@@ -126,7 +126,7 @@ func TestHostileSMTP(t *testing.T) {
 		{name: "10 MB EHLO line", start: hsServer(func() (*hsrv.Server, error) { return hsrv.HugeEHLO(10<<20, true) }),
 			phase: diag.PhaseEHLO, kind: diag.KindTooLong, finding: "smtp.too_long"},
 		{name: "NUL and control bytes", start: hsServer(hsrv.Binary),
-			phase: diag.PhaseStartTLS, kind: diag.KindReply, finding: "generic.security",
+			phase: diag.PhaseStartTLS, kind: diag.KindReply, finding: "smtp.tls.required_temporary",
 			check: func(t *testing.T, r *diag.Report) {
 				st, _ := r.Phase(diag.PhaseStartTLS)
 				if st.Reply == nil || st.Reply.Code != 454 || st.Reply.Enhanced != "4.7.0" {
