@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"strings"
 
@@ -42,7 +43,7 @@ func (a *app) cmdExplain(ctx context.Context, args []string) int {
 	l := a.lang(*lang)
 	var input string
 	if len(inputs) == 1 && inputs[0] == "-" {
-		b, err := io.ReadAll(io.LimitReader(a.stdin, diagnose.MaxExplainInput))
+		b, err := readAllContext(ctx, io.LimitReader(a.stdin, diagnose.MaxExplainInput))
 		if err != nil {
 			a.errorf("explain: read stdin: %v", err)
 			return ExitError
@@ -63,6 +64,8 @@ func (a *app) cmdExplain(ctx context.Context, args []string) int {
 		a.hintf("paste the whole reply line, e.g. \"535 5.7.139 Authentication unsuccessful, ...\"")
 		return ExitError
 	}
+	// Evidence quotes the pasted text: outside text, sanitized once here.
+	diag.Scrub(&findings, a.secrets())
 	if *asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
@@ -82,4 +85,26 @@ func knownLang(l string) bool {
 		return true
 	}
 	return false
+}
+
+// readAllContext reads r to its end, or returns ctx's error as soon as ctx
+// ends (Ctrl-C, SIGTERM) even while a read is blocked: a terminal or a
+// pipe that never sends EOF cannot hold the command. The blocked read is
+// left to the process's exit.
+func readAllContext(ctx context.Context, r io.Reader) ([]byte, error) {
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		b, err := io.ReadAll(r)
+		done <- result{b, err}
+	}()
+	select {
+	case res := <-done:
+		return res.b, res.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("stopped before the end of the input: %w", context.Cause(ctx))
+	}
 }

@@ -130,10 +130,18 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 	return ExitOK
 }
 
-// writeStream writes data into an existing named pipe or device. The open
-// does not wait for a pipe's reader: a pipe nobody reads is an error.
+// pipeReaderWait is how long a sheet waits for a named pipe's reader.
+const pipeReaderWait = 3 * time.Second
+
+// writeStream writes data into an existing named pipe or device. It waits
+// for a pipe's reader pipeReaderWait at most: a pipe nobody reads is an
+// error, not a hang.
 func writeStream(path string, data []byte) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+	for wait := time.Now().Add(pipeReaderWait); errors.Is(err, syscall.ENXIO) && time.Now().Before(wait); {
+		time.Sleep(50 * time.Millisecond)
+		f, err = os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+	}
 	if err != nil {
 		if errors.Is(err, syscall.ENXIO) {
 			return fmt.Errorf("write %s: a named pipe that nobody reads", path)

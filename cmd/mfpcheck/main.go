@@ -65,6 +65,12 @@ func (a *app) secrets() *diag.Redactor {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first Ctrl-C or SIGTERM asks every command to end with what it
+	// has; once it has been asked, a second one kills the process at once.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	a := &app{
 		stdin:     os.Stdin,
 		stdout:    os.Stdout,

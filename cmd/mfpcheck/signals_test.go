@@ -1,0 +1,105 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mfpcheck/mfpcheck/fixtures/hostile"
+)
+
+// sigBound is how long a command may take to end after Ctrl-C or SIGTERM.
+// Generous for a loaded CI machine; a command that ignores the signal runs
+// for its whole ten-minute budget, or for ever.
+const sigBound = 15 * time.Second
+
+// TestSignalsEndEveryCommand runs the real binary (testscript.Main puts it
+// in PATH as "mfpcheck"), lets each command block where a user would meet
+// it blocked — explain - on a standard input that never ends, probe and
+// batch on a server that never speaks, token --refresh on a token endpoint
+// that never answers — then sends SIGINT or SIGTERM: each ends well
+// within sigBound, by itself, with a non-zero exit code and not killed by
+// the signal.
+func TestSignalsEndEveryCommand(t *testing.T) {
+	bin, err := exec.LookPath("mfpcheck")
+	if err != nil {
+		t.Fatalf("mfpcheck not in PATH (testscript.Main puts it there): %v", err)
+	}
+	silent, err := hostile.Silent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	ep := hostile.SilentTokenEndpoint()
+	defer ep.Close()
+	dir := t.TempDir()
+	tokFile := filepath.Join(dir, "token.json")
+	os.WriteFile(tokFile, []byte(`{"access_token":"eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.e30.","refresh_token":"0.AXoA-refresh-token-value","token_type":"Bearer"}`), 0o600)
+	fleet := filepath.Join(dir, "fleet.yaml")
+	os.WriteFile(fleet, []byte("devices:\n  - device: {name: a, vendor: epson}\n    email: {service: other, auth_method: none}\n    smtp: {server: 127.0.0.1, port: "+
+		strings.TrimPrefix(silent.Addr(), "127.0.0.1:")+", security: starttls}\n"), 0o644)
+
+	long := []string{"--timeout", "10m"}
+	cases := []struct {
+		name string
+		args []string
+	}{
+		{"explain - waiting on stdin", []string{"explain", "-"}},
+		{"probe on a silent server", append([]string{"probe", silent.Addr(), "--phase-timeout", "10m"}, long...)},
+		{"batch on a silent server", append([]string{"batch", fleet}, long...)},
+		{"token --refresh on a silent endpoint", []string{"token", "--token-file", tokFile, "--refresh", "--client-id", "00000000-0000-0000-0000-000000000001", "--authority", ep.URL}},
+	}
+	for _, c := range cases {
+		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+			t.Run(c.name+" "+sig.String(), func(t *testing.T) {
+				cmd := exec.Command(bin, c.args...)
+				// A standard input that never ends: the write end stays open.
+				r, w, err := os.Pipe()
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer w.Close()
+				cmd.Stdin = r
+				var out bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &out, &out
+				cmd.Env = append(os.Environ(), "NO_COLOR=1")
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				r.Close()
+				done := make(chan error, 1)
+				go func() { done <- cmd.Wait() }()
+				// Let it reach the blocking step.
+				select {
+				case err := <-done:
+					t.Fatalf("ended before the signal: %v\n%s", err, out.String())
+				case <-time.After(700 * time.Millisecond):
+				}
+				sent := time.Now()
+				cmd.Process.Signal(sig)
+				select {
+				case <-done:
+				case <-time.After(sigBound):
+					cmd.Process.Kill()
+					<-done
+					t.Fatalf("still running %s after %s\n%s", sigBound, sig, out.String())
+				}
+				ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+				if ws.Signaled() {
+					t.Fatalf("killed by %s instead of ending by itself", ws.Signal())
+				}
+				if code := cmd.ProcessState.ExitCode(); code == ExitOK {
+					t.Errorf("exit 0 after %s\n%s", sig, out.String())
+				}
+				t.Logf("ended %s after %s, exit %d", time.Since(sent).Round(time.Millisecond), sig, cmd.ProcessState.ExitCode())
+			})
+		}
+	}
+}
