@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/textproto"
 	"strings"
@@ -37,10 +36,11 @@ type pop3Prober struct {
 	now func() time.Time
 	tr  *Transcript
 
-	raw  net.Conn // the TCP connection
-	conn net.Conn // raw, or the TLS connection over it
-	rd   *textproto.Reader
-	caps []string
+	raw   net.Conn  // the TCP connection
+	wire  *wireConn // the recording layer over raw, or over TLS on raw
+	clock deadlineClamp
+	rd    *textproto.Reader
+	caps  []string
 }
 
 func newPOP3Prober(cfg POP3Config) *pop3Prober {
@@ -93,6 +93,10 @@ func newPOP3Prober(cfg POP3Config) *pop3Prober {
 		start: time.Now(), phaseTimeout: cfg.PhaseTimeout, progressCh: cfg.Progress,
 		redactor: cfg.Redactor, phases: &p.r.Phases,
 		prepare: func(deadline time.Time) {
+			p.clock.set(deadline)
+			if p.wire != nil {
+				p.wire.resetReplies()
+			}
 			if p.raw != nil {
 				p.raw.SetDeadline(deadline)
 			}
@@ -174,32 +178,30 @@ func (p *pop3Prober) run(ctx context.Context) *POP3Report {
 	return p.r
 }
 
-// setConn makes c the connection lines are read from and written to. Lines
-// longer than MaxLineBytes fail the read with a LineTooLongError.
+// setConn makes c, through the wire layer SMTP uses (transcript, limits,
+// deadlines clamped to the phase), the connection lines are read from and
+// written to.
 func (p *pop3Prober) setConn(c net.Conn) {
-	p.conn = c
-	p.rd = textproto.NewReader(bufio.NewReader(&lineCap{r: c, limit: MaxLineBytes}))
+	p.wire = newWireConn(c, "pop3", p.tr, &p.clock)
+	p.rd = textproto.NewReader(bufio.NewReader(p.wire))
 }
 
 // send writes one command line. shown is what the transcript records (the
 // command with any secret replaced); it is never the secret itself.
 func (p *pop3Prober) send(line, shown string) error {
-	p.tr.Add("pop3", ">", shown)
-	_, err := io.WriteString(p.conn, line+"\r\n")
-	return err
+	return p.wire.writeShown(line, shown)
 }
 
-// readLine reads one server line and records it.
+// readLine reads one server line; the wire layer has recorded it.
 func (p *pop3Prober) readLine() (string, error) {
 	line, err := p.rd.ReadLine()
 	if err != nil {
 		var tl *LineTooLongError
 		if errors.As(err, &tl) {
-			p.tr.Add("pop3", "*", fmt.Sprintf("server line longer than %d bytes, not kept", tl.Limit))
+			p.wire.event("server line longer than %d bytes, not kept", tl.Limit)
 		}
 		return "", err
 	}
-	p.tr.Add("pop3", "<", line)
 	return line, nil
 }
 
@@ -317,7 +319,7 @@ func (p *pop3Prober) handshake(implicit bool) func(context.Context, *Phase) erro
 		}
 		p.setConn(tc)
 		p.caps = nil
-		p.tr.Add("pop3", "*", fmt.Sprintf("TLS established: %s, %s", info.Version, info.Cipher))
+		p.wire.event("TLS established: %s, %s", info.Version, info.Cipher)
 		return nil
 	}
 }
@@ -463,27 +465,4 @@ func containsFold(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// lineCap fails a read once more than limit bytes arrive without a line
-// feed, so a server cannot make a reader buffer without bound.
-type lineCap struct {
-	r     io.Reader
-	limit int
-	n     int
-}
-
-func (l *lineCap) Read(b []byte) (int, error) {
-	n, err := l.r.Read(b)
-	for i := 0; i < n; i++ {
-		if b[i] == '\n' {
-			l.n = 0
-			continue
-		}
-		l.n++
-		if l.n > l.limit {
-			return i, &LineTooLongError{Limit: l.limit}
-		}
-	}
-	return n, err
 }

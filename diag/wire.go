@@ -23,16 +23,20 @@ const MaxLineBytes = 4096
 // ErrReplyTooLarge is a reply over MaxReplyBytes.
 var ErrReplyTooLarge = &LineTooLongError{Limit: MaxReplyBytes}
 
-// wireConn sits between a connection and the protocol code. It records
-// every line into the transcript (secrets redacted at the source), keeps the
-// raw text of the current reply for the phase being run, bounds reply size
-// and line length, and clamps every deadline the protocol code sets to the
-// phase's budget, so go-smtp's own per-command deadlines cannot outlive it.
+// wireConn sits between a connection and the protocol code, SMTP's and
+// POP3's alike. It records every line into the transcript (secrets
+// redacted at the source), keeps the raw text of the current reply for the
+// phase being run, bounds reply size and line length, and clamps every
+// deadline the protocol code sets to the phase's budget, so go-smtp's own
+// per-command deadlines cannot outlive it.
 type wireConn struct {
 	net.Conn
 	service string
-	tr      *Transcript
-	clock   *deadlineClamp
+	// pop3: every line is a whole reply ("+OK …", "-ERR …", a list line),
+	// and SMTP's reply-code checks do not apply.
+	pop3  bool
+	tr    *Transcript
+	clock *deadlineClamp
 
 	mu       sync.Mutex
 	in       bytes.Buffer // partial incoming line
@@ -91,7 +95,7 @@ func (d *deadlineClamp) clamp(t time.Time) time.Time {
 }
 
 func newWireConn(c net.Conn, service string, tr *Transcript, clock *deadlineClamp) *wireConn {
-	w := &wireConn{Conn: c, service: service, tr: tr, clock: clock}
+	w := &wireConn{Conn: c, service: service, pop3: service == "pop3", tr: tr, clock: clock}
 	c.SetDeadline(clock.clamp(time.Time{}))
 	return w
 }
@@ -171,10 +175,12 @@ func (w *wireConn) received(b []byte) error {
 		w.reply.WriteString(line + "\n")
 		w.cur.WriteString(line + "\n")
 		w.tr.Add(w.service, "<", line) // Add redacts, then bounds
-		if err := w.checkCode(line); err != nil {
-			return err
+		if !w.pop3 {
+			if err := w.checkCode(line); err != nil {
+				return err
+			}
 		}
-		if len(line) == 3 || (len(line) > 3 && line[3] == ' ') {
+		if w.pop3 || len(line) == 3 || (len(line) > 3 && line[3] == ' ') {
 			w.replies = append(w.replies, w.reply.String())
 			if len(w.replies) > 16 {
 				w.replies = w.replies[1:]
@@ -232,14 +238,31 @@ func (e *ReplyMismatchError) Error() string {
 	return fmt.Sprintf("server sent a malformed multi-line reply: it began with %s, then %q", e.First, e.Line)
 }
 
-func (w *wireConn) Write(b []byte) (int, error) {
-	w.mu.Lock()
-	// A new command starts a new reply.
+// newReply starts a new reply: our command was sent. The caller holds w.mu.
+func (w *wireConn) newReply() {
 	w.reply.Reset()
 	w.queue = nil
 	w.cur.Reset()
 	w.replyLen = 0
 	w.contCode = ""
+}
+
+// writeShown sends one command line and records shown in its place: the
+// protocol code names a secret line at the source ("PASS <redacted …>").
+// shown still passes the transcript's redactor.
+func (w *wireConn) writeShown(line, shown string) error {
+	w.mu.Lock()
+	w.newReply()
+	w.tr.Add(w.service, ">", shown)
+	w.mu.Unlock()
+	_, err := w.Conn.Write([]byte(line + "\r\n"))
+	return err
+}
+
+func (w *wireConn) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	// A new command starts a new reply.
+	w.newReply()
 	rest := b
 	for len(rest) > 0 {
 		i := bytes.IndexByte(rest, '\n')
