@@ -7,6 +7,7 @@ import (
 
 	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
+	"github.com/mfpcheck/mfpcheck/diag/i18n"
 	textrender "github.com/mfpcheck/mfpcheck/diag/render"
 )
 
@@ -748,13 +749,8 @@ func (d *doc) transcriptSection(r *diag.Report) {
 // kindWord names a local failure in the sheet's language ("" when the
 // kind is unknown).
 func kindWord(lang string, ph diag.Phase) string {
-	if ph.ErrorKind == "" {
-		return ""
-	}
-	if k := "error_kind." + string(ph.ErrorKind); diagnose.Label(lang, k) != k {
-		return diagnose.Label(lang, k)
-	}
-	return ""
+	v, _ := i18n.ErrorKind(lang, string(ph.ErrorKind))
+	return v
 }
 
 // fileName keeps only the name of a file on the technician's machine: the

@@ -23,6 +23,7 @@ import (
 	"github.com/jung-kurt/gofpdf"
 	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
+	"github.com/mfpcheck/mfpcheck/diag/i18n"
 )
 
 // Options choose how a sheet is printed.
@@ -338,19 +339,7 @@ func clip(s string, n int) string {
 }
 
 // vendorName spells a profile's vendor key the way the maker does.
-func vendorName(v string) string {
-	switch strings.ToLower(v) {
-	case "epson":
-		return "Epson"
-	case "ricoh":
-		return "Ricoh"
-	case "sharp":
-		return "Sharp"
-	case "other":
-		return ""
-	}
-	return v
-}
+func vendorName(v string) string { return i18n.VendorName(v) }
 
 // localize shows a finding in the sheet's language when the report's
 // findings are in another one. Where the catalogue does not know the id,

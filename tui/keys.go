@@ -18,6 +18,10 @@ type keyMap struct {
 	SignIn   key.Binding
 	Submit   key.Binding
 	Scroll   key.Binding
+	Ends     key.Binding
+	Top      key.Binding
+	Bottom   key.Binding
+	Cancel   key.Binding
 	Help     key.Binding
 	Back     key.Binding
 	Quit     key.Binding
@@ -40,6 +44,10 @@ func newKeyMap(lang string) keyMap {
 		SignIn:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", h("k_signin"))),
 		Submit:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", h("k_submit"))),
 		Scroll:   key.NewBinding(key.WithKeys("pgup", "pgdown"), key.WithHelp("↑↓/pgup/pgdn", h("k_scroll"))),
+		Ends:     key.NewBinding(key.WithKeys("home", "end"), key.WithHelp("home/end", h("k_ends"))),
+		Top:      key.NewBinding(key.WithKeys("home", "g")),
+		Bottom:   key.NewBinding(key.WithKeys("end", "G")),
+		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", h("k_cancel"))),
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", h("k_help"))),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", h("k_back"))),
 		Quit:     key.NewBinding(key.WithKeys("q"), key.WithHelp("q", h("k_quit"))),
@@ -56,20 +64,27 @@ type screenKeys struct {
 func (s screenKeys) ShortHelp() []key.Binding  { return s.short }
 func (s screenKeys) FullHelp() [][]key.Binding { return s.full }
 
-// helpFor returns the keys shown in the help bar on screen sc.
-func (k keyMap) helpFor(sc screen, typing bool) screenKeys {
+// helpFor returns the keys shown in the help bar on screen sc; signing
+// is true while a sign-in runs (esc cancels it).
+func (k keyMap) helpFor(sc screen, typing, signing bool) screenKeys {
 	switch sc {
 	case screenList:
 		return screenKeys{
 			short: []key.Binding{k.Open, k.CheckAll, k.Lang, k.Explain, k.Help, k.Quit},
-			full:  [][]key.Binding{{k.Up, k.Down, k.Open}, {k.CheckAll, k.Lang, k.Explain}, {k.Help, k.Quit}},
+			full:  [][]key.Binding{{k.Up, k.Down, k.Ends, k.Open}, {k.CheckAll, k.Lang, k.Explain}, {k.Help, k.Quit}},
 		}
 	case screenProbe:
 		return screenKeys{
 			short: []key.Binding{k.Rerun, k.Sheet, k.Lang, k.Trans, k.Explain, k.Token, k.Help, k.Back, k.Quit},
-			full:  [][]key.Binding{{k.Rerun, k.Sheet, k.Lang}, {k.Trans, k.Explain, k.Token}, {k.Scroll, k.Help}, {k.Back, k.Quit}},
+			full:  [][]key.Binding{{k.Rerun, k.Sheet, k.Lang}, {k.Trans, k.Explain, k.Token}, {k.Scroll, k.Ends, k.Help}, {k.Back, k.Quit}},
 		}
 	case screenToken:
+		if signing {
+			return screenKeys{
+				short: []key.Binding{k.Cancel, k.Lang, k.Help, k.Quit},
+				full:  [][]key.Binding{{k.Cancel, k.Lang}, {k.Help, k.Quit}},
+			}
+		}
 		return screenKeys{
 			short: []key.Binding{k.SignIn, k.Rerun, k.Lang, k.Help, k.Back, k.Quit},
 			full:  [][]key.Binding{{k.SignIn, k.Rerun, k.Lang}, {k.Help, k.Back, k.Quit}},
@@ -77,7 +92,7 @@ func (k keyMap) helpFor(sc screen, typing bool) screenKeys {
 	case screenTranscript:
 		return screenKeys{
 			short: []key.Binding{k.Scroll, k.Lang, k.Help, k.Back, k.Quit},
-			full:  [][]key.Binding{{k.Up, k.Down, k.Scroll}, {k.Lang, k.Help}, {k.Back, k.Quit}},
+			full:  [][]key.Binding{{k.Up, k.Down, k.Scroll, k.Ends}, {k.Lang, k.Help}, {k.Back, k.Quit}},
 		}
 	case screenExplain:
 		if typing {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"path/filepath"
@@ -205,16 +206,28 @@ func (m *Model) startCheck(i int) tea.Cmd {
 	return tea.Batch(runCheck(ctx, m.eng, ds.dev, cr, m.lang), waitCheck(cr), m.spin.Tick)
 }
 
-// startNextQueued starts the next queued device that is not running.
+// checkAllConcurrency is how many devices "check all" checks at once, as
+// batch does (each check is mostly waiting on the network).
+const checkAllConcurrency = 8
+
+// startNextQueued starts queued devices until checkAllConcurrency run.
 func (m *Model) startNextQueued() tea.Cmd {
-	for len(m.queue) > 0 {
+	running := 0
+	for _, d := range m.devs {
+		if d.running {
+			running++
+		}
+	}
+	var cmds []tea.Cmd
+	for len(m.queue) > 0 && running < checkAllConcurrency {
 		i := m.queue[0]
 		m.queue = m.queue[1:]
 		if !m.devs[i].running {
-			return m.startCheck(i)
+			cmds = append(cmds, m.startCheck(i))
+			running++
 		}
 	}
-	return nil
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) startLogin(i int) tea.Cmd {
@@ -319,10 +332,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			ds.login.active = false
 			ds.login.cancel = nil
 			ds.login.err = msg.err
-			if msg.err != nil {
+			switch {
+			case errors.Is(msg.err, context.Canceled):
+				// The user cancelled (esc): nothing failed.
+				m.log.Printf("sign-in %q: cancelled", ds.dev.Name)
+			case msg.err != nil:
 				m.log.Printf("sign-in %q: %v", ds.dev.Name, msg.err)
 				m.setStatus(fmt.Sprintf(tr(m.lang, "signin_failed"), msg.err), true)
-			} else {
+			default:
 				m.log.Printf("sign-in %q: done", ds.dev.Name)
 				m.setStatus(tr(m.lang, "signin_done"), false)
 				ds.login.code = nil
@@ -350,6 +367,11 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.keys
 	if key.Matches(msg, k.ForceQ) {
 		return tea.Quit
+	}
+	// A message says what just happened; the next key (other than quit or
+	// help) makes it old news.
+	if !key.Matches(msg, k.Quit) && !key.Matches(msg, k.Help) {
+		m.setStatus("", false)
 	}
 	// The explain prompt takes every key while it is focused.
 	if m.screen == screenExplain && m.input.Focused() {
@@ -418,6 +440,10 @@ func (m *Model) listKey(msg tea.KeyMsg) tea.Cmd {
 		if m.cursor < len(m.devs)-1 {
 			m.cursor++
 		}
+	case key.Matches(msg, k.Top):
+		m.cursor = 0
+	case key.Matches(msg, k.Bottom):
+		m.cursor = len(m.devs) - 1
 	case key.Matches(msg, k.Open):
 		m.cur = m.cursor
 		m.screen = screenProbe
@@ -477,6 +503,14 @@ func (m *Model) tokenKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (m *Model) scrollKey(msg tea.KeyMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.keys.Top):
+		m.vp.GotoTop()
+		return nil
+	case key.Matches(msg, m.keys.Bottom):
+		m.vp.GotoBottom()
+		return nil
+	}
 	var cmd tea.Cmd
 	m.vp, cmd = m.vp.Update(msg)
 	return cmd
@@ -580,7 +614,8 @@ func (m *Model) bodyHeight() int {
 // needs (so "? help" and "q quit" never fall off), or the full help.
 func (m *Model) helpView() string {
 	typing := m.screen == screenExplain && m.input.Focused()
-	km := m.keys.helpFor(m.screen, typing)
+	signing := m.screen == screenToken && m.devs[m.cur].login.active
+	km := m.keys.helpFor(m.screen, typing, signing)
 	if m.help.ShowAll {
 		return m.help.View(km)
 	}

@@ -127,7 +127,7 @@ func (m *Model) headerView() string {
 // deviceLine is "Vendor Model · address".
 func deviceLine(d Device) string {
 	var parts []string
-	if vm := strings.TrimSpace(d.Vendor + " " + d.Model); vm != "" {
+	if vm := strings.TrimSpace(i18n.VendorName(d.Vendor) + " " + d.Model); vm != "" {
 		parts = append(parts, vm)
 	}
 	if d.Address != "" {
@@ -155,21 +155,30 @@ func (m *Model) listView(h int) string {
 }
 
 // listRow is one device: cursor, verdict icon, name, [vendor and model,]
-// address, state. The name gets the room the other columns leave; vendor
-// and model are dropped first when the window is narrow.
+// [address,] state and, once checked, its first finding. The name keeps
+// up to 28 cells; the address goes first when the window is narrow, then
+// vendor and model; the finding takes what is left.
 func (m *Model) listRow(i int) string {
 	ds := m.devs[i]
-	const stateW, addrW, vmW = 22, 15, 18
-	showVM := m.width >= 110
-	showAddr := m.width >= 60
-	nameW := m.width - 4 - stateW
-	if showAddr {
-		nameW -= addrW + 1
+	const addrW, vmW, stateMin = 15, 18, 24
+	longest := 10
+	for _, d := range m.devs {
+		longest = max(longest, lipgloss.Width(d.dev.Name))
 	}
+	nameW := min(longest, 28)
+	room := m.width - 4 - nameW - 1
+	showVM := room-stateMin >= vmW+addrW+2+20
+	showAddr := room-stateMin >= addrW+1+20
 	if showVM {
-		nameW -= vmW + 1
+		room -= vmW + 1
 	}
-	nameW = max(nameW, 10)
+	if showAddr {
+		room -= addrW + 1
+	}
+	if room < stateMin {
+		nameW = max(nameW-(stateMin-room), 10)
+		room = max(m.width-4-nameW-1, 1)
+	}
 
 	sel := "  "
 	name := cell(ds.dev.Name, nameW)
@@ -188,19 +197,30 @@ func (m *Model) listRow(i int) string {
 	case ds.verdict != "":
 		icon = m.verdictIcon(ds.verdict)
 		state = m.st.verdict(ds.verdict).Render(tr(m.lang, "verdict."+string(ds.verdict)))
+		if f, ok := diag.TopFinding(ds.findings); ok {
+			rest := room - lipgloss.Width(state) - 3
+			if rest >= 8 {
+				state += m.st.Dim.Render(" · " + ansi.Truncate(f.Title, rest, "…"))
+			}
+		}
 	default:
 		icon = m.st.Dim.Render("·")
 		state = m.st.Dim.Render(tr(m.lang, "not_checked"))
 	}
 	row := sel + icon + " " + name + " "
 	if showVM {
-		row += m.st.Dim.Render(cell(strings.TrimSpace(ds.dev.Vendor+" "+ds.dev.Model), vmW)) + " "
+		row += m.st.Dim.Render(cell(strings.TrimSpace(i18n.VendorName(ds.dev.Vendor)+" "+ds.dev.Model), vmW)) + " "
 	}
 	if showAddr {
 		row += m.st.Dim.Render(cell(ds.dev.Address, addrW)) + " "
 	}
 	return row + state
 }
+
+// signatureNote is the info finding that only says the token's claims were
+// read unchecked; the token line says it, so it is not listed.
+const signatureNote = "token.signature_unverified"
+
 
 func (m *Model) verdictIcon(v diag.Verdict) string {
 	switch v {
@@ -240,14 +260,19 @@ func phaseLabel(name diag.PhaseName) string {
 	return string(name)
 }
 
+// probeContent is the device screen. While the check runs it shows the
+// phases as they come; once done, the answer comes first (verdict, a
+// one-line summary of the phases, the token, the findings with their
+// steps) and the phase list follows, so at 80x24 the blocking finding and
+// its steps show without scrolling.
 func (m *Model) probeContent(ds *devState) string {
 	w := m.width
 	var b strings.Builder
 	line := func(s string) { b.WriteString(s + "\n") }
 
-	line(m.st.Section.Render(tr(m.lang, "phases")))
 	switch {
 	case ds.running:
+		line(m.st.Section.Render(tr(m.lang, "phases")))
 		if len(ds.phases) == 0 {
 			line(m.spin.View() + " " + m.st.Dim.Render(tr(m.lang, "waiting")))
 		}
@@ -260,17 +285,8 @@ func (m *Model) probeContent(ds *devState) string {
 		return b.String()
 	}
 	r := ds.report
-	for _, p := range r.Phases {
-		line(m.phaseLine(p, w))
-	}
-	if r.POP3 != nil && len(r.POP3.Phases) > 0 {
-		for _, p := range r.POP3.Phases {
-			line(m.phaseLine(p, w))
-		}
-	}
-	line("")
 	vs := m.st.verdict(r.Verdict)
-	v := tr(m.lang, "verdict") + ": " + vs.Render(tr(m.lang, "verdict."+string(r.Verdict)))
+	v := tr(m.lang, "verdict") + i18n.T(m.lang, "colon") + " " + vs.Render(tr(m.lang, "verdict."+string(r.Verdict)))
 	if d := r.Duration.D(); d > 0 {
 		v += m.st.Dim.Render("  " + fmtDur(d))
 	}
@@ -279,14 +295,68 @@ func (m *Model) probeContent(ds *devState) string {
 	}
 	line(v)
 	if r.Error != "" {
-		line(wrapIndent(m.st.ErrText.Render(tr(m.lang, "error")+": ")+r.Error, w, "", "  "))
+		line(wrapIndent(m.st.ErrText.Render(tr(m.lang, "error")+i18n.T(m.lang, "colon")+" ")+r.Error, w, "", "  "))
+	}
+	line(m.phaseSummary("SMTP", r.Phases, w))
+	if r.POP3 != nil && len(r.POP3.Phases) > 0 {
+		line(m.phaseSummary("POP3", r.POP3.Phases, w))
 	}
 	if t := r.Token; t != nil {
-		line(m.tokenSummary(t))
+		line(ansi.Truncate(m.tokenSummary(t), w, "…"))
 	}
 	line("")
-	line(m.findingsView(ds.findings, w))
+	b.WriteString(m.findingsView(ds.findings, w))
+	line("")
+	line(m.st.Section.Render(tr(m.lang, "phases")))
+	for _, p := range r.Phases {
+		line(m.phaseLine(p, w))
+	}
+	if r.POP3 != nil {
+		for _, p := range r.POP3.Phases {
+			line(m.phaseLine(p, w))
+		}
+	}
 	return b.String()
+}
+
+// phaseSummary is one protocol's phases on one line: how many passed, and
+// each one that did not with its status ("SMTP ✓ 8 · ✗ AUTH 535 5.7.139 ·
+// – 3").
+func (m *Model) phaseSummary(proto string, ps []diag.Phase, w int) string {
+	ok, skipped := 0, 0
+	var bad []string
+	for _, p := range ps {
+		switch p.Status {
+		case diag.StatusOK:
+			ok++
+		case diag.StatusSkipped:
+			skipped++
+		default:
+			st, ic := m.st.status(p.Status)
+			s := st.Render(ic) + " " + phaseLabel(p.Name)
+			if p.Reply != nil {
+				s += " " + strings.TrimSpace(fmt.Sprintf("%s %s", replyCode(p.Reply), p.Reply.Enhanced))
+			} else if v, ok := i18n.ErrorKind(m.lang, string(p.ErrorKind)); ok {
+				s += " " + v
+			}
+			bad = append(bad, s)
+		}
+	}
+	stOK, icOK := m.st.status(diag.StatusOK)
+	parts := []string{stOK.Render(icOK) + fmt.Sprintf(" %d %s", ok, i18n.T(m.lang, "status.ok"))}
+	parts = append(parts, bad...)
+	if skipped > 0 {
+		parts = append(parts, m.st.Dim.Render(fmt.Sprintf("%d %s", skipped, i18n.T(m.lang, "status.skipped"))))
+	}
+	return ansi.Truncate(m.st.Bold.Render(fmt.Sprintf("%-4s", proto))+" "+strings.Join(parts, m.st.Dim.Render(" · ")), w, "…")
+}
+
+// replyCode is an SMTP code or POP3's +OK/-ERR.
+func replyCode(r *diag.Reply) string {
+	if r.POP3 != "" {
+		return r.POP3
+	}
+	return fmt.Sprint(r.Code)
 }
 
 // phaseLine is "✓ AUTH        120 ms  535 5.7.139 …", cut to w cells.
@@ -297,7 +367,9 @@ func (m *Model) phaseLine(p diag.Phase, w int) string {
 	} else {
 		st, ic := m.st.status(p.Status)
 		icon = st.Render(ic)
-		dur = fmtDur(p.Duration.D())
+		if p.Status != diag.StatusSkipped {
+			dur = fmtDur(p.Duration.D())
+		}
 	}
 	detail := ""
 	switch {
@@ -305,8 +377,11 @@ func (m *Model) phaseLine(p diag.Phase, w int) string {
 		detail = p.Reply.Line()
 	case p.Error != "":
 		detail = p.Error
+		if v, ok := i18n.ErrorKind(m.lang, string(p.ErrorKind)); ok && m.lang != "en" {
+			detail = v
+		}
 	case p.Note != "":
-		detail = p.Note
+		detail = i18n.PhaseNote(m.lang, p.Note)
 	}
 	if p.Status == diag.StatusRunning && detail == "" {
 		detail = "…"
@@ -342,7 +417,7 @@ func (m *Model) tokenSummary(t *diag.TokenInfo) string {
 	if t.HasRefreshToken {
 		parts = append(parts, tr(m.lang, "refresh")+" "+m.refreshLeft(t))
 	}
-	return tr(m.lang, "token") + ": " + strings.Join(parts, " · ")
+	return tr(m.lang, "token") + i18n.T(m.lang, "colon") + " " + strings.Join(parts, " · ")
 }
 
 func (m *Model) accessLeft(t *diag.TokenInfo) string {
@@ -379,10 +454,15 @@ func (m *Model) findingsView(fs []diag.Finding, w int) string {
 		b.WriteString(m.st.Dim.Render(tr(m.lang, "no_findings")) + "\n")
 		return b.String()
 	}
-	for i, f := range fs {
-		if i > 0 {
+	n := 0
+	for _, f := range fs {
+		if f.ID == signatureNote {
+			continue
+		}
+		if n > 0 {
 			b.WriteString("\n")
 		}
+		n++
 		st, ic := m.st.severity(f.Severity)
 		b.WriteString(wrapIndent(st.Render(ic)+" "+m.st.Bold.Render(f.Title), w, "", "  ") + "\n")
 		if f.Generic {
@@ -390,9 +470,6 @@ func (m *Model) findingsView(fs []diag.Finding, w int) string {
 		}
 		if f.Cause != "" {
 			b.WriteString(wrapIndent(f.Cause, w, "  ", "  ") + "\n")
-		}
-		for _, e := range f.Evidence {
-			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "heading.evidence")+": "+e), w, "  ", "    ") + "\n")
 		}
 		for n, s := range f.Steps {
 			num := fmt.Sprintf("  %d. ", n+1)
@@ -402,21 +479,27 @@ func (m *Model) findingsView(fs []diag.Finding, w int) string {
 				b.WriteString(wrapCommand(m.st.Command, "PS> "+s.Command, w, hang, hang+"    ") + "\n")
 			}
 		}
+		colon := i18n.T(m.lang, "colon") + " "
 		if f.Side != "" {
-			b.WriteString(wrapIndent(m.st.Dim.Render(m.label("heading.side")+": "+m.label("side."+f.Side)), w, "  ", "    ") + "\n")
-		}
-		if len(f.Where) > 0 {
-			places := make([]string, len(f.Where))
-			for i, p := range f.Where {
-				places[i] = m.label("where." + p)
-			}
-			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "heading.where")+": "+strings.Join(places, "; ")), w, "  ", "    ") + "\n")
+			b.WriteString(wrapIndent(m.st.Dim.Render(m.label("heading.side")+colon+m.label("side."+f.Side)), w, "  ", "    ") + "\n")
 		}
 		if f.Delay != "" {
-			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "heading.delay")+": "+f.Delay), w, "  ", "    ") + "\n")
+			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "heading.delay")+colon+f.Delay), w, "  ", "    ") + "\n")
+		}
+		for _, e := range f.Evidence {
+			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "heading.evidence")+colon+e), w, "  ", "    ") + "\n")
 		}
 		if len(f.Alternatives) > 0 {
-			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "heading.alternatives")+": "+strings.Join(f.Alternatives, ", ")), w, "  ", "    ") + "\n")
+			alts := make([]string, len(f.Alternatives))
+			for i, id := range f.Alternatives {
+				alts[i] = id
+				if m.eng.Localize != nil {
+					if t := m.eng.Localize(diag.Finding{ID: id}, m.lang, m.vendor()).Title; t != "" {
+						alts[i] = t
+					}
+				}
+			}
+			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "heading.alternatives")+colon+strings.Join(alts, "; ")), w, "  ", "    ") + "\n")
 		}
 	}
 	return b.String()
@@ -502,12 +585,12 @@ func (m *Model) transcriptContent(ds *devState) string {
 		if l.Service != "" && l.Service != "smtp" {
 			svc = l.Service + " "
 		}
-		head := fmt.Sprintf("%8.3f %s ", l.At.D().Seconds(), dir)
+		head := fmt.Sprintf("%8.1f ms %s ", float64(l.At.D())/float64(time.Millisecond), dir)
 		text := svc + l.Text
 		if l.Dir != ">" && l.Dir != "<" {
 			text = m.st.Event.Render(text)
 		}
-		b.WriteString(wrapIndent(text, m.width, head, strings.Repeat(" ", 11)) + "\n")
+		b.WriteString(wrapIndent(text, m.width, head, strings.Repeat(" ", 14)) + "\n")
 	}
 	return b.String()
 }

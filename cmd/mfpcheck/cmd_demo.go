@@ -279,7 +279,8 @@ func (a *app) simFleet(ctx context.Context, lang string) ([]*exosim.Sim, []check
 	var sims []*exosim.Sim
 	var cfgs []check.Config
 	for _, sc := range exosim.Scenarios() {
-		sim, err := exosim.Start(ctx, exosim.Options{Scenario: sc.Name, Now: a.now})
+		// With the POP3 side, like "mfpcheck demo".
+		sim, err := exosim.Start(ctx, exosim.Options{Scenario: sc.Name, Now: a.now, POP3: true})
 		if err != nil {
 			for _, s := range sims {
 				s.Close()

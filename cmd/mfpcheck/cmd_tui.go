@@ -214,13 +214,24 @@ func (a *app) tuiExit(err error, logFile string) int {
 	return ExitError
 }
 
-// tuiLogPath is $XDG_STATE_HOME/mfpcheck/tui.log, else a file in the
-// temporary folder: the TUI owns the terminal, so logs go to a file.
+// tuiLogPath is $XDG_STATE_HOME/mfpcheck/tui.log, else tui.log in the
+// user's cache folder ($XDG_CACHE_HOME or ~/.cache on Linux), so each user
+// has their own; "" (no log) when neither is known. Never a fixed path in
+// a shared folder such as /tmp, which a second user could not open.
 func (a *app) tuiLogPath() string {
 	if d := a.getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
 		return filepath.Join(d, "mfpcheck", "tui.log")
 	}
-	return filepath.Join(os.TempDir(), "mfpcheck-tui.log")
+	if d := a.getenv("XDG_CACHE_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "mfpcheck", "tui.log")
+	}
+	if h := a.getenv("HOME"); h != "" && filepath.IsAbs(h) {
+		return filepath.Join(h, ".cache", "mfpcheck", "tui.log")
+	}
+	if d, err := os.UserCacheDir(); err == nil { // %LocalAppData% on Windows
+		return filepath.Join(d, "mfpcheck", "tui.log")
+	}
+	return ""
 }
 
 // tuiEngine wires the real engine into the TUI: check.Run with the phases

@@ -219,8 +219,15 @@ func TestTUILogPath(t *testing.T) {
 	if got := a.tuiLogPath(); got != "/home/u/.local/state/mfpcheck/tui.log" {
 		t.Errorf("log path %q", got)
 	}
-	a = newTestApp(nil)
-	if got := a.tuiLogPath(); !strings.HasPrefix(got, os.TempDir()) {
-		t.Errorf("log path %q, want under %s", got, os.TempDir())
+	a = newTestApp(map[string]string{"HOME": "/home/u"})
+	if got := a.tuiLogPath(); got != "/home/u/.cache/mfpcheck/tui.log" {
+		t.Errorf("log path %q, want the user's cache folder", got)
+	}
+	a = newTestApp(map[string]string{"XDG_CACHE_HOME": "/c"})
+	if got := a.tuiLogPath(); got != "/c/mfpcheck/tui.log" {
+		t.Errorf("log path %q, want $XDG_CACHE_HOME/mfpcheck", got)
+	}
+	if got := newTestApp(nil).tuiLogPath(); strings.HasPrefix(got, os.TempDir()) {
+		t.Errorf("log path %q is in the shared temporary folder", got)
 	}
 }

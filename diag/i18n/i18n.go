@@ -69,3 +69,72 @@ func DeviceState(lang, state string) string {
 	}
 	return state
 }
+
+// phaseNotes maps the probe's notes (plain English, part of the JSON
+// schema) to their label keys, so every renderer shows them in the
+// report's language.
+var phaseNotes = map[string]string{
+	"interrupted":                            "phase_note.interrupted",
+	"no session":                             "phase_note.no_session",
+	"implicit TLS: no STLS on this port":     "phase_note.implicit_no_stls",
+	"implicit TLS: no STARTTLS on this port": "phase_note.implicit_no_starttls",
+	"implicit TLS: the greeting is sent after the TLS handshake":      "phase_note.implicit_greeting",
+	"the device is set to no secure connection":                       "phase_note.no_security",
+	"the device is set to no authentication":                          "phase_note.no_auth",
+	"envelope check turned off":                                       "phase_note.no_envelope",
+	"no test message sent (use --send-to ADDR to send one)":           "phase_note.no_data",
+	"HELO: the server lists no extensions to a HELO client":           "phase_note.helo_no_ext",
+	"HELO: the server lists no extensions (no AUTH) to a HELO client": "phase_note.helo_no_auth",
+	"the device is set to send without authentication":                "phase_note.send_no_auth",
+	"recipient is the sender itself; nothing is sent":                 "phase_note.rcpt_self",
+	"the server had already ended the session":                        "phase_note.server_ended",
+	"STLS not in the CAPA list; sent anyway":                          "phase_note.stls_not_listed",
+	"after TLS":                                                       "phase_note.after_tls",
+	"before TLS":                                                      "phase_note.before_tls",
+	"no TLS":                                                          "phase_note.no_tls",
+}
+
+// PhaseNote returns a probe phase's note in lang. Notes that carry data
+// (the addresses a name resolved to, the TLS version) are returned as they
+// are.
+func PhaseNote(lang, note string) string {
+	if k, ok := phaseNotes[note]; ok {
+		return T(lang, k)
+	}
+	if phase, ok := strings.CutSuffix(note, " failed"); ok && !strings.Contains(phase, " ") {
+		return strings.ReplaceAll(T(lang, "phase_note.failed"), "{phase}", phase)
+	}
+	return note
+}
+
+// ErrorKind names a kind of local failure (timeout, refused …) in lang;
+// ok is false for a kind without a label.
+func ErrorKind(lang, kind string) (string, bool) {
+	if kind == "" {
+		return "", false
+	}
+	v := T(lang, "error_kind."+kind)
+	return v, v != "error_kind."+kind
+}
+
+// Colon puts a label before a colon the way lang writes it: "Cause:" in
+// English and German, "Cause :" in French.
+func Colon(lang, label string) string { return label + T(lang, "colon") }
+
+// VendorName spells a profile's vendor key the way the maker does
+// ("ricoh" → "Ricoh", "nashuatec" → "Nashuatec"); "other" and "" are "".
+func VendorName(v string) string {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "epson":
+		return "Epson"
+	case "ricoh":
+		return "Ricoh"
+	case "nashuatec":
+		return "Nashuatec"
+	case "sharp":
+		return "Sharp"
+	case "other", "":
+		return ""
+	}
+	return v
+}

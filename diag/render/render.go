@@ -239,21 +239,9 @@ func writeSummary(b *strings.Builder, st style, lang string, l labels, r *diag.R
 	fmt.Fprintln(b, st.c("2", lb("summary.more_ok")))
 }
 
-// TopFinding is the finding a reader should act on first: the worst one
-// (the diagnosis sorts findings worst first), unless it is only an info
-// note. ok is false when nothing needs doing.
-func TopFinding(fs []diag.Finding) (diag.Finding, bool) {
-	for _, f := range fs {
-		if f.ID == diagnose.SignatureNote {
-			continue
-		}
-		if f.Severity == diag.SeverityError || f.Severity == diag.SeverityWarning {
-			return f, true
-		}
-		break
-	}
-	return diag.Finding{}, false
-}
+// TopFinding is the finding a reader should act on first (see
+// diag.TopFinding).
+func TopFinding(fs []diag.Finding) (diag.Finding, bool) { return diag.TopFinding(fs) }
 
 func deviceLine(r *diag.Report, l labels) string {
 	s := l.asDevice + l.colon + " " + r.Options.Greeting
