@@ -221,7 +221,6 @@ func (m *Model) listRow(i int) string {
 // read unchecked; the token line says it, so it is not listed.
 const signatureNote = "token.signature_unverified"
 
-
 func (m *Model) verdictIcon(v diag.Verdict) string {
 	switch v {
 	case diag.VerdictOK:
