@@ -195,6 +195,7 @@ func (a *app) demoServe(ctx context.Context, f demoFlags) int {
 	fmt.Fprintf(w, "  mfpcheck probe --profile %s --ca %s\n", profile, ca)
 	if sc.AuthMethod == "oauth2" {
 		fmt.Fprintf(w, "  mfpcheck probe %s:587 --connect-to %s --user %s --token-file %s --ca %s\n", exosim.SMTPHost, sim.SMTPAddr(), exosim.DeviceUser, sim.TokenFile(), ca)
+		fmt.Fprintf(w, "  mfpcheck probe --pop3 %s --connect-to %s --user %s --token-file %s --ca %s\n", exosim.POP3Host, sim.POP3Addr(), exosim.DeviceUser, sim.TokenFile(), ca)
 		fmt.Fprintf(w, "  mfpcheck token --profile %s\n", profile)
 		fmt.Fprintf(w, "  mfpcheck token --token-file %s --refresh --authority %s\n", sim.TokenFile(), authority)
 		fmt.Fprintf(w, "  mfpcheck login --profile %s          (the simulated user signs in after the first poll)\n", profile)

@@ -52,6 +52,7 @@ type probeFlags struct {
 	force        bool
 	connectTo    string
 	proxy        string
+	pop3         string
 	nagios       bool
 }
 
@@ -84,6 +85,7 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.sheet, "sheet", "", "also write the PDF status sheet to this file (or into this folder)")
 	fs.BoolVar(&f.force, "force", false, "with --sheet: overwrite the file if it exists")
 	fs.StringVar(&f.connectTo, "connect-to", "", "dial HOST:PORT instead of the server, keeping the server's name for TLS and the report (like curl)")
+	fs.StringVar(&f.pop3, "pop3", "", "probe this POP3 server (HOST[:PORT], default port 995 with TLS) instead of SMTP")
 	fs.StringVar(&f.proxy, "proxy", "", "reach the servers and the sign-in endpoints through socks5://[USER:PASS@]HOST:PORT or http://HOST:PORT (CONNECT)")
 	fs.BoolVar(&f.nagios, "nagios", false, "print Nagios/Icinga/Checkmk plugin output (status line with perfdata); exit codes as always")
 }
@@ -167,7 +169,13 @@ func (a *app) color() bool {
 // probeConfig builds the check from a profile and/or flags.
 func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 	var cfg check.Config
+	pop, err := pop3Target(f, &pos)
+	if err != nil {
+		return cfg, err
+	}
 	switch {
+	case pop != nil && len(pos) > 0:
+		return cfg, fmt.Errorf("give either a POP3 server (--pop3 or pop3://) or an SMTP server, not both")
 	case f.profile != "" && len(pos) > 0:
 		return cfg, fmt.Errorf("give either --profile or HOST[:PORT], not both")
 	case len(pos) > 1:
@@ -179,11 +187,13 @@ func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 		}
 		cfg = check.FromProfile(p, a.getenv)
 	case len(pos) == 1:
-		host, port, err := splitTarget(pos[0])
+		host, port, security, err := smtpTarget(pos[0])
 		if err != nil {
 			return cfg, err
 		}
-		cfg.Probe = diag.ProbeConfig{Host: host, Port: port, Security: "starttls", VerifyCert: true, Envelope: true}
+		cfg.Probe = diag.ProbeConfig{Host: host, Port: port, Security: security, VerifyCert: true, Envelope: true}
+	case pop != nil:
+		cfg.Probe = diag.ProbeConfig{Host: pop.Host, VerifyCert: true}
 	default:
 		return cfg, fmt.Errorf("nothing to probe: give --profile FILE or HOST[:PORT] (e.g. smtp.office365.com:587)")
 	}
@@ -294,6 +304,30 @@ func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 	if pc.PhaseTimeout > pc.Timeout {
 		pc.PhaseTimeout = pc.Timeout
 	}
+	if pop != nil {
+		// POP3 alone: the settings given (user, credentials, certificate
+		// checks, route) apply to the POP3 server.
+		if pop.Security == "" {
+			pop.Security = diag.SecurityTLS
+			if f.security != "" {
+				pop.Security = diag.Security(f.security)
+			}
+		}
+		if pop.Port == 0 {
+			pop.Port = f.port
+		}
+		if pop.Port == 0 {
+			pop.Port = 110
+			if pop.Security == "tls" {
+				pop.Port = 995
+			}
+		}
+		pop.VerifyCert, pop.AuthMethod, pop.User = pc.VerifyCert, pc.AuthMethod, pc.User
+		pop.Password, pop.PasswordSource = pc.Password, pc.PasswordSource
+		pop.Route = pc.Route
+		cfg.POP3, cfg.POP3Only = pop, true
+		cfg.POP3TokenFile = ""
+	}
 	cfg.Refresh = f.refresh
 	if f.authority != "" {
 		cfg.Authority = f.authority
@@ -308,6 +342,78 @@ func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 // splitTarget reads HOST, HOST:PORT, [V6]:PORT or a bare IPv6 literal.
 func splitTarget(s string) (string, int, error) {
 	return diag.SplitHostPort(s, 0)
+}
+
+// Target URL schemes: smtp:// is STARTTLS (port 587), smtps:// implicit
+// TLS (465), pop3:// POP3 with STLS (110), pop3s:// POP3 over TLS (995).
+var targetSchemes = map[string]struct {
+	pop      bool
+	security diag.Security
+}{
+	"smtp": {false, "starttls"}, "smtps": {false, "tls"},
+	"pop3": {true, "starttls"}, "pop3s": {true, "tls"},
+}
+
+// splitURL reads SCHEME://HOST[:PORT][/] (isURL false without "://").
+func splitURL(s string) (scheme, hostport string, isURL bool, err error) {
+	scheme, rest, found := strings.Cut(s, "://")
+	if !found {
+		return "", "", false, nil
+	}
+	scheme = strings.ToLower(scheme)
+	if _, known := targetSchemes[scheme]; !known {
+		return "", "", true, fmt.Errorf("%q: use smtp://, smtps://, pop3:// or pop3s://", s)
+	}
+	return scheme, strings.TrimSuffix(rest, "/"), true, nil
+}
+
+// smtpTarget reads what splitTarget reads, or smtp://… and smtps://…
+// (port 0: the default for the security).
+func smtpTarget(s string) (host string, port int, security diag.Security, err error) {
+	security = "starttls"
+	scheme, hp, isURL, err := splitURL(s)
+	if err != nil {
+		return "", 0, "", err
+	}
+	if isURL {
+		s, security = hp, targetSchemes[scheme].security
+	}
+	host, port, err = splitTarget(s)
+	return host, port, security, err
+}
+
+// pop3Target takes the POP3 server to probe alone: --pop3 HOST[:PORT] or a
+// pop3:// or pop3s:// argument (removed from pos). nil: none.
+func pop3Target(f probeFlags, pos *[]string) (*diag.POP3Config, error) {
+	var spec string
+	var security diag.Security
+	if len(*pos) == 1 {
+		scheme, hp, isURL, err := splitURL((*pos)[0])
+		if err != nil {
+			return nil, err
+		}
+		if isURL && targetSchemes[scheme].pop {
+			spec, security = hp, targetSchemes[scheme].security
+			*pos = nil
+		}
+	}
+	if f.pop3 != "" {
+		if spec != "" {
+			return nil, fmt.Errorf("give either --pop3 HOST or a pop3:// address, not both")
+		}
+		spec = f.pop3
+	}
+	if spec == "" {
+		return nil, nil
+	}
+	host, port, err := splitTarget(spec)
+	if err != nil {
+		return nil, fmt.Errorf("POP3 server: %w", err)
+	}
+	if f.security != "" && security != "" && diag.Security(f.security) != security {
+		return nil, fmt.Errorf("--security %s contradicts the address %s", f.security, spec)
+	}
+	return &diag.POP3Config{Host: host, Port: port, Security: security}, nil
 }
 
 // applyRoute sets --connect-to (the SMTP server's, or the POP3 server's

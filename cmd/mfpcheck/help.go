@@ -33,10 +33,12 @@ var commands = []command{
 		summary: "Runs everything below against the built-in Exchange Online simulator on loopback: no account, no network.",
 	},
 	{name: "probe",
-		usage:   "probe [--profile FILE | HOST[:PORT]] [flags]",
+		usage:   "probe [--profile FILE | HOST[:PORT] | smtp[s]://HOST | pop3[s]://HOST | --pop3 HOST[:PORT]] [flags]",
 		summary: "Probes a device's mail server phase by phase, the way the device would.",
 		details: `Phases: dns, connect, banner, ehlo, starttls, tls, ehlo_tls, auth, mail_from,
 rcpt_to, (data), quit; with a POP3 server in the profile also its pop3_ phases.
+--pop3 HOST[:PORT] or pop3s://HOST (995, TLS) / pop3://HOST (110, STLS)
+checks a POP3 server alone. IPv6 literals go in brackets: [2001:db8::1]:587.
 Every profile field can be given as a flag; flags override the profile. No
 mail is sent unless --send-to is given.`,
 	},

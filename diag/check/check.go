@@ -29,6 +29,9 @@ type Config struct {
 	Probe   diag.ProbeConfig
 	// POP3 is nil when the device has no POP3 server configured.
 	POP3 *diag.POP3Config
+	// POP3Only checks the POP3 server alone (probe --pop3): no SMTP probe;
+	// the report's target is the POP3 server.
+	POP3Only bool
 	// POP3TokenFile is the POP3 side's own token (Sharp obtains SMTP and
 	// POP3 tokens separately); empty means the SMTP token serves both.
 	POP3TokenFile string
@@ -152,11 +155,16 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 		network *diag.NetworkInfo
 	)
 	if setErr == nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r = diag.Probe(ctx, cfg.Probe)
-		}()
+		if cfg.POP3Only && cfg.POP3 != nil {
+			r = emptyReport(cfg, now)
+			r.Verdict = ""
+		} else {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r = diag.Probe(ctx, cfg.Probe)
+			}()
+		}
 		if cfg.POP3 != nil {
 			wg.Add(1)
 			go func() {
@@ -182,6 +190,9 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 	// figure would leave out a slower POP3 side).
 	r.Duration = diag.Duration(time.Since(start))
 	r.POP3 = pop
+	if cfg.POP3Only && pop != nil {
+		r.Target = pop.Target
+	}
 	r.Token = info
 	r.Network = network
 	r.Transcript = tr.Lines()

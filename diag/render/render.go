@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -85,7 +87,7 @@ func Text(w io.Writer, r *diag.Report, o TextOptions) error {
 	}
 	fmt.Fprintln(&b, st.c("1", title))
 	t := r.Target
-	fmt.Fprintf(&b, "%s %s:%d %s · %s %s", l.server, t.Host, t.Port, t.Security, l.auth, orDash(string(t.AuthMethod)))
+	fmt.Fprintf(&b, "%s %s %s · %s %s", l.server, hostPort(t), t.Security, l.auth, orDash(string(t.AuthMethod)))
 	if t.User != "" {
 		fmt.Fprintf(&b, " · %s %s", l.user, t.User)
 	}
@@ -97,11 +99,15 @@ func Text(w io.Writer, r *diag.Report, o TextOptions) error {
 	if r.Options.AsDevice {
 		fmt.Fprintf(&b, "%s\n", deviceLine(r, l))
 	}
-	fmt.Fprintln(&b)
 
-	writePhases(&b, st, lang, r.Phases, o.Width)
+	// A POP3-only probe (probe --pop3) has no SMTP phases: the POP3 block
+	// follows the header directly.
+	if len(r.Phases) > 0 {
+		fmt.Fprintln(&b)
+		writePhases(&b, st, lang, r.Phases, o.Width)
+	}
 	if r.POP3 != nil && len(r.POP3.Phases) > 0 {
-		fmt.Fprintf(&b, "\nPOP3 %s:%d %s\n", r.POP3.Target.Host, r.POP3.Target.Port, r.POP3.Target.Security)
+		fmt.Fprintf(&b, "\nPOP3 %s %s\n", hostPort(r.POP3.Target), r.POP3.Target.Security)
 		writeRoute(&b, r.POP3.Target, l)
 		writePhases(&b, st, lang, r.POP3.Phases, o.Width)
 	}
@@ -397,4 +403,9 @@ func writeRoute(b *strings.Builder, t diag.Target, l labels) {
 	if len(parts) > 0 {
 		fmt.Fprintf(b, "  %s\n", strings.Join(parts, " · "))
 	}
+}
+
+// hostPort is host:port, with an IPv6 literal in brackets.
+func hostPort(t diag.Target) string {
+	return net.JoinHostPort(t.Host, strconv.Itoa(t.Port))
 }
