@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -46,3 +47,29 @@ func TestFlagError(t *testing.T) {
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+// TestREADMEExitCodes holds README's exit code table to the constants the
+// commands return (exitcodes.txtar shows each one happen).
+func TestREADMEExitCodes(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "\n## Exit codes\n")
+	if !ok {
+		t.Fatal(`README has no "## Exit codes" section`)
+	}
+	row := regexp.MustCompile(`(?m)^\| (\d) \| ([^|]+)`)
+	got := map[string]string{}
+	for _, m := range row.FindAllStringSubmatch(section, -1) {
+		got[m[1]] = m[2]
+	}
+	for code, meaning := range map[int]string{ExitOK: "ok", ExitWarning: "warning", ExitFail: "failure", ExitError: "could not run"} {
+		if !strings.Contains(got[strconv.Itoa(code)], meaning) {
+			t.Errorf("README's exit code %d reads %q, want it to say %q", code, got[strconv.Itoa(code)], meaning)
+		}
+	}
+	if len(got) != 4 {
+		t.Errorf("README's exit code table has %d codes, want 4: %v", len(got), got)
+	}
+}
