@@ -177,6 +177,9 @@ type Report struct {
 	POP3    *POP3Report  `json:"pop3,omitempty"`
 	Token   *TokenInfo   `json:"token,omitempty"`
 	Network *NetworkInfo `json:"network,omitempty"`
+	// Tenant is what the tenant decides (read with an admin's sign-in),
+	// when the check was asked to read it (--tenant-check).
+	Tenant *TenantInfo `json:"tenant,omitempty"`
 
 	// Transcript is every line sent and received, secrets replaced at the
 	// source.
@@ -522,4 +525,86 @@ func (r *Report) PhasesVerdict() Verdict {
 		}
 	}
 	return v
+}
+
+// TenantInfo is what Exchange Online and Entra ID decide for the scan
+// mailbox, read with an administrator's sign-in (mfpcheck tenant). Every
+// value that could not be read is nil; Reads says why.
+type TenantInfo struct {
+	Tenant string `json:"tenant"`
+	User   string `json:"user"`
+	// SMTPAuth is the effective SMTP AUTH setting of the mailbox.
+	SMTPAuth TenantSMTPAuth `json:"smtp_auth"`
+	// AuthenticationPolicy is the user's (or the org default) policy.
+	AuthenticationPolicy *TenantAuthPolicy `json:"authentication_policy,omitempty"`
+	// SecurityDefaults on means SMTP AUTH is off for everyone.
+	SecurityDefaults  *bool            `json:"security_defaults"`
+	ConditionalAccess []TenantCAPolicy `json:"conditional_access"`
+	SignIns           []TenantSignIn   `json:"sign_ins"`
+	// EmailAppUsage is the SMTP column of the email app usage report, read
+	// where the sign-in log is not available.
+	EmailAppUsage    *TenantAppUsage `json:"email_app_usage,omitempty"`
+	RejectDirectSend *bool           `json:"reject_direct_send"`
+	Reads            []TenantRead    `json:"reads"`
+}
+
+// TenantSMTPAuth is Get-TransportConfig and Get-CASMailbox's
+// SmtpClientAuthenticationDisabled: the mailbox value overrides the org
+// value unless it is null (follows the org).
+type TenantSMTPAuth struct {
+	OrgDisabled     *bool  `json:"org_disabled"`
+	MailboxDisabled *bool  `json:"mailbox_disabled"`
+	Effective       string `json:"effective"` // enabled | disabled | unknown
+	// Source is where Effective comes from: mailbox, organization,
+	// security_defaults or "" when unknown.
+	Source string `json:"source"`
+}
+
+// TenantAuthPolicy is an Exchange authentication policy.
+type TenantAuthPolicy struct {
+	Name string `json:"name"`
+	// Source is user (Get-User) or organization (the org default).
+	Source             string `json:"source"`
+	AllowBasicAuthSmtp *bool  `json:"allow_basic_auth_smtp"`
+}
+
+// TenantCAPolicy is one Conditional Access policy that is on (or in
+// report-only mode).
+type TenantCAPolicy struct {
+	Name  string `json:"name"`
+	State string `json:"state"` // enabled | enabledForReportingButNotEnforced
+	// Blocks lists what it blocks: legacy_auth, device_code, all_sign_ins,
+	// or requires: compliant_device, location, mfa, sign_in_frequency.
+	Blocks           []string `json:"blocks"`
+	AppliesToMailbox bool     `json:"applies_to_mailbox"`
+	MicrosoftManaged bool     `json:"microsoft_managed,omitempty"`
+}
+
+// TenantSignIn is one recent sign-in of the scan mailbox.
+type TenantSignIn struct {
+	Time      time.Time `json:"time"`
+	App       string    `json:"app"`
+	ClientApp string    `json:"client_app"`
+	ErrorCode int       `json:"error_code"`
+	Reason    string    `json:"reason,omitempty"`
+	// ConditionalAccess is success, failure or notApplied; Policies the
+	// applied policies' names.
+	ConditionalAccess string   `json:"conditional_access"`
+	Policies          []string `json:"policies,omitempty"`
+}
+
+// TenantAppUsage is the mailbox's row of the email app usage report.
+type TenantAppUsage struct {
+	Period       string `json:"period"`
+	SMTP         bool   `json:"smtp"`
+	LastActivity string `json:"last_activity,omitempty"`
+}
+
+// TenantRead is the outcome of one read.
+type TenantRead struct {
+	What   string `json:"what"`
+	Status string `json:"status"` // ok | forbidden | unlicensed | unavailable
+	Detail string `json:"detail,omitempty"`
+	// Unofficial marks reads through Exchange's undocumented admin endpoint.
+	Unofficial bool `json:"unofficial,omitempty"`
 }
