@@ -62,6 +62,7 @@ func diagnose(r *diag.Report, p *diag.Profile, opts Options, now time.Time, toke
 	hits = mergeHits(hits)
 	hits, tokenHits = resolveAuthRejected(c, hits, tokenHits)
 	hits = mergeHits(append(hits, tokenHits...))
+	hits = absorbTenant(append(hits, tenantHits(r)...))
 	hits = absorb(hits)
 
 	findings := make([]diag.Finding, 0, len(hits))
