@@ -76,10 +76,26 @@ func report(b *testing.B, start time.Time) {
 	b.ReportMetric(minSMTPRoundTrips, "minRTT")
 }
 
+// flights adds the client's round trips per operation, counted on the wire
+// by the proxy since ResetFlights.
+func flights(b *testing.B, px *delayproxy.Proxy) {
+	b.ReportMetric(float64(px.Flights())/float64(b.N), "flights/op")
+}
+
 // BenchmarkLatencyProbe: connect, banner, EHLO, STARTTLS, TLS, EHLO, AUTH
 // XOAUTH2, QUIT through the proxy (no envelope, nothing sent).
-func BenchmarkLatencyProbe(b *testing.B) {
-	_, _, pc, _ := setup(b)
+func BenchmarkLatencyProbe(b *testing.B) { benchProbe(b, false) }
+
+// BenchmarkLatencyProbeEnvelope is the default probe of a device profile:
+// BenchmarkLatencyProbe plus MAIL FROM and RCPT TO, which go out with QUIT
+// in one flight (the simulator offers PIPELINING), so the dialogue has the
+// same round trips.
+func BenchmarkLatencyProbeEnvelope(b *testing.B) { benchProbe(b, true) }
+
+func benchProbe(b *testing.B, envelope bool) {
+	_, px, pc, _ := setup(b)
+	pc.Envelope = envelope
+	px.ResetFlights()
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
@@ -90,8 +106,12 @@ func BenchmarkLatencyProbe(b *testing.B) {
 		if r.TLS == nil || r.TLS.Version != "TLS 1.3" {
 			b.Fatalf("TLS %+v", r.TLS)
 		}
+		if ph, _ := r.Phase(diag.PhaseRcptTo); envelope && ph.Status != diag.StatusOK {
+			b.Fatalf("rcpt_to %s", ph.Status)
+		}
 	}
 	report(b, start)
+	flights(b, px)
 }
 
 // BenchmarkLatencyCurl: curl's XOAUTH2 login against the same simulator
@@ -120,6 +140,7 @@ func BenchmarkLatencyCurl(b *testing.B) {
 				"--ssl-reqd", "--cacert", sim.CAFile(),
 				"--oauth2-bearer", tok, "--login-options", "AUTH=XOAUTH2",
 				"--user", exosim.DeviceUser + ":", "-X", "NOOP"}, v.extra...)
+			px.ResetFlights()
 			b.ResetTimer()
 			start := time.Now()
 			for i := 0; i < b.N; i++ {
@@ -129,6 +150,9 @@ func BenchmarkLatencyCurl(b *testing.B) {
 				}
 			}
 			report(b, start)
+			if v.port == px.Port() {
+				flights(b, px)
+			}
 		})
 	}
 }
