@@ -42,6 +42,20 @@ const (
 //
 //	go test ./diag/batch/ -run '^$' -bench BenchmarkBatch -benchtime 3x
 func BenchmarkBatch(b *testing.B) {
+	benchBatch(b, benchDevices, benchConcurrency, FormatJSON)
+}
+
+// BenchmarkBatchLarge is BenchmarkBatch for 5,000 devices at concurrency
+// 200, streamed as jsonl (each report written and dropped as its device
+// finishes), so memory stays flat however large the fleet. 5,000 / 200
+// means 25 rounds of probes: the floor of x-one-probe is 25.
+//
+//	go test ./diag/batch/ -run '^$' -bench BenchmarkBatchLarge -benchtime 1x
+func BenchmarkBatchLarge(b *testing.B) {
+	benchBatch(b, 5000, 200, FormatJSONL)
+}
+
+func benchBatch(b *testing.B, benchDevices, benchConcurrency int, format string) {
 	sim, err := exosim.Start(context.Background(), exosim.Options{Scenario: "basic-ok", Dir: b.TempDir(), Delay: benchDelay})
 	if err != nil {
 		b.Fatal(err)
@@ -51,8 +65,8 @@ func BenchmarkBatch(b *testing.B) {
 		ds := make([]Device, n)
 		for i := range ds {
 			p := sim.Profile()
-			p.Device.Name = fmt.Sprintf("mfp-%03d", i)
-			p.SMTP.User = fmt.Sprintf("scan-%03d@contoso.example", i)
+			p.Device.Name = fmt.Sprintf("mfp-%04d", i)
+			p.SMTP.User = fmt.Sprintf("scan-%04d@contoso.example", i)
 			p.Email.Sender = p.SMTP.User
 			ds[i] = Device{Name: p.Device.Name, Profile: p}
 		}
@@ -79,7 +93,7 @@ func BenchmarkBatch(b *testing.B) {
 	for _, r := range seq {
 		mustPass(b, r.Report)
 	}
-	seqExtrap := seqPerDevice * benchDevices
+	seqExtrap := seqPerDevice * time.Duration(benchDevices)
 
 	devices := fleet(benchDevices)
 	var total time.Duration
@@ -89,7 +103,7 @@ func BenchmarkBatch(b *testing.B) {
 		runtime.GC()
 		stop := sampleMemory(&peakHeap, &peakSys)
 		start := time.Now()
-		worst, err := Run(ctx, devices, Options{Check: check, Format: FormatJSON, Concurrency: benchConcurrency}, io.Discard, nil)
+		worst, err := Run(ctx, devices, Options{Check: check, Format: format, Concurrency: benchConcurrency}, io.Discard, nil)
 		total += time.Since(start)
 		stop()
 		if err != nil || worst == diag.VerdictError {
