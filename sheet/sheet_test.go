@@ -8,13 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/fixtures/testtool"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden-*.pdf")
@@ -42,8 +42,7 @@ func writePDF(t testing.TB, b []byte) (string, []byte) {
 
 func qpdfCheck(t testing.TB, path string) {
 	t.Helper()
-	if _, err := exec.LookPath("qpdf"); err != nil {
-		t.Log("qpdf not installed: PDF structure not validated (apt-get install qpdf)")
+	if !testtool.Have(t, "qpdf", "qpdf") {
 		return
 	}
 	if out, err := exec.Command("qpdf", "--check", path).CombinedOutput(); err != nil {
@@ -53,13 +52,11 @@ func qpdfCheck(t testing.TB, path string) {
 
 func needTool(t testing.TB, name string) {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not installed, and CI must run the PDF text checks (apt-get install poppler-utils qpdf)", name)
-		}
-		t.Skipf("%s not installed (apt-get install poppler-utils qpdf): text checks skipped", name)
-	}
+	testtool.Need(t, name, debianPackage[name])
 }
+
+// debianPackage is where the PDF tools come from.
+var debianPackage = map[string]string{"pdftotext": "poppler-utils", "pdftoppm": "poppler-utils", "qpdf": "qpdf"}
 
 // pdfText is pdftotext -layout's output, one string per page.
 func pdfText(t testing.TB, path string) []string {
@@ -76,14 +73,22 @@ func pdfText(t testing.TB, path string) []string {
 	return pages
 }
 
-var spaceRe = regexp.MustCompile(`\s+`)
+// spaceFields splits s at runs of regexp's \s (tab, newline, form feed,
+// carriage return, space); other spaces, such as French no-break spaces,
+// are kept. It is what a regexp would do, without the regexp's cost (the
+// sheet tests squash every page of every sheet).
+func spaceFields(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return r == ' ' || r == '\t' || r == '\n' || r == '\f' || r == '\r'
+	})
+}
 
 // squash removes all white space, so text wrapped across lines still
 // compares equal to the original.
-func squash(s string) string { return spaceRe.ReplaceAllString(s, "") }
+func squash(s string) string { return strings.Join(spaceFields(s), "") }
 
 // oneLine collapses white space runs to one space.
-func oneLine(s string) string { return spaceRe.ReplaceAllString(s, " ") }
+func oneLine(s string) string { return strings.Join(spaceFields(s), " ") }
 
 func assertContains(t *testing.T, what, text, want string) {
 	t.Helper()
@@ -170,7 +175,7 @@ func checkNoSecrets(t *testing.T, path, text string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := exec.LookPath("qpdf"); err == nil {
+	if testtool.Have(t, "qpdf", "qpdf") {
 		if raw, err = exec.Command("qpdf", "--stream-data=uncompress", path, "-").Output(); err != nil {
 			t.Fatalf("qpdf uncompress: %v", err)
 		}
@@ -237,31 +242,43 @@ func TestRenderLong(t *testing.T) {
 
 // checkLayout reads every word's box (pdftotext -bbox) and fails when a
 // word leaves the page's margins or overlaps another word.
+// xmlNumber is the number in attribute name="…" of attrs (pdftotext
+// -bbox's page and word tags). The layout check reads thousands of them
+// per sheet, hence no regexp.
+func xmlNumber(t *testing.T, attrs, name string) float64 {
+	t.Helper()
+	_, v, ok := strings.Cut(attrs, name+`="`)
+	if ok {
+		v, _, ok = strings.Cut(v, `"`)
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if !ok || err != nil {
+		t.Fatalf("pdftotext -bbox: no number %s in %q", name, attrs)
+	}
+	return f
+}
+
 func checkLayout(t *testing.T, path string) {
 	t.Helper()
 	out, err := exec.Command("pdftotext", "-bbox", path, "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext -bbox: %v", err)
 	}
-	pageRe := regexp.MustCompile(`<page width="([\d.]+)" height="([\d.]+)">`)
-	wordRe := regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>`)
 	type box struct {
 		x0, y0, x1, y1 float64
 		w              string
 	}
 	const mm = 72 / 25.4
 	for pi, chunk := range strings.Split(string(out), "<page ")[1:] {
-		pm := pageRe.FindStringSubmatch("<page " + chunk)
-		pw, _ := strconv.ParseFloat(pm[1], 64)
-		ph, _ := strconv.ParseFloat(pm[2], 64)
+		head, words, _ := strings.Cut(chunk, ">")
+		pw, ph := xmlNumber(t, head, "width"), xmlNumber(t, head, "height")
 		var boxes []box
-		for _, m := range wordRe.FindAllStringSubmatch(chunk, -1) {
-			var b box
-			b.x0, _ = strconv.ParseFloat(m[1], 64)
-			b.y0, _ = strconv.ParseFloat(m[2], 64)
-			b.x1, _ = strconv.ParseFloat(m[3], 64)
-			b.y1, _ = strconv.ParseFloat(m[4], 64)
-			b.w = m[5]
+		for _, w := range strings.Split(words, "<word ")[1:] {
+			attrs, rest, _ := strings.Cut(w, ">")
+			text, _, _ := strings.Cut(rest, "</word>")
+			b := box{w: text,
+				x0: xmlNumber(t, attrs, "xMin"), y0: xmlNumber(t, attrs, "yMin"),
+				x1: xmlNumber(t, attrs, "xMax"), y1: xmlNumber(t, attrs, "yMax")}
 			if b.x0 < margin*mm-1 || b.x1 > pw-margin*mm+1 || b.y0 < 5*mm || b.y1 > ph-4*mm {
 				t.Errorf("page %d: %q at (%.0f,%.0f)-(%.0f,%.0f) leaves the printable area", pi+1, b.w, b.x0, b.y0, b.x1, b.y1)
 			}

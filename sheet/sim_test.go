@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,52 +33,69 @@ func TestRenderSimScenarios(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs every simulator scenario")
 	}
-	for _, sc := range simScenarios(t) {
-		t.Run(sc.Name, func(t *testing.T) {
-			t.Parallel()
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			sim, err := exosim.Start(ctx, exosim.Options{Scenario: sc.Name})
-			if err != nil {
-				t.Fatal(err)
+	runConcurrently(t, 8, simScenarios(t), func(t *testing.T, sc exosim.Scenario) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		sim, err := exosim.Start(ctx, exosim.Options{Scenario: sc.Name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sim.Close()
+		cfg := simcheck.Config(sim, nil, simcheck.Budget(sc))
+		cfg.Network = true
+		cfg.ToolVersion = "test"
+		// One check; its report in each language (check.InLanguage
+		// is what check.Run with that language gives).
+		checked := check.Run(ctx, cfg)
+		for _, lang := range []string{"en", "de", "fr"} {
+			r := check.InLanguage(checked, cfg, lang)
+			path, raw := render(t, r, Options{Lang: lang})
+			if len(raw) > 100_000 {
+				t.Errorf("%s: sheet is %d bytes", lang, len(raw))
 			}
-			defer sim.Close()
-			cfg := simcheck.Config(sim, nil, 3*time.Second)
-			cfg.Network = true
-			cfg.ToolVersion = "test"
-			for _, lang := range []string{"en", "de", "fr"} {
-				cfg.Lang = lang
-				r := check.Run(ctx, cfg)
-				path, raw := render(t, r, Options{Lang: lang})
-				if len(raw) > 100_000 {
-					t.Errorf("%s: sheet is %d bytes", lang, len(raw))
-				}
-				pages := pdfText(t, path)
-				all := strings.Join(pages, "\n")
-				flat, sq := oneLine(all), squash(all)
-				w := wants[lang]
-				assertContains(t, lang+" title", flat, w.title)
-				assertContains(t, lang+" device", sq, squash(deviceName(r)))
-				d := &doc{u: uiFor(lang)}
-				assertContains(t, lang+" verdict", pages[0], d.verdictLook(r.Verdict).word)
-				checkFooters(t, pages, w.page, w.of)
-				checkPageOne(t, lang, r, pages[0])
-				checkWords(t, lang, all)
-				if ph, ok := r.FailedPhase(); ok && ph.Reply != nil && ph.Reply.Trailer != nil {
-					assertContains(t, lang+" trailer", sq, squash(ph.Reply.Trailer.Raw))
-				}
-				if r.Network == nil {
-					t.Errorf("%s: check.Run with Network: true gave no network info", lang)
-				}
-				for _, secret := range []string{sim.Password()} {
-					if secret != "" && strings.Contains(sq, secret) {
-						t.Errorf("%s: the simulator's password is on the sheet", lang)
-					}
-				}
-				checkLayout(t, path)
+			pages := pdfText(t, path)
+			all := strings.Join(pages, "\n")
+			flat, sq := oneLine(all), squash(all)
+			w := wants[lang]
+			assertContains(t, lang+" title", flat, w.title)
+			assertContains(t, lang+" device", sq, squash(deviceName(r)))
+			d := &doc{u: uiFor(lang)}
+			assertContains(t, lang+" verdict", pages[0], d.verdictLook(r.Verdict).word)
+			checkFooters(t, pages, w.page, w.of)
+			checkPageOne(t, lang, r, pages[0])
+			checkWords(t, lang, all)
+			if ph, ok := r.FailedPhase(); ok && ph.Reply != nil && ph.Reply.Trailer != nil {
+				assertContains(t, lang+" trailer", sq, squash(ph.Reply.Trailer.Raw))
 			}
-		})
+			if r.Network == nil {
+				t.Errorf("%s: check.Run with Network: true gave no network info", lang)
+			}
+			for _, secret := range []string{sim.Password()} {
+				if secret != "" && strings.Contains(sq, secret) {
+					t.Errorf("%s: the simulator's password is on the sheet", lang)
+				}
+			}
+			checkLayout(t, path)
+		}
+	})
+}
+
+// runConcurrently runs fn as one subtest per scenario, up to n at a time.
+// The subtests mostly wait (on the simulator, pdftotext and qpdf), so
+// more run at once than t.Parallel's default (the number of CPUs).
+func runConcurrently(t *testing.T, n int, scs []exosim.Scenario, fn func(*testing.T, exosim.Scenario)) {
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	for _, sc := range scs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			t.Run(sc.Name, func(t *testing.T) { fn(t, sc) })
+		}()
 	}
+	wg.Wait()
 }
 
 // checkPageOne asserts that page 1 alone gives the answer: for a failing

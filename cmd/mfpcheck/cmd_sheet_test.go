@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/fixtures/testtool"
 )
 
 // sheetReport writes a small saved report to dir and returns its path.
@@ -43,9 +44,7 @@ func sheetReport(t *testing.T, dir string, mutate func(r *diag.Report)) string {
 
 func pdfToText(t *testing.T, path string) string {
 	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext not installed (apt-get install poppler-utils): text checks skipped")
-	}
+	testtool.Need(t, "pdftotext", "poppler-utils")
 	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext %s: %v", path, err)

@@ -22,6 +22,7 @@ import (
 	"github.com/mfpcheck/mfpcheck/fixtures/entrasim"
 	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
 	"github.com/mfpcheck/mfpcheck/fixtures/hostile"
+	"github.com/mfpcheck/mfpcheck/fixtures/testtool"
 	"github.com/mfpcheck/mfpcheck/tui"
 )
 
@@ -173,7 +174,7 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 	run("probe --sheet", "probe", "--profile", oauthProfile, "--ca", oauth.CAFile(), "--sheet", pdf)
 	pdfs, _ := filepath.Glob(filepath.Join(sheets, "*.pdf"))
 	pdfs = append(pdfs, pdf)
-	if _, err := exec.LookPath("pdftotext"); err == nil {
+	if testtool.Have(t, "pdftotext", "poppler-utils") {
 		for _, f := range pdfs {
 			text, err := exec.Command("pdftotext", "-layout", f, "-").Output()
 			if err != nil {
@@ -181,8 +182,6 @@ func TestNoSecretInAnyOutput(t *testing.T) {
 			}
 			scan.add("pdf "+filepath.Base(f), string(text))
 		}
-	} else {
-		t.Log("pdftotext not installed: PDF text not scanned (CI installs poppler-utils)")
 	}
 	for _, f := range pdfs {
 		raw, err := os.ReadFile(f)

@@ -201,10 +201,8 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 	if h, err := os.Hostname(); err == nil {
 		r.Host = h
 	}
-	vendor := ""
 	if cfg.Profile != nil {
 		r.Device = cfg.Profile.DeviceInfo()
-		vendor = cfg.Profile.Device.Vendor
 	}
 	if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
 		r.Interrupted = true
@@ -214,7 +212,32 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 	// every renderer read it; findings quote the report, and are scrubbed
 	// once more for what they took from the profile.
 	diag.Scrub(r, red)
-	diagnose.Diagnose(r, cfg.Profile, diagnose.Options{Lang: cfg.Lang, Vendor: vendor})
+	diagnoseIn(r, cfg, cfg.Lang, red)
+	return r
+}
+
+// InLanguage returns a copy of r, a report of Run(cfg), with its findings
+// in lang: what Run with that Lang would have reported, without checking
+// the device again.
+func InLanguage(r *diag.Report, cfg Config, lang string) *diag.Report {
+	red := cfg.Probe.Redactor
+	if red == nil {
+		red = &diag.Redactor{}
+		red.Add(cfg.Probe.Password)
+		red.Add(cfg.Probe.Token)
+	}
+	c := *r
+	diagnoseIn(&c, cfg, lang, red)
+	return &c
+}
+
+// diagnoseIn sets r's findings (in lang, scrubbed), language and verdict.
+func diagnoseIn(r *diag.Report, cfg Config, lang string, red *diag.Redactor) {
+	vendor := ""
+	if cfg.Profile != nil {
+		vendor = cfg.Profile.Device.Vendor
+	}
+	diagnose.Diagnose(r, cfg.Profile, diagnose.Options{Lang: lang, Vendor: vendor})
 	diag.Scrub(&r.Findings, red)
 	// The verdict never reads better than the wire: a failed phase is a
 	// failure even if no catalogue entry explains it.
@@ -222,7 +245,6 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 	if r.Error != "" {
 		r.Verdict = diag.VerdictError
 	}
-	return r
 }
 
 // checkToken reads and inspects the OAuth token (refreshing it when asked)

@@ -73,7 +73,7 @@ func TestScenariosDiagnose(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer sim.Close()
-			cfg := simcheck.Config(sim, nil, 3*time.Second)
+			cfg := simcheck.Config(sim, nil, simcheck.Budget(sc))
 			r := check.Run(ctx, cfg)
 			// Diagnose again explicitly, so this test does not depend on
 			// check.Run's own call.
