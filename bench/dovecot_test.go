@@ -65,7 +65,7 @@ func BenchmarkDovecot(b *testing.B) {
 			if ph, failed := r.FailedPhase(); failed {
 				b.Fatalf("%s failed: %s %s\n%s", ph.Name, ph.Error, ph.Reply.Line(), srv.Log())
 			}
-			for _, name := range []string{diag.PhaseMailFrom, diag.PhaseRcptTo, diag.PhaseQuit} {
+			for _, name := range []diag.PhaseName{diag.PhaseMailFrom, diag.PhaseRcptTo, diag.PhaseQuit} {
 				if ph, _ := r.Phase(name); ph.Status != diag.StatusOK {
 					b.Fatalf("%s: %s", name, ph.Status)
 				}
