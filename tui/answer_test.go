@@ -89,7 +89,7 @@ func TestDeviceScreenDetails(t *testing.T) {
 		r.Phases = append(r.Phases, diag.Phase{Name: diag.PhaseData, Status: diag.StatusSkipped, Note: "no test message sent (use --send-to ADDR to send one)"})
 		return r
 	}
-	tm, _ := newTest(t, Options{Devices: twoDevices()[:1], Engine: eng, Lang: "de"})
+	tm, _ := newTest(t, Options{Devices: twoDevices()[:1], Engine: eng, Lang: "de", SheetDir: t.TempDir()})
 	waitFor(t, tm, "Ergebnis: FEHLER")
 	// The phases follow the findings: End shows them.
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnd})
