@@ -42,6 +42,10 @@ checks a POP3 server alone. IPv6 literals go in brackets: [2001:db8::1]:587.
 Every profile field can be given as a flag; flags override the profile. No
 mail is sent unless --send-to is given.`,
 	},
+	{name: "init",
+		usage:   "init [--vendor epson|ricoh|nashuatec|sharp|other] [-o FILE] [--force]",
+		summary: "Writes a commented device profile from what the device's web page shows: asks on a terminal (in the maker's own menu names), or takes flags; validates it at once.",
+	},
 	{name: "explain",
 		usage:   `explain CODE | "REPLY TEXT" | AADSTSnnnnn | FINDING-ID | - [flags]`,
 		summary: "Decodes a reply, a reply or device job code, a device token state, an AADSTS code, an OAuth error or a finding id (from a report, a metric or an alert) into the cause and the steps to fix it.",

@@ -102,6 +102,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 	switch cmd {
 	case "probe":
 		return a.cmdProbe(ctx, rest)
+	case "init":
+		return a.cmdInit(ctx, rest)
 	case "demo":
 		return a.cmdDemo(ctx, rest)
 	case "explain":

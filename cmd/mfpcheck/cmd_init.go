@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/profileinit"
+)
+
+// cmdInit runs "mfpcheck init": ask (on a terminal) or take from flags what
+// the device's web page shows, write a commented profile, validate it.
+func (a *app) cmdInit(ctx context.Context, args []string) int {
+	fset := flag.NewFlagSet("init", flag.ContinueOnError)
+	var (
+		vendor, out, lang string
+		force, noAsk      bool
+	)
+	fset.StringVar(&vendor, "vendor", "", "the device's maker: "+strings.Join(profileinit.Vendors, " | "))
+	fset.StringVar(&out, "o", "profile.yaml", "write the profile to this file (never overwritten without --force)")
+	fset.BoolVar(&force, "force", false, "overwrite the output file if it exists")
+	fset.StringVar(&lang, "lang", "", "language of the questions and menu names: en | de | fr")
+	fset.BoolVar(&noAsk, "no-ask", false, "do not ask, even on a terminal: flags and defaults only")
+	answers := profileinit.Answers{}
+	for _, f := range profileinit.Fields() {
+		key := f.Key
+		fset.Func(flagName(key), f.Question("en"), func(v string) error { answers[key] = v; return nil })
+	}
+	pos, code, ok := a.parseArgs(fset, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		return a.usageError("init", "unexpected argument %q", pos[0])
+	}
+	lang = a.lang(lang)
+	ask := a.stdinTTY && !noAsk
+	in := bufio.NewReader(io.LimitReader(a.stdin, 1<<20))
+	prompt := func(question, def string) (string, error) {
+		if def != "" {
+			fmt.Fprintf(a.stderr, "%s [%s]: ", question, def)
+		} else {
+			fmt.Fprintf(a.stderr, "%s: ", question)
+		}
+		line, err := in.ReadString('\n')
+		if err != nil && line == "" {
+			return "", fmt.Errorf("read answer: %w", err)
+		}
+		return strings.TrimSpace(line), nil
+	}
+	if vendor == "" && ask {
+		v, err := prompt("Vendor / Hersteller / Fabricant ("+strings.Join(profileinit.Vendors, ", ")+")", "")
+		if err != nil {
+			a.errorf("init: %v", err)
+			return ExitError
+		}
+		vendor = v
+	}
+	vendor = strings.ToLower(strings.TrimSpace(vendor))
+	if !slices.Contains(profileinit.Vendors, vendor) {
+		return a.usageError("init", "--vendor %q: use one of %s", vendor, strings.Join(profileinit.Vendors, ", "))
+	}
+	answers["device.vendor"] = vendor
+	if ask {
+		if p := profileinit.Page(vendor, lang); p != "" {
+			fmt.Fprintf(a.stderr, "\n%s\n\n", p)
+		}
+		for _, f := range profileinit.Fields() {
+			if _, given := answers[f.Key]; given || !f.Applies(orDefaultStr(answers["email.auth_method"], "oauth2")) {
+				continue
+			}
+			q := f.Question(lang)
+			if m := f.MenuName(vendor, lang); m != "" {
+				q += " (" + m + ")"
+			}
+			v, err := prompt(q, f.Default)
+			if err != nil {
+				a.errorf("init: %v", err)
+				return ExitError
+			}
+			answers[f.Key] = v
+		}
+	}
+	data, err := profileinit.Build(out, answers, lang)
+	if err != nil {
+		return a.inputError("init", err)
+	}
+	if err := writeNew(out, data, force); err != nil {
+		a.errorf("init: %v", err)
+		if errors.Is(err, fs.ErrExist) {
+			a.hintf("give another -o FILE, or --force to replace it")
+		}
+		return ExitError
+	}
+	// What was written loads like any profile (token file relative to it).
+	if _, err := diag.LoadProfile(out); err != nil {
+		return a.inputError("init", err)
+	}
+	fmt.Fprintf(a.stderr, "mfpcheck: wrote %s\n", out)
+	fmt.Fprintf(a.stderr, "mfpcheck: next: mfpcheck login --profile %s, then mfpcheck probe --profile %s\n", out, out)
+	return ExitOK
+}
+
+// flagName is the flag for a profile field, named like probe's:
+// smtp.server → --server, email.auth_method → --auth, pop3.server →
+// --pop3-server.
+func flagName(key string) string {
+	sec, k, _ := strings.Cut(key, ".")
+	switch {
+	case key == "email.auth_method":
+		return "auth"
+	case sec == "pop3":
+		return "pop3-" + k
+	}
+	return strings.ReplaceAll(k, "_", "-")
+}
+
+func orDefaultStr(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// writeNew writes data to path, mode 0600: never over an existing file
+// unless force, and then atomically (a temporary file renamed over it).
+func writeNew(path string, data []byte, force bool) error {
+	if !force {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return err
+		}
+		if _, err := f.Write(data); err != nil {
+			f.Close()
+			os.Remove(path)
+			return err
+		}
+		return f.Close()
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".mfpcheck-init-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
