@@ -507,10 +507,31 @@ func (r *Report) FailedPhase() (Phase, bool) {
 	return Phase{}, false
 }
 
-// PhasesVerdict is the least a report's phases imply, whatever the
-// diagnosis found: a failed phase means the device cannot send, a warned
-// phase means it works with a problem.
+// PhasesVerdict is the least a report's phases imply: a failed phase
+// means the device cannot send, a warned phase means it works with a
+// problem. A phase that failed on a transient 4xx reply, which the
+// diagnosis explains as a warning ("try again later"), implies a warning,
+// so verdict and severity agree; every other failed phase is a failure.
 func (r *Report) PhasesVerdict() Verdict {
+	explained := map[PhaseName]Verdict{}
+	for _, f := range r.Findings {
+		var fv Verdict
+		switch f.Severity {
+		case SeverityError:
+			fv = VerdictFail
+		case SeverityWarning:
+			fv = VerdictWarning
+		default:
+			continue
+		}
+		if f.Phase == "" {
+			continue
+		}
+		if cur, ok := explained[f.Phase]; ok {
+			fv = Worse(cur, fv)
+		}
+		explained[f.Phase] = fv
+	}
 	v := VerdictOK
 	phases := r.Phases
 	if r.POP3 != nil {
@@ -519,7 +540,12 @@ func (r *Report) PhasesVerdict() Verdict {
 	for _, p := range phases {
 		switch p.Status {
 		case StatusFail:
-			v = Worse(v, VerdictFail)
+			transient := p.Reply != nil && p.Reply.Code/100 == 4 && explained[p.Name] == VerdictWarning
+			if transient {
+				v = Worse(v, VerdictWarning)
+			} else {
+				v = Worse(v, VerdictFail)
+			}
 		case StatusWarn:
 			v = Worse(v, VerdictWarning)
 		}

@@ -123,8 +123,8 @@ func TestSimFleetEveryScenario(t *testing.T) {
 		r := got[sc.Name]
 		switch sc.ExpectStatus {
 		case diag.StatusFail:
-			if r.Verdict != diag.VerdictFail {
-				t.Errorf("%s: verdict %s, want fail", sc.Name, r.Verdict)
+			if want := sc.WantVerdict(); r.Verdict != want {
+				t.Errorf("%s: verdict %s, want %s", sc.Name, r.Verdict, want)
 			}
 			p, ok := r.FailedPhase()
 			if !ok || p.Name != sc.ExpectPhase {
