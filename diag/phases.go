@@ -203,11 +203,11 @@ func tlsHandshake(ctx context.Context, raw net.Conn, t tlsTarget, ph *Phase) (*t
 		ph.ErrorKind = CertKind(check.Err)
 		ph.Error = SafePrefix(check.Err.Error(), 500)
 		ph.Note += "; certificate NOT verified (checks turned off)"
-	} else if len(info.Chain) > 0 && info.Chain[0].DaysLeft < 30 {
+	} else if len(info.Chain) > 0 && info.Chain[0].DaysLeft < CertWarnDays {
 		ph.Status = StatusWarn
 		ph.Note += fmt.Sprintf("; certificate expires in %d days", info.Chain[0].DaysLeft)
 	}
-	if cs.Version < tls.VersionTLS12 {
+	if cs.Version < MinTLSVersion {
 		ph.Status = StatusWarn
 	}
 	return tc, info, nil

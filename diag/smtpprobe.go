@@ -520,7 +520,7 @@ func (p *prober) helloAfterTLS(ctx context.Context, ph *Phase) error {
 	if p.cfg.Greeting == "helo" {
 		ph.Note = "HELO: the server lists no extensions (no AUTH) to a HELO client"
 	}
-	if p.tlsOn && p.r.TLS != nil && p.r.TLS.Version != "" && p.r.TLS.Version < "TLS 1.2" {
+	if p.tlsOn && p.r.TLS != nil && LegacyTLS(p.r.TLS.Version) {
 		ph.Status = StatusWarn
 	}
 	return nil

@@ -222,14 +222,7 @@ func (a *app) tokenReport(ts *tokenSetup, info *diag.TokenInfo, f tokenFlags, ex
 	diagnose.Diagnose(r, ts.profile, diagnose.Options{Lang: lang, Vendor: vendor})
 	if len(extra) > 0 {
 		r.Findings = append(extra, r.Findings...)
-		for _, x := range extra {
-			switch x.Severity {
-			case diag.SeverityError:
-				r.Verdict = diag.Worse(r.Verdict, diag.VerdictFail)
-			case diag.SeverityWarning:
-				r.Verdict = diag.Worse(r.Verdict, diag.VerdictWarning)
-			}
-		}
+		r.Verdict = diagnose.Verdict(r)
 	}
 	diag.Scrub(&r.Findings, ts.red)
 	if f.jsonOut {

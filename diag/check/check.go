@@ -239,12 +239,6 @@ func diagnoseIn(r *diag.Report, cfg Config, lang string, red *diag.Redactor) {
 	}
 	diagnose.Diagnose(r, cfg.Profile, diagnose.Options{Lang: lang, Vendor: vendor})
 	diag.Scrub(&r.Findings, red)
-	// The verdict never reads better than the wire: a failed phase is a
-	// failure even if no catalogue entry explains it.
-	r.Verdict = diag.Worse(r.Verdict, r.PhasesVerdict())
-	if r.Error != "" {
-		r.Verdict = diag.VerdictError
-	}
 }
 
 // checkToken reads and inspects the OAuth token (refreshing it when asked)

@@ -81,8 +81,17 @@ func diagnose(r *diag.Report, p *diag.Profile, opts Options, now time.Time, toke
 	})
 	r.Findings = findings
 	r.Lang = NormLang(opts.Lang)
-	v := diag.VerdictOK
-	for _, f := range findings {
+	r.Verdict = Verdict(r)
+}
+
+// Verdict is the one place a report's verdict is decided: the worst of its
+// findings (an error finding fails, a warning warns) and of its phases (the
+// verdict never reads better than the wire: a failed phase is a failure
+// even if no catalogue entry explains it); error when the check could not
+// run (r.Error). Whoever adds findings to a report calls it again.
+func Verdict(r *diag.Report) diag.Verdict {
+	v := r.PhasesVerdict()
+	for _, f := range r.Findings {
 		switch f.Severity {
 		case diag.SeverityError:
 			v = diag.Worse(v, diag.VerdictFail)
@@ -93,7 +102,7 @@ func diagnose(r *diag.Report, p *diag.Profile, opts Options, now time.Time, toke
 	if r.Error != "" {
 		v = diag.VerdictError
 	}
-	r.Verdict = v
+	return v
 }
 
 // isSymptom reports whether an entry describes what a device shows rather

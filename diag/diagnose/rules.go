@@ -86,7 +86,7 @@ var ruleIDs = [...]string{
 
 // certExpiringDays is when a certificate close to its end becomes a
 // warning: a month leaves time to act before devices stop sending.
-const certExpiringDays = 30
+const certExpiringDays = diag.CertWarnDays
 
 // ctx is what every rule reads: the report, the profile (may be nil), the
 // clock, and the facts derived once from them.
@@ -347,7 +347,7 @@ func tlsHits(c *ctx) []Hit {
 	if t == nil {
 		return hits
 	}
-	if t.Version == "TLS 1.0" || t.Version == "TLS 1.1" {
+	if diag.LegacyTLS(t.Version) {
 		hits = append(hits, Hit{ID: idTLSLegacy, Phase: diag.PhaseTLS, Evidence: []string{"tls.version: " + t.Version}, Params: c.with("version", strings.TrimPrefix(t.Version, "TLS "))})
 	}
 	if len(t.Chain) == 0 {
