@@ -142,6 +142,18 @@ func (w *wireConn) Read(b []byte) (int, error) {
 	return n, nil
 }
 
+// discard drops the received bytes not yet read (lines a server sent out
+// of turn) and returns how many there were.
+func (w *wireConn) discard() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := len(w.ready) + w.in.Len()
+	w.ready = nil
+	w.in.Reset()
+	w.lineLen = 0
+	return n
+}
+
 // pending is the number of received bytes not yet read, whole lines or
 // not: after a STARTTLS reply there must be none.
 func (w *wireConn) pending() int {
