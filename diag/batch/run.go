@@ -86,7 +86,8 @@ func Run(ctx context.Context, devices []Device, opts Options, out, errOut io.Wri
 	}
 	var writeErr error
 	started := now()
-	runner := Runner{Check: opts.Check, Concurrency: opts.Concurrency, Timeout: opts.Timeout, PerMailbox: opts.PerMailbox}
+	runner := Runner{Check: opts.Check, Concurrency: opts.Concurrency, Timeout: opts.Timeout, PerMailbox: opts.PerMailbox,
+		Keep: keepFor(opts)}
 	results, interrupted := runner.Run(ctx, devices, func(ev Event) {
 		switch ev.Kind {
 		case Started:
@@ -135,4 +136,28 @@ func Run(ctx context.Context, devices []Device, opts Options, out, errOut io.Wri
 		errs = append(errs, fmt.Errorf("%w: %d of %d devices checked, the output holds those", ErrInterrupted, b.Summary.Checked, len(devices)))
 	}
 	return b.Summary.Worst, errors.Join(errs...)
+}
+
+// keepFor is what a run keeps of each report once its event is handled:
+// jsonl has written it already and keeps the verdict for the summary;
+// text, csv and openmetrics keep what their one line per device reads
+// (device, target, findings, token, certificate), not the transcript,
+// phases or network facts; json and sheets need whole reports.
+func keepFor(opts Options) func(*diag.Report) *diag.Report {
+	if opts.SheetsDir != "" || opts.Format == FormatJSON {
+		return nil
+	}
+	if opts.Format == FormatJSONL {
+		return func(r *diag.Report) *diag.Report { return &diag.Report{Verdict: r.Verdict} }
+	}
+	return func(r *diag.Report) *diag.Report {
+		slim := *r
+		slim.Transcript, slim.Phases, slim.Network, slim.DNS = nil, nil, nil, nil
+		if r.POP3 != nil {
+			pop := *r.POP3
+			pop.Phases = nil
+			slim.POP3 = &pop
+		}
+		return &slim
+	}
 }

@@ -39,6 +39,11 @@ type Runner struct {
 	// PerMailbox bounds the checks running at once for one mailbox
 	// (Device.MailboxKey), MaxPerMailbox when 0.
 	PerMailbox int
+	// Keep, when set, is what Run keeps of each finished report for the
+	// results it returns (the event gets the whole report first): a run
+	// whose output is streamed keeps a stub, so memory stays flat however
+	// large the fleet.
+	Keep func(*diag.Report) *diag.Report
 }
 
 // Result is one device's outcome.
@@ -137,12 +142,16 @@ func (r Runner) Run(ctx context.Context, devices []Device, on func(Event)) (resu
 			kind := Finished
 			if o.cut {
 				kind, o.Report = Cancelled, nil
-			} else {
-				res := o.Result
-				byIndex[o.Index] = &res
 			}
 			if on != nil {
 				on(Event{Kind: kind, Result: o.Result})
+			}
+			if kind == Finished {
+				res := o.Result
+				if r.Keep != nil {
+					res.Report = r.Keep(res.Report)
+				}
+				byIndex[o.Index] = &res
 			}
 		case <-cancelled:
 			stopped, cancelled = true, nil
