@@ -37,10 +37,12 @@ type compiledForm struct {
 }
 
 type compiledEntry struct {
-	Entry  *entry // without Text and VendorSteps
-	File   string
-	Text   []compiledText
-	Vendor []compiledVendor
+	Entry *entry // without Text and VendorSteps
+	File  string
+	// Norm, Any and Hints are the entry's normalised match phrases.
+	Norm, Any, Hints []string
+	Text             []compiledText
+	Vendor           []compiledVendor
 }
 
 type compiledText struct {
@@ -99,10 +101,10 @@ func encodeCompiled(fsys embed.FS, c *catalogue) ([]byte, error) {
 		return nil, err
 	}
 	for _, e := range c.entries {
-		ce := compiledEntry{File: e.file}
+		ce := compiledEntry{File: e.file, Norm: e.norm, Any: e.any, Hints: e.hints}
 		plain := *e
 		plain.Text, plain.VendorSteps = nil, nil
-		plain.norm, plain.states = nil, nil
+		plain.norm, plain.any, plain.hints, plain.states = nil, nil, nil, nil
 		ce.Entry = &plain
 		for _, lang := range sortedKeys(e.Text) {
 			ce.Text = append(ce.Text, compiledText{lang, e.Text[lang]})
@@ -166,6 +168,7 @@ func decodeCompiled(fsys embed.FS, blob []byte) (*catalogue, bool) {
 				e.VendorSteps[v.Vendor] = m
 			}
 		}
+		e.norm, e.any, e.hints = ce.Norm, ce.Any, ce.Hints
 		e.prepare(ce.File)
 		c.byID[e.ID] = e
 		c.entries = append(c.entries, e)

@@ -67,3 +67,22 @@ func TestStaleCompiledCatalogueIsIgnored(t *testing.T) {
 		t.Fatal("a truncated compiled catalogue was used")
 	}
 }
+
+// BenchmarkLoadCatalogue is the start-up cost of the catalogue, from its
+// compiled form and from the YAML.
+func BenchmarkLoadCatalogue(b *testing.B) {
+	b.Run("compiled", func(b *testing.B) {
+		for range b.N {
+			if _, ok := decodeCompiled(catalogueFS, compiledGob); !ok {
+				b.Fatal("does not decode")
+			}
+		}
+	})
+	b.Run("yaml", func(b *testing.B) {
+		for range b.N {
+			if _, err := parseCatalogue(catalogueFS); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
