@@ -97,6 +97,7 @@ func (a *app) cmdBatch(ctx context.Context, args []string) int {
 		a.hintf("each line names the file and line to fix; mfpcheck batch --help describes the fleet formats")
 		return ExitError
 	}
+	a.fleetWarnings(devices)
 	roots, err := loadFleetCAs(f.caFile, devices)
 	if err != nil {
 		a.errorf("%v", err)
@@ -232,5 +233,15 @@ func (a *app) runFleet(ctx context.Context, devices []batch.Device, opts batch.O
 func (a *app) errorLines(err error) {
 	for _, line := range strings.Split(err.Error(), "\n") {
 		a.errorf("%s", line)
+	}
+}
+
+// fleetWarnings prints what a fleet file had wrong that did not stop it
+// (an unknown vendor checked as "other").
+func (a *app) fleetWarnings(devices []batch.Device) {
+	for _, d := range devices {
+		if d.Warning != "" {
+			fmt.Fprintf(a.stderr, "mfpcheck: warning: %s\n", d.Warning)
+		}
 	}
 }

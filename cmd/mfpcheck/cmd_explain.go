@@ -18,7 +18,7 @@ import (
 // be read.
 func (a *app) cmdExplain(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
-	vendor := fs.String("vendor", "", "add the device's own menu steps: epson | ricoh | sharp (nashuatec = ricoh)")
+	vendor := fs.String("vendor", "", "add the device's own menu steps: epson | ricoh | sharp | other (nashuatec = ricoh; other: none)")
 	lang := fs.String("lang", "", "language: en | de | fr (default from LC_ALL/LC_MESSAGES/LANG)")
 	asJSON := fs.Bool("json", false, "print a JSON array of findings")
 	inputs, code, ok := a.parseArgs(fs, args)
@@ -30,9 +30,10 @@ func (a *app) cmdExplain(ctx context.Context, args []string) int {
 		a.hintf("give a reply line, a code such as 535 or 5.7.139, an AADSTS code, or - to read stdin")
 		return ExitError
 	}
-	if *vendor != "" && diagnose.NormVendor(*vendor) == "" {
+	if *vendor != "" && diagnose.NormVendor(*vendor) == "" && !strings.EqualFold(*vendor, "other") {
+		// "other", as a profile says it, means: no maker's menu steps.
 		a.errorf("explain: unknown vendor %q", *vendor)
-		a.hintf("use epson, ricoh (or nashuatec) or sharp")
+		a.hintf("use epson, ricoh (or nashuatec), sharp or other")
 		return ExitError
 	}
 	if *lang != "" && !knownLang(*lang) {

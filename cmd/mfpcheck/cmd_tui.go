@@ -62,6 +62,7 @@ func (a *app) cmdTUI(ctx context.Context, args []string) int {
 		if err != nil {
 			return a.inputError("tui", err)
 		}
+		a.fleetWarnings(fl)
 		for _, d := range fl {
 			devs = append(devs, a.tuiDevice(check.FromProfile(d.Profile, a.getenv), d.Source, l))
 		}

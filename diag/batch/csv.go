@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -112,7 +113,7 @@ func ParseCSV(name string, data []byte) ([]Device, error) {
 		if blank(rec) {
 			continue
 		}
-		p, err := csvProfile(name, line, rec, col)
+		p, warning, err := csvProfile(name, line, rec, col)
 		if err != nil {
 			errs.add(err)
 			continue
@@ -120,7 +121,7 @@ func ParseCSV(name string, data []byte) ([]Device, error) {
 		if p.OAuth.TokenFile != "" && !filepath.IsAbs(p.OAuth.TokenFile) {
 			p.OAuth.TokenFile = filepath.Join(dir, p.OAuth.TokenFile)
 		}
-		d := Device{Name: p.Device.Name, Profile: p, Source: fmt.Sprintf("%s:%d", name, line)}
+		d := Device{Name: p.Device.Name, Profile: p, Source: fmt.Sprintf("%s:%d", name, line), Warning: warning}
 		if i, ok := col["ca"]; ok {
 			if ca := strings.TrimSpace(rec[i]); ca != "" {
 				if !filepath.IsAbs(ca) {
@@ -140,9 +141,14 @@ func ParseCSV(name string, data []byte) ([]Device, error) {
 	return out, uniqueNames(out)
 }
 
+// knownVendors are the vendor keys a profile takes.
+var knownVendors = []string{"epson", "ricoh", "nashuatec", "sharp", "other"}
+
 // csvProfile turns one record into a profile, validated by
-// diag.ParseProfile like any other.
-func csvProfile(name string, line int, rec []string, col map[string]int) (*diag.Profile, error) {
+// diag.ParseProfile like any other. A vendor a spreadsheet names that
+// mfpcheck has no menu names for (Konica Minolta, Canon …) does not stop
+// the inventory: the device is checked as "other" and warning says so.
+func csvProfile(name string, line int, rec []string, col map[string]int) (p *diag.Profile, warning string, err error) {
 	doc := map[string]map[string]any{}
 	for _, c := range csvColumns {
 		i, ok := col[c.name]
@@ -156,6 +162,10 @@ func csvProfile(name string, line int, rec []string, col map[string]int) (*diag.
 		if v == "" || c.field == "" {
 			continue
 		}
+		if c.name == "vendor" && !slices.Contains(knownVendors, v) {
+			warning = fmt.Sprintf("%s:%d: vendor %q: checked as other (mfpcheck knows the menus of %s)", name, line, strings.TrimSpace(rec[i]), strings.Join(knownVendors[:4], ", "))
+			v = "other"
+		}
 		section, key, _ := strings.Cut(c.field, ".")
 		if doc[section] == nil {
 			doc[section] = map[string]any{}
@@ -163,7 +173,7 @@ func csvProfile(name string, line int, rec []string, col map[string]int) (*diag.
 		if c.name == "port" {
 			n, err := strconv.Atoi(v)
 			if err != nil {
-				return nil, &diag.ProfileError{File: name, Line: line, Field: "port", Msg: fmt.Sprintf("%q is not a port number", v)}
+				return nil, "", &diag.ProfileError{File: name, Line: line, Field: "port", Msg: fmt.Sprintf("%q is not a port number", v)}
 			}
 			doc[section][key] = n
 			continue
@@ -171,7 +181,7 @@ func csvProfile(name string, line int, rec []string, col map[string]int) (*diag.
 		if c.name == "verify_cert" {
 			b, ok := csvBool(v)
 			if !ok {
-				return nil, &diag.ProfileError{File: name, Line: line, Field: "verify_cert", Msg: fmt.Sprintf("%q is not yes or no (true/false, on/off, 1/0)", v)}
+				return nil, "", &diag.ProfileError{File: name, Line: line, Field: "verify_cert", Msg: fmt.Sprintf("%q is not yes or no (true/false, on/off, 1/0)", v)}
 			}
 			doc[section][key] = b
 			continue
@@ -186,18 +196,18 @@ func csvProfile(name string, line int, rec []string, col map[string]int) (*diag.
 	}
 	data, err := yaml.Marshal(doc)
 	if err != nil {
-		return nil, &diag.ProfileError{File: name, Line: line, Msg: err.Error()}
+		return nil, "", &diag.ProfileError{File: name, Line: line, Msg: err.Error()}
 	}
-	p, err := diag.ParseProfile(name, data)
+	p, err = diag.ParseProfile(name, data)
 	if err != nil {
 		out := &diag.ProfileError{File: name, Line: line, Msg: err.Error()}
 		var pe *diag.ProfileError
 		if errors.As(err, &pe) {
 			out.Field, out.Msg = columnOf(pe.Field), pe.Msg
 		}
-		return nil, out
+		return nil, "", out
 	}
-	return p, nil
+	return p, warning, nil
 }
 
 // csvBool reads a spreadsheet's yes/no cell (lower-cased), in English,

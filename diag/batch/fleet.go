@@ -36,6 +36,10 @@ type Device struct {
 	// this PEM file instead of the system roots (a CSV inventory's ca
 	// column; it overrides batch --ca).
 	CAFile string
+	// Warning is what was wrong but not fatal in the entry (an unknown
+	// vendor in a CSV inventory, checked as "other"), for the caller to
+	// show; "" when nothing was.
+	Warning string
 }
 
 // MailboxKey is the key of the per-mailbox connection limit: the lower-cased

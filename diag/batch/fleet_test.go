@@ -219,7 +219,6 @@ func TestLoadFleetErrors(t *testing.T) {
 		{"csv header only", map[string]string{"i.csv": csvHead + "\n"}, "i.csv", []string{"i.csv:1: inventory has a header but no devices"}},
 		{"csv bad port", map[string]string{"i.csv": csvHead + "\n" + "a,epson,m,1.2.3.4,a@x.com,oauth2,smtp.office365.com,587\n" + "b,epson,m,1.2.3.5,b@x.com,oauth2,smtp.office365.com,five,\n"}, "i.csv", []string{"i.csv:2:", "wrong number of cells"}},
 		{"csv bad port number", map[string]string{"i.csv": csvHead + "\n" + "a,epson,m,1.2.3.4,a@x.com,oauth2,smtp.office365.com,587,t.json\n" + "b,epson,m,1.2.3.5,b@x.com,oauth2,smtp.office365.com,five,t.json\n"}, "i.csv", []string{"i.csv:3: port:", `"five"`}},
-		{"csv bad vendor", map[string]string{"i.csv": csvHead + "\n\n" + "a,kyocera,m,1.2.3.4,a@x.com,oauth2,smtp.office365.com,587,t.json\n"}, "i.csv", []string{"i.csv:3: vendor:", `"kyocera"`}},
 		{"csv missing server", map[string]string{"i.csv": csvHead + "\n" + "a,epson,m,1.2.3.4,a@x.com,oauth2,,587,t.json\n"}, "i.csv", []string{"i.csv:2: server: required field is missing"}},
 		{"csv port out of range", map[string]string{"i.csv": csvHead + "\n" + "a,epson,m,1.2.3.4,a@x.com,oauth2,s,99999,t.json\n"}, "i.csv", []string{"i.csv:2: port:", "99999"}},
 		{"csv bad quote", map[string]string{"i.csv": csvHead + "\n" + "a,epson,\"m,1.2.3.4\n"}, "i.csv", []string{"i.csv:"}},
@@ -321,4 +320,21 @@ func FuzzParseCSV(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCSVUnknownVendorIsOther: a maker mfpcheck has no menus for does not
+// stop the inventory; the row is checked as "other" with a warning.
+func TestCSVUnknownVendorIsOther(t *testing.T) {
+	data := csvHead + "\n" + "a,Konica Minolta,C300i,1.2.3.4,a@x.com,oauth2,smtp.office365.com,587,t.json\n" +
+		"b,RICOH,IM C3000,1.2.3.5,b@x.com,oauth2,smtp.office365.com,587,t.json\n"
+	ds, err := ParseCSV("/inv/x.csv", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds[0].Profile.Device.Vendor != "other" || !strings.Contains(ds[0].Warning, `/inv/x.csv:2: vendor "Konica Minolta": checked as other`) {
+		t.Errorf("unknown vendor: vendor %q, warning %q", ds[0].Profile.Device.Vendor, ds[0].Warning)
+	}
+	if ds[1].Profile.Device.Vendor != "ricoh" || ds[1].Warning != "" {
+		t.Errorf("known vendor: vendor %q, warning %q", ds[1].Profile.Device.Vendor, ds[1].Warning)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/i18n"
 	"github.com/mfpcheck/mfpcheck/diag/render"
 )
 
@@ -188,12 +189,24 @@ func worstFirst(rs []*diag.Report) []*diag.Report {
 // maxTitle is where the text table cuts a finding's title.
 const maxTitle = 72
 
-// RenderText writes the summary table, worst device first.
+// RenderText writes the summary table, worst device first, in the
+// reports' language (they were checked in one).
 func RenderText(w io.Writer, b *Batch) error {
+	lang := "en"
+	if len(b.Reports) > 0 {
+		lang = b.Reports[0].Lang
+	}
+	t := func(key string, kv ...any) string {
+		s := i18n.T(lang, key)
+		for i := 0; i+1 < len(kv); i += 2 {
+			s = strings.ReplaceAll(s, "{"+kv[i].(string)+"}", fmt.Sprint(kv[i+1]))
+		}
+		return s
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	s := b.Summary
 	if len(b.Reports) > 0 {
-		fmt.Fprintln(tw, "DEVICE\tVERDICT\tFINDING\tTOKEN")
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t("batch.device"), t("batch.verdict"), t("batch.finding"), t("batch.refresh_days"))
 		for _, r := range worstFirst(b.Reports) {
 			title := "-"
 			if f := firstFinding(r); f != nil {
@@ -203,21 +216,21 @@ func RenderText(w io.Writer, b *Batch) error {
 			}
 			token := "-"
 			if d, ok := tokenDaysLeft(r); ok {
-				token = fmt.Sprintf("%d d", d)
+				token = t("batch.days", "n", d)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", cell(deviceOf(r).Name), r.Verdict, cut(cell(title), maxTitle), token)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", cell(deviceOf(r).Name), i18n.T(lang, "verdict."+string(r.Verdict)), cut(cell(title), maxTitle), token)
 		}
 		fmt.Fprintln(tw)
 	} else if s.Checked > 0 {
-		fmt.Fprintf(tw, "No problems: all %d devices checked are ok.\n", s.Checked)
+		fmt.Fprintln(tw, t("batch.no_problems", "n", s.Checked))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%d devices: %d ok, %d warning, %d fail, %d error (%s)\n",
-		s.Checked, s.OK, s.Warning, s.Fail, s.Error, s.Duration.D().Round(100*time.Millisecond))
+	_, err := fmt.Fprintln(w, t("batch.summary", "n", s.Checked, "ok", s.OK, "warning", s.Warning, "fail", s.Fail, "error", s.Error,
+		"took", s.Duration.D().Round(100*time.Millisecond)))
 	if err == nil && b.Interrupted {
-		_, err = fmt.Fprintf(w, "Interrupted: %d of %d devices checked; the other %d were not.\n", s.Checked, s.Devices, s.NotChecked)
+		_, err = fmt.Fprintln(w, t("batch.interrupted", "n", s.Checked, "total", s.Devices, "rest", s.NotChecked))
 	}
 	return err
 }

@@ -63,9 +63,9 @@ func TestRunText(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"c-error    error    read token file: no such file",
-		"b-fail     fail     SMTP AUTH is disabled for the mailbox  80 d",
-		"a-ok       ok       -",
+		"c-error    ERROR    read token file: no such file",
+		"b-fail     FAIL     SMTP AUTH is disabled for the mailbox  80 days",
+		"a-ok       OK       -",
 		"4 devices: 1 ok, 1 warning, 1 fail, 1 error",
 	} {
 		if !strings.Contains(out, want) {
