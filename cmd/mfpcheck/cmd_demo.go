@@ -175,6 +175,14 @@ func (a *app) demoServe(ctx context.Context, f demoFlags) int {
 		a.errorf("write the fleet file: %v", err)
 		return ExitError
 	}
+	// The same addresses as KEY=VALUE lines, for scripts (the README
+	// walk-through's test reads them).
+	env := fmt.Sprintf("SIM_SMTP=%s\nSIM_POP3=%s\nSIM_AUTHORITY=%s\nSIM_TENANT=%s\nSIM_CLIENT_ID=%s\nSIM_USER=%s\n",
+		sim.SMTPAddr(), sim.POP3Addr(), authority, exosim.TenantID, exosim.ClientID, exosim.DeviceUser)
+	if err := os.WriteFile(filepath.Join(sim.Dir(), "env"), []byte(env), 0o600); err != nil {
+		a.errorf("write the address file: %v", err)
+		return ExitError
+	}
 	sc, _ := exosim.Lookup(f.scenario)
 	w := a.stdout
 	fmt.Fprintf(w, "Exchange Online simulator, scenario %q: %s\n", sc.Name, sc.Title)
@@ -187,6 +195,7 @@ func (a *app) demoServe(ctx context.Context, f demoFlags) int {
 	}
 	fmt.Fprintf(w, "  profile     %s\n", profile)
 	fmt.Fprintf(w, "  fleet       %s\n", fleet)
+	fmt.Fprintf(w, "  addresses   %s (KEY=VALUE, for scripts)\n", filepath.Join(sim.Dir(), "env"))
 	if sc.AuthMethod == "basic" {
 		fmt.Fprintf(w, "  password    export %s=%s\n", exosim.PasswordEnv, sim.Password())
 	}

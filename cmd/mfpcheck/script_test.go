@@ -66,6 +66,7 @@ func TestScripts(t *testing.T) {
 			"simtoken": cmdSimToken,
 			"json":     cmdJSON,
 			"waitfile": cmdWaitFile,
+			"envfile":  cmdEnvFile,
 		},
 	})
 }
@@ -319,3 +320,18 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 const waitFileLimit = 20 * time.Second
+
+// cmdEnvFile sets the script's environment from KEY=VALUE lines (the
+// address file "demo --serve" writes):
+//
+//	envfile FILE
+func cmdEnvFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: envfile FILE")
+	}
+	for _, line := range strings.Split(ts.ReadFile(args[0]), "\n") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok && k != "" {
+			ts.Setenv(k, v)
+		}
+	}
+}
