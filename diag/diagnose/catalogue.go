@@ -68,17 +68,25 @@ var Protocols = []string{"smtp", "pop3", "entra", "oauth", "device", "client", "
 // entry is one catalogue entry: what a reply, code or state means and what
 // to do about it, in every language.
 type entry struct {
-	ID           string                           `yaml:"id"`
-	Severity     diag.Severity                    `yaml:"severity"`
-	Match        *matchSpec                       `yaml:"match"`
-	Priority     int                              `yaml:"priority"`
-	Generic      bool                             `yaml:"generic"`
-	Side         string                           `yaml:"side"`
-	Where        []string                         `yaml:"where"`
-	Sources      []string                         `yaml:"sources"`
-	Alternatives []string                         `yaml:"alternatives"`
-	Text         map[string]*langText             `yaml:"text"`
-	VendorSteps  map[string]map[string][]stepSpec `yaml:"vendor_steps"`
+	ID           string        `yaml:"id"`
+	Severity     diag.Severity `yaml:"severity"`
+	Match        *matchSpec    `yaml:"match"`
+	Priority     int           `yaml:"priority"`
+	Generic      bool          `yaml:"generic"`
+	Side         string        `yaml:"side"`
+	Where        []string      `yaml:"where"`
+	Sources      []string      `yaml:"sources"`
+	Alternatives []string      `yaml:"alternatives"`
+	// Absorbs lists entries this one says everything of, with more
+	// precision: when both are found, those are dropped and their evidence
+	// kept here (smtp.tls.legacy_rejected absorbs tls.legacy_version).
+	Absorbs []string `yaml:"absorbs"`
+	// Symptom marks an entry that describes what a device shows rather
+	// than why (a token state on its web page); it is listed after the
+	// causes of the same severity.
+	Symptom     bool                             `yaml:"symptom"`
+	Text        map[string]*langText             `yaml:"text"`
+	VendorSteps map[string]map[string][]stepSpec `yaml:"vendor_steps"`
 
 	file   string          // the file it came from, for errors
 	norm   []string        // normalised phrases
@@ -222,6 +230,11 @@ func parseCatalogue(fsys embed.FS) (*catalogue, error) {
 		}
 	}
 	for _, e := range c.entries {
+		for _, id := range e.Absorbs {
+			if _, ok := c.byID[id]; !ok {
+				errs = append(errs, fmt.Errorf("%s: %s: absorbs %q, which is not a catalogue id", e.file, e.ID, id))
+			}
+		}
 		var keep []string
 		for _, alt := range e.Alternatives {
 			if _, ok := c.byID[alt]; !ok {

@@ -14,7 +14,6 @@ package diagnose
 
 import (
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag"
@@ -106,8 +105,11 @@ func Verdict(r *diag.Report) diag.Verdict {
 }
 
 // isSymptom reports whether an entry describes what a device shows rather
-// than why.
-func isSymptom(id string) bool { return strings.HasPrefix(id, "device.state.") }
+// than why (the catalogue's "symptom" field).
+func isSymptom(id string) bool {
+	e := cat().byID[id]
+	return e != nil && e.Symptom
+}
 
 func sevRank(s diag.Severity) int {
 	switch s {
@@ -127,40 +129,31 @@ func severityOf(id string) diag.Severity {
 	return diag.SeverityInfo
 }
 
-// absorbs lists pairs where one finding says everything another says, with
-// more precision: the second is dropped and its evidence kept on the first.
-var absorbs = [...][2]string{
-	{idSendAsDeniedData, idSenderMismatch},
-	{idSendAsDeniedMail, idSenderMismatch},
-	{idLegacyTLSRejected, idTLSLegacy},
-	{idNoCommonMechanism, idMechanismUnsupported},
-	{idBasicRetired, idBasicInUse},
-	{idCertExpired, idCertExpiring},
-	{idNoStartTLS, idStartTLSRequired},
-	{idOAuthStartTLS, idStartTLSRequired},
-	{idFirmwareNoOAuth, idBasicInUse},
-	{idSMTPAuthOff, idNotAuthenticated},
-	{idNoCredentials, idNotAuthenticated},
-}
-
+// absorb drops the hits whose catalogue entry another hit's entry absorbs
+// (its "absorbs" field), keeping their evidence on the absorbing hit.
 func absorb(hits []Hit) []Hit {
 	idx := map[string]int{}
 	for i, h := range hits {
 		idx[h.ID] = i
 	}
 	drop := map[int]bool{}
-	for _, pair := range absorbs {
-		k, okK := idx[pair[0]]
-		d, okD := idx[pair[1]]
-		if !okK || !okD || drop[k] || drop[d] {
+	for k, h := range hits {
+		e := cat().byID[h.ID]
+		if e == nil || drop[k] {
 			continue
 		}
-		for _, ev := range hits[d].Evidence {
-			if !containsExact(hits[k].Evidence, ev) {
-				hits[k].Evidence = append(hits[k].Evidence, ev)
+		for _, id := range e.Absorbs {
+			d, ok := idx[id]
+			if !ok || drop[d] || d == k {
+				continue
 			}
+			for _, ev := range hits[d].Evidence {
+				if !containsExact(hits[k].Evidence, ev) {
+					hits[k].Evidence = append(hits[k].Evidence, ev)
+				}
+			}
+			drop[d] = true
 		}
-		drop[d] = true
 	}
 	out := hits[:0:0]
 	for i, h := range hits {
