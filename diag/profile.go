@@ -166,7 +166,14 @@ func ParseProfile(name string, data []byte) (*Profile, error) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(name, err)
+		perr := yamlError(name, err)
+		var pe *ProfileError
+		if errors.As(perr, &pe) && pe.Line > 0 {
+			if lines := strings.Split(string(data), "\n"); pe.Line <= len(lines) && strings.Contains(lines[pe.Line-1], "\t") {
+				pe.Msg += " (a tab: YAML indents with spaces)"
+			}
+		}
+		return nil, perr
 	}
 	if len(root.Content) == 0 {
 		return nil, &ProfileError{File: name, Msg: "profile is empty"}
@@ -178,7 +185,7 @@ func ParseProfile(name string, data []byte) (*Profile, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&prof); err != nil {
-		return nil, yamlError(name, err)
+		return nil, yamlErrorIn(name, err, &root)
 	}
 	prof.File = name
 	if err := prof.check(name, root.Content[0]); err != nil {
@@ -212,11 +219,20 @@ func plainKeys(name string, n *yaml.Node, depth int) error {
 	return nil
 }
 
-var yamlLineRe = regexp.MustCompile(`line (\d+): (.*)`)
+var (
+	yamlLineRe = regexp.MustCompile(`line (\d+): (.*)`)
+	typeErrRe  = regexp.MustCompile("cannot unmarshal !!\\w+ `(.*)` into (\\S+)")
+)
 
 // yamlError turns a YAML decoder error into a ProfileError with the first line it
 // names.
-func yamlError(name string, err error) error {
+func yamlError(name string, err error) error { return yamlErrorIn(name, err, nil) }
+
+// yamlErrorIn is yamlError with the parsed document, so an unknown key or
+// a value of the wrong type is named by its full path ("smtp.securty")
+// and an unknown key gets the closest known ones ("did you mean
+// security?").
+func yamlErrorIn(name string, err error, root *yaml.Node) error {
 	var te *yaml.TypeError
 	msg := err.Error()
 	if errors.As(err, &te) && len(te.Errors) > 0 {
@@ -227,9 +243,30 @@ func yamlError(name string, err error) error {
 		line, _ := strconv.Atoi(m[1])
 		text := m[2]
 		field := ""
+		path, parent, found := "", "", false
+		if root != nil {
+			path, parent, found = keyAt(root, line, "")
+		}
 		if f := regexp.MustCompile(`field (\S+) not found`).FindStringSubmatch(text); f != nil {
 			field = f[1]
-			text = "unknown key (not a profile field)"
+			if found && strings.HasSuffix(path, f[1]) {
+				field = path
+			} else if found {
+				// The key's own line differs from its value's: the
+				// mapping found is the one holding it.
+				parent = path
+				field = strings.TrimPrefix(path+"."+f[1], ".")
+			}
+			text = unknownKeyMsg(parent, f[1])
+		} else if found && strings.Contains(text, "cannot unmarshal") {
+			field = path
+			if t := typeErrRe.FindStringSubmatch(text); t != nil {
+				want := map[string]string{"int": "a number", "bool": "true or false", "[]string": "a list"}[t[2]]
+				if want == "" {
+					want = "a " + t[2]
+				}
+				text = fmt.Sprintf("%q is not %s", t[1], want)
+			}
 		}
 		return &ProfileError{File: name, Line: line, Field: field, Msg: text}
 	}

@@ -41,7 +41,7 @@ func TestProfileErrorsNameLineAndField(t *testing.T) {
 		line       int
 		field      string
 	}{
-		{"unknown key", base + "  colour: red\n", 9, "colour"},
+		{"unknown key", base + "  colour: red\n", 9, "smtp.colour"},
 		{"wrong type", base + "  port: lots\n", 9, ""},
 		{"missing vendor", strings.Replace(base, "  vendor: epson\n", "", 1), 1, "device.vendor"},
 		{"bad security", base + "  security: ssl\n", 9, "smtp.security"},
@@ -108,6 +108,23 @@ func TestProfileComplexKeyIsAnError(t *testing.T) {
 		var pe *ProfileError
 		if !errors.As(err, &pe) || pe.Line == 0 {
 			t.Errorf("%q: err = %v, want a ProfileError with a line", doc, err)
+		}
+	}
+}
+
+// TestProfileErrorsNameThePath: an unknown key is named by its full path
+// with the closest known key; a wrong type names its field; a tab is
+// called a tab on its own line.
+func TestProfileErrorsNameThePath(t *testing.T) {
+	base := "device:\n  name: x\n  vendor: epson\nemail:\n  auth_method: oauth2\n  service: exchange-online\nsmtp:\n  server: smtp.office365.com\n"
+	for _, c := range []struct{ doc, want string }{
+		{base + "  securty: starttls\n", "p.yaml:9: smtp.securty: unknown key (not a profile field); did you mean security?"},
+		{base + "  port: abc\n", `p.yaml:9: smtp.port: "abc" is not a number`},
+		{"device:\n\tname: x\n", "p.yaml:2: found character that cannot start any token (a tab: YAML indents with spaces)"},
+	} {
+		_, err := ParseProfile("p.yaml", []byte(c.doc))
+		if err == nil || err.Error() != c.want {
+			t.Errorf("error = %v, want %s", err, c.want)
 		}
 	}
 }

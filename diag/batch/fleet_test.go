@@ -163,7 +163,7 @@ func TestLoadFleetErrors(t *testing.T) {
 		{
 			"unknown key inline",
 			map[string]string{"f.yaml": okDefaults + "devices:\n  - device: {name: a, vendor: epson}\n    smtp:\n      prot: 587\n"},
-			"f.yaml", []string{"f.yaml:7: prot: unknown key"},
+			"f.yaml", []string{"f.yaml:7: smtp.prot: unknown key", "did you mean port?"},
 		},
 		{
 			"wrong type inline",
