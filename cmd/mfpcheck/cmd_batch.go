@@ -135,7 +135,8 @@ func (a *app) fleetCheck(flagCA string, insecure bool, lang string, roots func()
 }
 
 // loadFleetCAs reads --ca and every device's own CA file once, before any
-// check starts, so a missing or broken file stops the run naming it.
+// check starts: a broken --ca stops the run naming it, a device's own CA
+// file that cannot be read is that device's error.
 func loadFleetCAs(flagCA string, devices []batch.Device) (map[string]*x509.CertPool, error) {
 	pools := map[string]*x509.CertPool{}
 	load := func(file, source string) error {
@@ -155,9 +156,10 @@ func loadFleetCAs(flagCA string, devices []batch.Device) (map[string]*x509.CertP
 	if err := load(flagCA, ""); err != nil {
 		return nil, err
 	}
-	for _, d := range devices {
+	for i, d := range devices {
 		if err := load(d.CAFile, d.Source); err != nil {
-			return nil, err
+			// That device's error; the others still run.
+			devices[i].Err = err
 		}
 	}
 	return pools, nil

@@ -300,3 +300,42 @@ func simWithKit(t *testing.T, scenario string) (*exosim.Sim, string) {
 	}
 	return sim, profile
 }
+
+// TestBatchBadRowIsThatDevicesError: in a fleet, a device whose profile is
+// a named pipe, and a CSV row whose ca file is /dev/zero, are those
+// devices' errors; the other devices are still checked and the output
+// holds every device.
+func TestBatchBadRowIsThatDevicesError(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fleet := filepath.Join(dir, "fleet.yaml")
+	os.WriteFile(fleet, []byte("devices:\n  - profile: pipe.yaml\n  - device: {name: good, vendor: epson}\n"+
+		"    email: {service: other, auth_method: none}\n    smtp: {server: 127.0.0.1, port: 1, security: none}\n"), 0o644)
+	inv := filepath.Join(dir, "inv.csv")
+	os.WriteFile(inv, []byte("name,vendor,model,address,mailbox,auth_method,server,port,security,token_file,ca\n"+
+		"zero,Epson,WF,192.0.2.1,s@c.example,none,127.0.0.1,1,none,,/dev/zero\n"+
+		"fine,Epson,WF,192.0.2.2,s@c.example,none,127.0.0.1,1,none,,\n"), 0o644)
+	for _, f := range []struct{ fleet, bad, want string }{{fleet, "pipe.yaml", "named pipe"}, {inv, "zero", "device"}} {
+		a := newTestApp(nil)
+		runBounded(t, a, hfBound, "batch", f.fleet, "--format", "jsonl", "--timeout", "10s")
+		lines := strings.Split(strings.TrimSpace(a.out.String()), "\n")
+		if len(lines) != 2 {
+			t.Fatalf("%s: %d output lines, want 2:\n%s\n%s", f.fleet, len(lines), a.out.String(), a.err.String())
+		}
+		var bad, good bool
+		for _, l := range lines {
+			switch {
+			case strings.Contains(l, `"verdict":"error"`) && strings.Contains(l, f.want):
+				bad = true
+			case strings.Contains(l, `"name":"connect"`):
+				good = true
+			}
+		}
+		if !bad || !good {
+			t.Errorf("%s: want the bad device's error (%q) and the other device checked:\n%s", f.fleet, f.want, a.out.String())
+		}
+	}
+}

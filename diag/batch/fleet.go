@@ -17,6 +17,7 @@ package batch
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -40,6 +41,19 @@ type Device struct {
 	// vendor in a CSV inventory, checked as "other"), for the caller to
 	// show; "" when nothing was.
 	Warning string
+	// Err, when set, is why this device cannot be checked (its profile or
+	// CA file cannot be read: a pipe, a device, too large, no permission). The
+	// run reports it as this device's error; the others still run.
+	Err error
+}
+
+// unreadable reports whether err is a profile file that is there but
+// cannot be read as one (a pipe, a device, far too large, no permission): a
+// device's own problem, not the fleet's. A path that names nothing is a
+// mistake in the fleet file, reported as such.
+func unreadable(err error) bool {
+	var te *diag.FileTypeError
+	return errors.As(err, &te) || errors.Is(err, fs.ErrPermission)
 }
 
 // MailboxKey is the key of the per-mailbox connection limit: the lower-cased
@@ -176,6 +190,10 @@ func parseFleet(name string, data []byte, read readFunc) ([]Device, error) {
 			}
 			src = overFile
 			n, err := readProfileNode(overFile, read)
+			if err != nil && unreadable(err) {
+				out = append(out, Device{Name: overFile, Source: src, Err: fmt.Errorf("%s: profile: %w", src, err)})
+				continue
+			}
 			if err != nil {
 				if _, ok := err.(*diag.ProfileError); !ok {
 					err = &diag.ProfileError{File: name, Line: ref.Line, Field: field + ".profile", Msg: err.Error()}

@@ -292,6 +292,9 @@ func FuzzParseFleet(f *testing.F) {
 			return
 		}
 		for _, d := range ds {
+			if d.Err != nil && d.Name != "" && strings.Contains(d.Err.Error(), "p.yaml") {
+				continue // a profile file that cannot be read: that device's error
+			}
 			if d.Profile == nil || d.Name == "" || d.Profile.SMTP.Server == "" {
 				t.Fatalf("device without a valid profile: %+v", d)
 			}

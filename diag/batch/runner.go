@@ -183,6 +183,13 @@ func (r Runner) checkOne(ctx context.Context, d Device) (rep *diag.Report) {
 			rep.Duration = diag.Duration(time.Since(start))
 		}
 	}()
+	if d.Err != nil {
+		rep := errorReport(d, d.Err.Error())
+		if rep.Device == nil {
+			rep.Device = &diag.Device{Name: d.Name}
+		}
+		return rep
+	}
 	return r.Check(ctx, d)
 }
 
