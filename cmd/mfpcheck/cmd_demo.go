@@ -4,8 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/mfpcheck/mfpcheck/diag/tenant"
+	"github.com/mfpcheck/mfpcheck/fixtures/tenantsim"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,23 +32,25 @@ const defaultScenario = "mailbox-auth-disabled"
 const demoPhaseTimeout = 3 * time.Second
 
 type demoFlags struct {
-	scenario   string
-	list       bool
-	serve      bool
-	dir        string
-	sheet      string
-	tui        bool
-	batch      bool
-	format     string
-	jsonOut    bool
-	transcript bool
-	lang       string
-	refresh    bool
-	login      bool
-	sheetsDir  string
-	exporter   bool
-	listen     string
-	force      bool
+	scenario      string
+	list          bool
+	serve         bool
+	dir           string
+	sheet         string
+	tui           bool
+	batch         bool
+	format        string
+	jsonOut       bool
+	transcript    bool
+	lang          string
+	refresh       bool
+	login         bool
+	sheetsDir     string
+	exporter      bool
+	tenantCheck   bool
+	tenantVariant string
+	listen        string
+	force         bool
 	// out is --sheet, checked before the simulator starts.
 	out sheetOutput
 }
@@ -65,6 +70,8 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 	fs.BoolVar(&f.batch, "batch", false, "run batch mode over a simulated fleet of every scenario")
 	fs.StringVar(&f.format, "format", "text", "with --batch: text | json | jsonl | csv | openmetrics")
 	fs.StringVar(&f.sheetsDir, "sheets", "", "with --batch: write one PDF status sheet per device and a fleet summary into this folder")
+	fs.BoolVar(&f.tenantCheck, "tenant-check", false, "also read the simulated tenant's settings with a simulated admin sign-in")
+	fs.StringVar(&f.tenantVariant, "tenant-variant", "", "with --tenant-check: "+strings.Join(tenantsim.Variants, " | ")+" (a tenant without Entra ID P1, an admin without the Exchange role, an unexpected answer)")
 	fs.BoolVar(&f.exporter, "exporter", false, "serve a simulated fleet of every scenario as a Prometheus exporter (see mfpcheck serve)")
 	fs.StringVar(&f.listen, "listen", exporter.DefaultListen, "with --exporter: address to listen on")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the report as JSON")
@@ -131,6 +138,12 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 		return a.demoLogin(ctx, sim, authority, f)
 	}
 	cfg := a.simCheck(sim, a.lang(f.lang), f.sheet != "")
+	if f.tenantCheck {
+		url, stopTenant := startTenant(sim, f.tenantVariant, a.now)
+		defer stopTenant()
+		cfg.TenantCheck = &tenant.Config{Tenant: exosim.TenantID, User: cfg.Probe.User,
+			ExchangeToken: tenantsim.ExchangeToken, GraphToken: tenantsim.GraphToken, Exchange: url, Graph: url, Now: a.now}
+	}
 	cfg.Authority = authority
 	cfg.Refresh = f.refresh
 	r := check.Run(ctx, cfg)
@@ -169,6 +182,12 @@ func (a *app) demoServe(ctx context.Context, f demoFlags) int {
 		a.errorf("write the simulator's files: %v", err)
 		return ExitError
 	}
+	tenantURL, stopTenant := startTenant(sim, "", a.now)
+	defer stopTenant()
+	if err := writeAdminTokens(sim.Dir(), tenantsim.ExchangeToken, tenantsim.GraphToken, a.now().Add(time.Hour)); err != nil {
+		a.errorf("write the simulated admin tokens: %v", err)
+		return ExitError
+	}
 	fleet := filepath.Join(sim.Dir(), "fleet.yaml")
 	fleetYAML := "# A fleet of one, the simulated device: mfpcheck batch fleet.yaml --ca ca.pem\ndevices:\n  - profile: profile.yaml\n"
 	if err := os.WriteFile(fleet, []byte(fleetYAML), 0o600); err != nil {
@@ -189,6 +208,7 @@ func (a *app) demoServe(ctx context.Context, f demoFlags) int {
 	fmt.Fprintf(w, "  SMTP        %s (STARTTLS; the profile names %s:587 and connects here)\n", sim.SMTPAddr(), exosim.SMTPHost)
 	fmt.Fprintf(w, "  POP3        %s (TLS; for %s:995)\n", sim.POP3Addr(), exosim.POP3Host)
 	fmt.Fprintf(w, "  Entra ID    %s (authority for login and token --refresh; tenant %s, client id %s)\n", authority, exosim.TenantID, exosim.ClientID)
+	fmt.Fprintf(w, "  tenant      %s (Exchange admin endpoint and Microsoft Graph; admin tokens in %s)\n", tenantURL, sim.Dir())
 	fmt.Fprintf(w, "  CA cert     %s\n", sim.CAFile())
 	if sim.TokenFile() != "" {
 		fmt.Fprintf(w, "  token file  %s\n", sim.TokenFile())
@@ -209,6 +229,10 @@ func (a *app) demoServe(ctx context.Context, f demoFlags) int {
 		fmt.Fprintf(w, "  mfpcheck token --token-file %s --refresh --authority %s\n", sim.TokenFile(), authority)
 		fmt.Fprintf(w, "  mfpcheck login --profile %s          (the simulated user signs in after the first poll)\n", profile)
 	}
+	tenantFlags := fmt.Sprintf("--admin-tokens %s --exchange-url %s --graph-url %s", sim.Dir(), tenantURL, tenantURL)
+	fmt.Fprintf(w, "  mfpcheck tenant --profile %s --tenant %s %s\n", profile, exosim.TenantID, tenantFlags)
+	fmt.Fprintf(w, "  mfpcheck probe --profile %s --ca %s --tenant-check %s\n", profile, ca, tenantFlags)
+	fmt.Fprintf(w, "  mfpcheck tenant register-app --tenant %s --admin-tokens %s --graph-url %s\n", exosim.TenantID, sim.Dir(), tenantURL)
 	fmt.Fprintf(w, "  mfpcheck sheet --profile %s --ca %s -o status.pdf\n", profile, ca)
 	fmt.Fprintf(w, "  mfpcheck batch %s --ca %s\n", fleet, ca)
 	fmt.Fprintf(w, "  mfpcheck tui --profile %s\n", profile)
@@ -311,4 +335,12 @@ func lookupScenario(name string) (exosim.Scenario, bool) {
 		}
 	}
 	return exosim.Scenario{}, false
+}
+
+// startTenant serves the simulated tenant (Exchange's admin endpoint and
+// Graph) on loopback, in the state the simulator's scenario implies.
+func startTenant(sim *exosim.Sim, variant string, now func() time.Time) (url string, stop func()) {
+	st := tenantsim.ForScenario(sim.Scenario().Name, variant, exosim.DeviceUser, exosim.TenantID, now())
+	srv := httptest.NewServer(tenantsim.New(st))
+	return srv.URL, srv.Close
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/mfpcheck/mfpcheck/diag/check"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
 	"github.com/mfpcheck/mfpcheck/diag/render"
+	"github.com/mfpcheck/mfpcheck/diag/tenant"
 )
 
 // probeFlags are the flags of "probe"; every profile field can be given or
@@ -54,6 +55,10 @@ type probeFlags struct {
 	proxy        string
 	pop3         string
 	nagios       bool
+	tenantCheck  bool
+	adminTokens  string
+	exchangeURL  string
+	graphURL     string
 }
 
 func (f *probeFlags) register(fs *flag.FlagSet) {
@@ -87,6 +92,10 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.connectTo, "connect-to", "", "dial HOST:PORT instead of the server, keeping the server's name for TLS and the report (like curl)")
 	fs.StringVar(&f.pop3, "pop3", "", "probe this POP3 server (HOST[:PORT], default port 995 with TLS) instead of SMTP")
 	fs.StringVar(&f.proxy, "proxy", "", "reach the servers and the sign-in endpoints through socks5://[USER:PASS@]HOST:PORT or http://HOST:PORT (CONNECT)")
+	fs.BoolVar(&f.tenantCheck, "tenant-check", false, "also read what the tenant decides for the mailbox (needs --admin-tokens from mfpcheck tenant --save)")
+	fs.StringVar(&f.adminTokens, "admin-tokens", "", "with --tenant-check: folder of saved admin tokens (mfpcheck tenant --save DIR)")
+	fs.StringVar(&f.exchangeURL, "exchange-url", "", "with --tenant-check: Exchange Online endpoint (default "+tenant.DefaultExchange+")")
+	fs.StringVar(&f.graphURL, "graph-url", "", "with --tenant-check: Microsoft Graph endpoint (default "+tenant.DefaultGraph+")")
 	fs.BoolVar(&f.nagios, "nagios", false, "print Nagios/Icinga/Checkmk plugin output (status line with perfdata); exit codes as always")
 }
 
@@ -102,6 +111,15 @@ func (a *app) cmdProbe(ctx context.Context, args []string) int {
 	cfg, err := a.probeConfig(f, pos)
 	if err != nil {
 		return a.inputError("probe", err)
+	}
+	if f.tenantCheck {
+		tc, err := a.tenantCheck(cfg.Profile, cfg.Probe.User, f.adminTokens, f.exchangeURL, f.graphURL)
+		if err != nil {
+			a.errorf("probe: --tenant-check: %v", err)
+			a.hintf("save admin tokens first: mfpcheck tenant --profile FILE --save DIR, then --admin-tokens DIR")
+			return ExitError
+		}
+		cfg.TenantCheck = tc
 	}
 	out, err := newSheetOutput(f.sheet, f.force)
 	if err != nil {

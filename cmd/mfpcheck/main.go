@@ -120,6 +120,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return a.cmdTUI(ctx, rest)
 	case "serve":
 		return a.cmdServe(ctx, rest)
+	case "tenant":
+		return a.cmdTenant(ctx, rest)
 	case "version", "--version":
 		return a.cmdVersion(rest)
 	case "help", "-h", "--help":

@@ -19,6 +19,7 @@ import (
 
 	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
+	"github.com/mfpcheck/mfpcheck/diag/tenant"
 	"github.com/mfpcheck/mfpcheck/diag/token"
 )
 
@@ -49,7 +50,10 @@ type Config struct {
 	ClientID  string
 	// Network collects this host's interfaces, gateway and DNS servers and
 	// checks the SMTP, POP3 and sign-in hosts (for the status sheet).
-	Network     bool
+	Network bool
+	// TenantCheck, when set, reads what the tenant decides for the
+	// mailbox (with an administrator's tokens) beside the probes.
+	TenantCheck *tenant.Config
 	Lang        string
 	ToolVersion string
 	Now         func() time.Time
@@ -173,6 +177,16 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 			}()
 		}
 	}
+	var tinfo *diag.TenantInfo
+	if cfg.TenantCheck != nil {
+		red.Add(cfg.TenantCheck.ExchangeToken)
+		red.Add(cfg.TenantCheck.GraphToken)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tinfo = tenant.Read(ctx, *cfg.TenantCheck)
+		}()
+	}
 	if cfg.Network {
 		wg.Add(1)
 		go func() {
@@ -195,6 +209,7 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 	}
 	r.Token = info
 	r.Network = network
+	r.Tenant = tinfo
 	r.Transcript = tr.Lines()
 	r.Tool = diag.Tool{Name: "mfpcheck", Version: cfg.ToolVersion}
 	r.Lang = cfg.Lang

@@ -34,6 +34,7 @@ var tenantAbsorbs = [...][2]string{
 	{idTenantSecurityDefault, "smtp.auth.security_defaults"},
 	{idTenantPolicyBasic, "smtp.auth.basic_disabled"},
 	{idTenantCALegacy, "smtp.auth.conditional_access"},
+	{idTenantCARequires, "smtp.auth.conditional_access"},
 }
 
 // tenantHits raises the findings of what the tenant decides (r.Tenant,
@@ -147,4 +148,14 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// DiagnoseTenant is Diagnose for a report that holds only what the tenant
+// decides (mfpcheck tenant): no probe ran and no token was read, so only
+// the tenant's findings are raised, with the verdict they imply.
+func DiagnoseTenant(r *diag.Report, opts Options) {
+	if r == nil {
+		return
+	}
+	diagnose(r, nil, opts, r.Generated, nil)
 }

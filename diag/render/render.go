@@ -178,6 +178,10 @@ func Text(w io.Writer, r *diag.Report, o TextOptions) error {
 			fmt.Fprintf(&b, "     %s\n", diagnose.Label(lang, "token.unsigned"))
 		}
 	}
+	if r.Tenant != nil {
+		fmt.Fprintln(&b)
+		Tenant(&b, r.Tenant, lang)
+	}
 
 	shown := mainFindings(r.Findings)
 	if len(shown) > 0 {
