@@ -88,7 +88,7 @@ func Register(ctx context.Context, c RegisterConfig) (Registration, error) {
 		return reg, fmt.Errorf("find Office 365 Exchange Online: %w", err)
 	}
 	if len(exo) == 0 {
-		return reg, fmt.Errorf("Office 365 Exchange Online has no service principal in this tenant")
+		return reg, fmt.Errorf("the tenant has no service principal for Office 365 Exchange Online")
 	}
 	exoSP, _ := exo[0]["id"].(string)
 	scopeIDs := map[string]string{}
@@ -104,7 +104,7 @@ func Register(ctx context.Context, c RegisterConfig) (Registration, error) {
 	for _, s := range reg.Scopes {
 		id := scopeIDs[s]
 		if id == "" {
-			return reg, fmt.Errorf("Office 365 Exchange Online offers no delegated permission %s", s)
+			return reg, fmt.Errorf("the Office 365 Exchange Online service principal offers no delegated permission %s", s)
 		}
 		access = append(access, map[string]any{"id": id, "type": "Scope"})
 	}
