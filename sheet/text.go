@@ -117,8 +117,8 @@ func (u *ui) ricohLabels(lang string) {
 	u.Secure = "Use Secure Connection (SSL)"
 	u.Account = "Authentication Email Address"
 	u.CurrentStatus = "OAuth 2.0 Authentication"
-	u.SignedIn = "(Authenticated)"
-	u.SignedOut = "(Not authenticated)"
+	u.SignedIn = i18n.T(lang, "vendor.ricoh.authenticated")
+	u.SignedOut = i18n.T(lang, "vendor.ricoh.not_authenticated")
 }
 
 // fallback replaces common characters outside Windows-1252 with text that

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
+	"github.com/mfpcheck/mfpcheck/diag/i18n"
 	"github.com/mfpcheck/mfpcheck/diag/render"
 	"github.com/mfpcheck/mfpcheck/diag/token"
 )
@@ -243,29 +244,7 @@ func (a *app) tokenReport(ts *tokenSetup, info *diag.TokenInfo, f tokenFlags, ex
 
 // stateLabel is the token state as the vendor's web page or panel shows it.
 func stateLabel(state, vendor string) string {
-	switch vendor {
-	case "epson":
-		if state == token.StateObtained {
-			return "Signed in"
-		}
-		return "Signed out"
-	case "ricoh", "nashuatec":
-		if state == token.StateObtained {
-			return "(Authenticated)"
-		}
-		return "(Not authenticated)"
-	}
-	switch state {
-	case token.StateNotObtained:
-		return "Not obtained"
-	case token.StateWaiting:
-		return "Waiting for authorization"
-	case token.StateObtained:
-		return "Obtained"
-	case token.StateInvalid:
-		return "Invalid"
-	}
-	return state
+	return i18n.VendorState("en", vendor, state)
 }
 
 func when(t time.Time) string {

@@ -61,6 +61,26 @@ func Norm(lang string) string {
 	return "en"
 }
 
+// VendorState is a token state as the vendor's web page or panel names it
+// in lang: Epson's "Signed in" / "Signed out", Ricoh's (and Nashuatec's)
+// "(Authenticated)" / "(Not authenticated)", otherwise DeviceState.
+func VendorState(lang, vendor, state string) string {
+	signedIn := state == "obtained"
+	switch strings.ToLower(vendor) {
+	case "epson":
+		if signedIn {
+			return T(lang, "token.signed_in")
+		}
+		return T(lang, "token.signed_out")
+	case "ricoh", "nashuatec":
+		if signedIn {
+			return T(lang, "vendor.ricoh.authenticated")
+		}
+		return T(lang, "vendor.ricoh.not_authenticated")
+	}
+	return DeviceState(lang, state)
+}
+
 // DeviceState is a token state (not_obtained, waiting_for_authorization,
 // obtained, invalid) as the devices' pages show it in lang ("Obtained").
 func DeviceState(lang, state string) string {

@@ -41,6 +41,15 @@ func TestT(t *testing.T) {
 	if got := DeviceState("de", "obtained"); got != "Abgerufen" {
 		t.Errorf("TokenState = %q", got)
 	}
+	for _, c := range []struct{ vendor, state, want string }{
+		{"epson", "obtained", "Signed in"}, {"Epson", "invalid", "Signed out"},
+		{"nashuatec", "obtained", "(Authenticated)"}, {"ricoh", "waiting_for_authorization", "(Not authenticated)"},
+		{"sharp", "waiting_for_authorization", "Waiting for authorization"}, {"", "obtained", "Obtained"},
+	} {
+		if got := VendorState("en", c.vendor, c.state); got != c.want {
+			t.Errorf("VendorState(%s, %s) = %q, want %q", c.vendor, c.state, got, c.want)
+		}
+	}
 	if got := DeviceState("en", "odd"); got != "odd" {
 		t.Errorf("unknown state = %q", got)
 	}
