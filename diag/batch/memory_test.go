@@ -58,3 +58,23 @@ func TestStreamedRunKeepsMemoryFlat(t *testing.T) {
 		t.Error("json output needs whole reports")
 	}
 }
+
+// TestErrorDeviceIsSanitized: a device that cannot be checked gets an
+// error report whose name and error (from the fleet file) carry no escape
+// sequence or control character.
+func TestErrorDeviceIsSanitized(t *testing.T) {
+	d := Device{Name: "evil\x1b]52;c;cm0gLXJm\x07\u202e", Err: fmt.Errorf("profile: \x1b[2J pipe\x00")}
+	results, _ := Runner{Check: func(context.Context, Device) *diag.Report { t.Fatal("checked"); return nil }}.Run(context.Background(), []Device{d}, nil)
+	if len(results) != 1 {
+		t.Fatalf("%d results", len(results))
+	}
+	r := results[0].Report
+	if r.Verdict != diag.VerdictError || r.Device == nil || !strings.HasPrefix(r.Device.Name, "evil") {
+		t.Fatalf("report %+v", r)
+	}
+	for _, s := range []string{r.Device.Name, r.Error} {
+		if strings.ContainsAny(s, "\x1b\x00\x07\u202e") {
+			t.Errorf("%q not sanitized", s)
+		}
+	}
+}

@@ -184,11 +184,10 @@ func (r Runner) checkOne(ctx context.Context, d Device) (rep *diag.Report) {
 		}
 	}()
 	if d.Err != nil {
-		rep := errorReport(d, d.Err.Error())
-		if rep.Device == nil {
-			rep.Device = &diag.Device{Name: d.Name}
+		if d.Profile == nil {
+			d.Profile = &diag.Profile{Device: diag.ProfileDevice{Name: d.Name}}
 		}
-		return rep
+		return errorReport(d, d.Err.Error())
 	}
 	return r.Check(ctx, d)
 }
@@ -200,6 +199,8 @@ func errorReport(d Device, msg string) *diag.Report {
 	if d.Profile != nil {
 		rep.Device = d.Profile.DeviceInfo()
 	}
+	// Paths and names from the fleet file are outside text too.
+	diag.Scrub(rep, nil)
 	return rep
 }
 
