@@ -153,7 +153,7 @@ func TestCorpus(t *testing.T) {
 			})
 		}
 	}
-	if total < 40 {
+	if total < 120 {
 		t.Errorf("corpus has %d cases, want the full set", total)
 	}
 }

@@ -28,7 +28,8 @@ type Query struct {
 	// does not show.
 	Method string
 	// Provider is the mail service the reply came from when the input
-	// shows it: "exo", "gmail", "ses"; empty when it does not show.
+	// shows it: "exo", "gmail", "ses", "onprem" (Exchange Server),
+	// "other"; empty when it does not show.
 	Provider string
 	// Loose marks Text as free text that may carry a reply's wording
 	// without its codes ("SmtpClientAuthentication is disabled for the

@@ -33,6 +33,8 @@ var (
 	// MailKit's "AuthenticationInvalidCredentials: 5.7.3 ...", PHPMailer's
 	// "Detail: 5.2.252 SendAsDenied; ...".
 	midEnhancedRe = regexp.MustCompile(`(?:[:'"(\[]|\bwas)\s*([245]\.\d{1,3}\.\d{1,3})(?:\s+|$)`)
+	// SwiftMailer's and Symfony Mailer's `with message "535 ...`.
+	withMessageRe = regexp.MustCompile(`(?i)\bwith message \\?"`)
 	// PHPMailer's "SMTP code: 554" that goes with a "Detail:".
 	smtpCodeRe = regexp.MustCompile(`(?i)\bSMTP code:\s*([2-5][0-5]\d)\b`)
 	// The AUTH command a client sent (not the capability a server
@@ -54,6 +56,10 @@ func canonicalize(text string) string {
 	}
 	text = pyTupleRe.ReplaceAllString(text, " $1 ")
 	text = codeColonRe.ReplaceAllString(text, "$1 $2")
+	// SwiftMailer and Symfony Mailer quote the reply after "with message":
+	// it starts a line of its own, so a reply without an enhanced code
+	// ("535 Incorrect authentication data") reads as one.
+	text = withMessageRe.ReplaceAllString(text, "\n")
 	if strings.Contains(text, "error_description=") || strings.Contains(text, "error=") {
 		lines := strings.Split(text, "\n")
 		for i, l := range lines {
@@ -131,6 +137,13 @@ var providerMarks = []struct{ provider, mark string }{
 	{"exo", "office365.com"},
 	{"exo", "aka.ms/"},
 	{"exo", "storedrv"},
+	// An Exchange Server on-premises offers what Exchange Online does not.
+	{"onprem", "xexch50"},
+	{"onprem", "x-anonymoustls"},
+	// Other services' banners.
+	{"other", "esmtp postfix"},
+	{"other", "protonmail"},
+	{"other", "qq.com"},
 }
 
 // providersIn returns the services s names, in providerMarks' order,
