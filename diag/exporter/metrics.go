@@ -83,6 +83,7 @@ func collect(reg *prometheus.Registry, rep *diag.Report, timeout, age time.Durat
 		}
 		gauge(reg, "mfpcheck_token_refresh_failed", "1 if refreshing the access token failed in this check.").WithLabelValues().Set(b01(tok.RefreshError != ""))
 	}
+	collectTenant(reg, rep.Tenant)
 }
 
 func b01(b bool) float64 {
@@ -90,4 +91,29 @@ func b01(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// collectTenant adds what the tenant reads found (--tenant-check): each
+// series only where the read answered, so "unknown" has no series rather
+// than a made-up 0.
+func collectTenant(reg *prometheus.Registry, t *diag.TenantInfo) {
+	if t == nil {
+		return
+	}
+	switch t.SMTPAuth.Effective {
+	case "enabled", "disabled":
+		gauge(reg, "mfpcheck_tenant_smtp_auth_enabled", "1 if SMTP AUTH is in effect for the scan mailbox, 0 if off (tenant read; absent when unknown).").WithLabelValues().Set(b01(t.SMTPAuth.Effective == "enabled"))
+	}
+	if t.SecurityDefaults != nil {
+		gauge(reg, "mfpcheck_tenant_security_defaults", "1 if Entra ID security defaults are on (SMTP AUTH off for everyone).").WithLabelValues().Set(b01(*t.SecurityDefaults))
+	}
+	if t.RejectDirectSend != nil {
+		gauge(reg, "mfpcheck_tenant_reject_direct_send", "1 if the tenant rejects Direct Send (RejectDirectSend).").WithLabelValues().Set(b01(*t.RejectDirectSend))
+	}
+	if len(t.Reads) > 0 {
+		r := gauge(reg, "mfpcheck_tenant_read_ok", "1 if the tenant read succeeded, 0 if it was forbidden, unlicensed or unavailable.", "what")
+		for _, rd := range t.Reads {
+			r.WithLabelValues(rd.What).Set(b01(rd.Status == "ok"))
+		}
+	}
 }
