@@ -3,6 +3,7 @@ module github.com/mfpcheck/mfpcheck
 go 1.26.8
 
 require (
+	github.com/OpenPrinting/goipp v1.2.0
 	github.com/agnivade/levenshtein v1.2.1
 	github.com/charmbracelet/bubbles v1.0.0
 	github.com/charmbracelet/bubbletea v1.3.10

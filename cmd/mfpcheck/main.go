@@ -116,6 +116,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return a.cmdSheet(ctx, rest)
 	case "batch":
 		return a.cmdBatch(ctx, rest)
+	case "device":
+		return a.cmdDevice(ctx, rest)
 	case "tui":
 		return a.cmdTUI(ctx, rest)
 	case "serve":

@@ -31,10 +31,12 @@ var Languages = []string{"en", "de", "fr"}
 var Vendors = []string{"epson", "ricoh", "sharp"}
 
 // Placeholders are the {name} fields an entry's texts may use; Hit.Params
-// fills them. The second line is what the token rules fill.
+// fills them. The second line is what the token rules fill, the third what
+// the device identity check fills (devicecheck.yaml).
 var Placeholders = []string{"user", "sender", "admin", "host", "port", "minutes", "days", "version", "mechanisms", "offered", "code",
 	"audience", "scopes", "token_user", "tenant", "expected_tenant", "aadsts", "mode",
-	"policy", "what", "reason", "app"}
+	"policy", "what", "reason", "app",
+	"uri", "profile_model", "device_model", "profile_firmware", "device_firmware"}
 
 // Places a step or an entry can name in "where".
 var Places = []string{"device", "m365_admin", "exchange_admin", "entra_admin", "powershell", "defender", "other"}
