@@ -85,8 +85,14 @@ func (pr *phaseRunner) phaseFrom(ctx context.Context, name PhaseName, sent time.
 				ph.ErrorKind = KindCanceled
 			}
 		}
+		ph.ErrorKind = localKind(err, ph.ErrorKind, HasDefaultRoute)
 		if ph.ErrorKind == KindTimeout {
 			err = fmt.Errorf("%w (no answer within %s)", err, deadline.Sub(now).Round(time.Millisecond))
+			if d, ok := ctx.Deadline(); ok && !d.After(deadline) {
+				// The whole check's budget ended this phase, not the
+				// phase's own: mfpcheck's time limit, not the server.
+				ph.ErrorKind = KindBudget
+			}
 		}
 		ph.Error = SafePrefix(pr.redactor.Redact(err.Error()), 500)
 		pr.skip = string(name) + " failed"

@@ -192,6 +192,9 @@ type Report struct {
 	Interrupted bool `json:"interrupted,omitempty"`
 	// Error is set when the check could not run (verdict "error").
 	Error string `json:"error,omitempty"`
+	// ErrorID is the catalogue entry that explains Error, when there is one
+	// (input.token_file_missing, input.no_password …).
+	ErrorID string `json:"error_id,omitempty"`
 }
 
 // Tool identifies the program that made the report.

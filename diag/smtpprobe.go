@@ -249,7 +249,7 @@ func (p *prober) run(ctx context.Context) *Report {
 func (p *prober) connAlive() bool {
 	for _, ph := range p.r.Phases {
 		switch ph.ErrorKind {
-		case KindTimeout, KindClosed, KindReset, KindTooLong, KindCanceled, KindProtocol, KindTLSOnPlain:
+		case KindTimeout, KindBudget, KindClosed, KindReset, KindTooLong, KindCanceled, KindProtocol, KindTLSOnPlain:
 			return false
 		}
 		if ph.Reply != nil && ph.Reply.Code == 421 {

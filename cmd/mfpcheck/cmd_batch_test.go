@@ -62,7 +62,7 @@ func TestBatchBrokenFleetExits3WithLine(t *testing.T) {
 func TestBatchDeadDevices(t *testing.T) {
 	port := closedPort(t)
 	path := writeFleet(t, fmt.Sprintf(`defaults:
-  email: {auth_method: basic, service: other}
+  email: {auth_method: none, service: other}
   smtp: {server: 127.0.0.1, port: %d, security: starttls}
 devices:
   - device: {name: "Epson 2/OG", vendor: epson, model: WF-C579R, address: 192.0.2.21}

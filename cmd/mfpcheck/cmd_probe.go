@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -160,10 +161,32 @@ func (a *app) report(r *diag.Report, jsonOut, transcript bool, out sheetOutput) 
 		}
 		fmt.Fprintf(a.stderr, "mfpcheck: status sheet written to %s\n", path)
 	}
-	if r.Error != "" && !jsonOut {
-		a.errorf("%s", r.Error)
+	if r.Verdict == diag.VerdictError && !jsonOut {
+		a.couldNotTest(r)
 	}
 	return verdictExit(r.Verdict)
+}
+
+// couldNotTest explains on stderr why a check could not test the device:
+// the error, then the first step of the finding that blames this computer
+// or mfpcheck's input, as the hint.
+func (a *app) couldNotTest(r *diag.Report) {
+	var blame *diag.Finding
+	for i, f := range r.Findings {
+		if f.Severity == diag.SeverityError && (f.Side == "local" || f.Side == "input") {
+			blame = &r.Findings[i]
+			break
+		}
+	}
+	switch {
+	case r.Error != "":
+		a.errorf("%s", r.Error)
+	case blame != nil:
+		a.errorf("%s", blame.Title)
+	}
+	if blame != nil && len(blame.Steps) > 0 {
+		a.hintf("%s", blame.Steps[0].Text)
+	}
 }
 
 // verdictExit maps a verdict to the monitoring-plugin exit code.
@@ -315,6 +338,14 @@ func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 	if f.asDevice {
 		pc.AsDevice = true
 	}
+	if strings.TrimSpace(pc.Host) == "" {
+		return cfg, &hintError{errors.New("no server to probe: the host is empty"),
+			"give HOST[:PORT] or smtp.server in the profile, e.g. mfpcheck probe smtp.office365.com:587 --user scanner@contoso.com"}
+	}
+	if pc.Port < 1 || pc.Port > 65535 {
+		return cfg, &hintError{fmt.Errorf("port %d is out of range", pc.Port),
+			"a TCP port is 1 to 65535; Exchange Online takes scans on 587 (STARTTLS)"}
+	}
 	if pc.User == "" && pc.AuthMethod != "none" {
 		return cfg, fmt.Errorf("no authentication address: give --user ADDR (or smtp.user in the profile)")
 	}
@@ -356,6 +387,15 @@ func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 	cfg.Network = f.sheet != ""
 	return cfg, nil
 }
+
+// hintError is an error of mfpcheck's input with the hint that fixes it.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e *hintError) Error() string { return e.err.Error() }
+func (e *hintError) Unwrap() error { return e.err }
 
 // splitTarget reads HOST, HOST:PORT, [V6]:PORT or a bare IPv6 literal.
 func splitTarget(s string) (string, int, error) {

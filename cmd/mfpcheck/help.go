@@ -292,7 +292,10 @@ func (a *app) inputError(cmd string, err error) int {
 	a.errorLines(err)
 	var pe *diag.ProfileError
 	var te *token.FileError
+	var he *hintError
 	switch {
+	case errors.As(err, &he):
+		a.hintf("%s", he.hint)
 	case errors.As(err, &pe):
 		a.hintf("fix the profile at the line named; README \"Device profile\" lists every field")
 	case errors.As(err, &te):

@@ -151,6 +151,9 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 	cfg.Probe.Now = cfg.Now
 
 	info, setErr := checkToken(ctx, &cfg, red, now)
+	if setErr == nil {
+		setErr = checkPassword(cfg)
+	}
 
 	var (
 		wg      sync.WaitGroup
@@ -198,6 +201,10 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 	if r == nil {
 		r = emptyReport(cfg, now)
 		r.Error = setErr.Error()
+		var ie *InputError
+		if errors.As(setErr, &ie) {
+			r.ErrorID = ie.ID
+		}
 	}
 	// The whole check's time: the token check, then the SMTP and POP3
 	// probes and the network checks side by side (the SMTP probe's own
@@ -283,16 +290,15 @@ func checkToken(ctx context.Context, cfg *Config, red *diag.Redactor, now time.T
 			if !oauth {
 				return nil, nil
 			}
-			info := token.Inspect(nil, want(cfg), now)
-			info.Source = cfg.TokenFile
-			return info, nil
+			// mfpcheck's input, not the device's state: the device keeps
+			// its own token.
+			return nil, &InputError{ID: diagnose.IDTokenFileMissing, Err: fmt.Errorf("token file %s does not exist", cfg.TokenFile)}
 		}
 		set, err = token.Load(cfg.TokenFile)
 	default:
-		if !oauth {
-			return nil, nil
-		}
-		return token.Inspect(nil, want(cfg), now), nil
+		// No token given: the probe runs up to the sign-in, which it
+		// cannot test (auth.no_credentials).
+		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("token: %w", err)
@@ -329,7 +335,10 @@ func checkToken(ctx context.Context, cfg *Config, red *diag.Redactor, now time.T
 		cfg.POP3.Token, cfg.POP3.TokenSource = set.Access, set.Source
 		if cfg.POP3TokenFile != "" {
 			popSet, err := token.Load(cfg.POP3TokenFile)
-			if err != nil && !errors.Is(err, os.ErrNotExist) {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, &InputError{ID: diagnose.IDTokenFileMissing, Err: fmt.Errorf("POP3 token file %s does not exist", cfg.POP3TokenFile)}
+			}
+			if err != nil {
 				return nil, fmt.Errorf("POP3 token: %w", err)
 			}
 			cfg.POP3.Token, cfg.POP3.TokenSource = "", cfg.POP3TokenFile
@@ -341,6 +350,33 @@ func checkToken(ctx context.Context, cfg *Config, red *diag.Redactor, now time.T
 		}
 	}
 	return info, nil
+}
+
+// InputError is mfpcheck's own input that stops a check before anything
+// is probed (a token file that does not exist, no password); ID is the
+// catalogue entry that explains it and says what to do.
+type InputError struct {
+	ID  string
+	Err error
+}
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// checkPassword stops a password sign-in that has no password to test
+// with: that is mfpcheck's input, not the device's.
+func checkPassword(cfg Config) error {
+	given := ""
+	if src := cfg.Probe.PasswordSource; src != "" {
+		given = " (" + src + " is empty or not set)"
+	}
+	if cfg.Probe.AuthMethod == "basic" && cfg.Probe.Password == "" {
+		return &InputError{ID: diagnose.IDNoPassword, Err: fmt.Errorf("the device signs in with a password, but mfpcheck was given none%s", given)}
+	}
+	if cfg.POP3 != nil && cfg.POP3.AuthMethod == "basic" && cfg.POP3.Password == "" && cfg.Probe.Password == "" {
+		return &InputError{ID: diagnose.IDNoPassword, Err: fmt.Errorf("the device reads mail with a password, but mfpcheck was given none%s", given)}
+	}
+	return nil
 }
 
 func want(cfg *Config) token.Want {

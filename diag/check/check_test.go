@@ -71,17 +71,41 @@ func TestHostChecksFollowTheAuthority(t *testing.T) {
 	}
 }
 
-// TestRunWithoutTokenFile: a device set to OAuth whose token file does not
-// exist is the device state "not obtained", not an error; the probe runs
-// and fails at auth for want of a token.
+// TestRunWithoutTokenFile: a token file that does not exist is mfpcheck's
+// input, not the device's state: the check stops before probing with an
+// error naming the file, verdict error, and one finding whose side is the
+// input; nothing tells the user to sign the device in again.
 func TestRunWithoutTokenFile(t *testing.T) {
 	cfg := Config{
 		Probe:     diag.ProbeConfig{Host: "127.0.0.1", Port: 1, AuthMethod: "oauth2", User: "scan@contoso.com", PhaseTimeout: time.Second},
 		TokenFile: filepath.Join(t.TempDir(), "missing.json"),
 	}
 	r := Run(context.Background(), cfg)
-	if r.Error != "" || r.Token == nil || r.Token.State != "not_obtained" {
-		t.Fatalf("error %q, token %+v", r.Error, r.Token)
+	if r.Verdict != diag.VerdictError || !strings.Contains(r.Error, "missing.json") || r.ErrorID != "input.token_file_missing" || len(r.Phases) != 0 {
+		t.Fatalf("verdict %s, error %q (%s), %d phases", r.Verdict, r.Error, r.ErrorID, len(r.Phases))
+	}
+	if len(r.Findings) != 1 || r.Findings[0].Side != "input" || r.Findings[0].ID != "input.token_file_missing" {
+		t.Fatalf("findings %+v, want one input.token_file_missing", r.Findings)
+	}
+	for _, f := range r.Findings {
+		for _, s := range f.Steps {
+			if s.Where == "device" {
+				t.Errorf("device-side step for mfpcheck's input: %q", s.Text)
+			}
+		}
+	}
+}
+
+// TestRunBasicWithoutPassword: a password sign-in with no password given is
+// mfpcheck's input (exit 3), named with the variable the profile reads.
+func TestRunBasicWithoutPassword(t *testing.T) {
+	r := Run(context.Background(), Config{Probe: diag.ProbeConfig{Host: "127.0.0.1", Port: 1, AuthMethod: "basic",
+		User: "scan@contoso.com", PasswordSource: "env SCAN_PW"}})
+	if r.Verdict != diag.VerdictError || r.ErrorID != "input.no_password" || !strings.Contains(r.Error, "SCAN_PW") || len(r.Phases) != 0 {
+		t.Fatalf("verdict %s, error %q (%s), %d phases", r.Verdict, r.Error, r.ErrorID, len(r.Phases))
+	}
+	if len(r.Findings) != 1 || r.Findings[0].Side != "input" {
+		t.Fatalf("findings %+v", r.Findings)
 	}
 }
 

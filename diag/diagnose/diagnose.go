@@ -38,7 +38,12 @@ func Diagnose(r *diag.Report, p *diag.Profile, opts Options) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	diagnose(r, p, opts, now, tokenRules(r, p, now))
+	var tokenHits []Hit
+	if r.ErrorID == "" {
+		// A check stopped by its input has no token facts to read.
+		tokenHits = tokenRules(r, p, now)
+	}
+	diagnose(r, p, opts, now, tokenHits)
 }
 
 // diagnose is Diagnose with the clock and the token rules' hits given.
@@ -51,6 +56,7 @@ func diagnose(r *diag.Report, p *diag.Profile, opts Options, now time.Time, toke
 	}
 	c := newCtx(r, p, now)
 	var hits []Hit
+	hits = append(hits, errorHits(c)...)
 	hits = append(hits, phaseHits(c)...)
 	hits = pop3Hits(c, hits)
 	hits = append(hits, tlsHits(c)...)
@@ -98,7 +104,7 @@ func Verdict(r *diag.Report) diag.Verdict {
 			v = diag.Worse(v, diag.VerdictWarning)
 		}
 	}
-	if r.Error != "" {
+	if r.Error != "" || couldNotTest(r.Findings) {
 		v = diag.VerdictError
 	}
 	return v

@@ -82,6 +82,7 @@ var ruleIDs = [...]string{
 	idNoBanner, idTooLong, idHeloDevice, idProtocolError,
 	idAuthRejected, idSendAsDeniedData, idSendAsDeniedMail, idLegacyTLSRejected,
 	idMechanismUnsupported, idBasicRetired, idStartTLSRequired, idNotAuthenticated,
+	idOffline, idNoDNS, idBudget,
 }
 
 // certExpiringDays is when a certificate close to its end becomes a
@@ -288,6 +289,12 @@ func kindRule(c *ctx, ph diag.Phase) string {
 		return idClosed
 	case diag.KindDNS:
 		return idDNSFailed
+	case diag.KindOffline:
+		return idOffline
+	case diag.KindBudget:
+		return idBudget
+	case diag.KindNoDNS:
+		return idNoDNS
 	case diag.KindTLSHandshake:
 		return idTLSHandshake
 	case diag.KindTLSVersion:

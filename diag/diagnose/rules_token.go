@@ -44,8 +44,10 @@ func tokenRules(r *diag.Report, p *diag.Profile, now time.Time) []Hit {
 	t := r.Token
 	if t == nil {
 		if tokenUsesOAuth(r, p) {
+			// Nothing was given to test with: mfpcheck's input, not the
+			// device's state (the device keeps its own token).
 			return []Hit{{
-				ID:       "token.not_obtained",
+				ID:       idNoCredentials,
 				Evidence: []string{"auth method oauth2, no token given to the check"},
 				Params:   map[string]string{"user": tokenAuthUser(r, p)},
 			}}

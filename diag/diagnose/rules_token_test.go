@@ -88,8 +88,8 @@ func TestTokenRules(t *testing.T) {
 			name:       "no token, oauth2 device",
 			report:     func() *diag.Report { return reportWith(nil) },
 			profile:    oauthProfile,
-			want:       []string{"token.not_obtained"},
-			wantParams: params{"token.not_obtained": {"user": "scanner@contoso.com"}},
+			want:       []string{"auth.no_credentials"},
+			wantParams: params{"auth.no_credentials": {"user": "scanner@contoso.com"}},
 		},
 		{
 			name: "no token, oauth2 only in the target",
@@ -99,8 +99,8 @@ func TestTokenRules(t *testing.T) {
 				return r
 			},
 			profile:    func() *diag.Profile { return nil },
-			want:       []string{"token.not_obtained"},
-			wantParams: params{"token.not_obtained": {"user": "fax@contoso.com"}},
+			want:       []string{"auth.no_credentials"},
+			wantParams: params{"auth.no_credentials": {"user": "fax@contoso.com"}},
 		},
 		{
 			name: "no token, basic auth device",
