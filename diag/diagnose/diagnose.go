@@ -64,6 +64,7 @@ func diagnose(r *diag.Report, p *diag.Profile, opts Options, now time.Time, toke
 	if p != nil {
 		hits = append(hits, deviceHits(c)...)
 	}
+	hits = otherServerHits(c, hits)
 	hits = mergeHits(hits)
 	hits, tokenHits = resolveAuthRejected(c, hits, tokenHits)
 	hits = mergeHits(append(hits, tokenHits...))
@@ -74,6 +75,7 @@ func diagnose(r *diag.Report, p *diag.Profile, opts Options, now time.Time, toke
 	for _, h := range hits {
 		findings = append(findings, FindingFor(h, opts))
 	}
+	otherServerSteps(c, findings)
 	// Worst first; within a severity, causes before the device states that
 	// only show their effect ("Token state: Invalid" follows the wrong
 	// audience that made it invalid).

@@ -1,0 +1,104 @@
+package diagnose
+
+import (
+	"strings"
+
+	"github.com/mfpcheck/mfpcheck/diag"
+)
+
+// Entries (catalogue/servers.yaml) for mail servers that are not Exchange
+// Online.
+const (
+	idTokenRejected   = "auth.token_rejected"
+	idGreetingRefused = "smtp.greeting_refused"
+)
+
+// microsoftPlaces are Microsoft's admin portals: no step there helps with
+// a server that is not Exchange Online.
+var microsoftPlaces = map[string]bool{"m365_admin": true, "exchange_admin": true, "entra_admin": true, "powershell": true, "defender": true}
+
+// otherServerHits reads a server that is not Exchange Online (Dovecot,
+// Google, a relay) the way standard servers answer: a refusal instead of
+// the greeting is "the server refused the connection"; an OAuth sign-in
+// refused after the server's JSON challenge (RFC 7628 3.2.2: {"status":
+// "401",…}, then 535 or -ERR) is "the server rejected the token", on SMTP
+// and POP3 alike. Exchange Online's own entries stay for Exchange Online.
+func otherServerHits(c *ctx, hits []Hit) []Hit {
+	if c.exchange {
+		return hits
+	}
+	replace := map[diag.PhaseName]Hit{}
+	for _, ph := range c.phases() {
+		if ph.Status != diag.StatusFail || ph.Reply == nil {
+			continue
+		}
+		code := ph.Reply.POP3
+		if code == "" {
+			code = strings.TrimSpace(ph.Reply.Line())
+			if i := strings.IndexByte(code, ' '); i > 0 {
+				code = code[:i]
+			}
+		}
+		switch ph.Name {
+		case diag.PhaseBanner, diag.PhasePOP3Banner:
+			if ph.Reply.POP3 == "-ERR" || ph.Reply.Code >= 400 {
+				replace[ph.Name] = Hit{ID: idGreetingRefused, Phase: ph.Name, Evidence: []string{ph.Reply.Line()}, Params: c.with("code", code)}
+			}
+		case diag.PhaseAuth, diag.PhasePOP3Auth:
+			if ph.ErrorKind == diag.KindReply && (ph.Challenge != "" || c.authMethod == "oauth2") {
+				ev := []string{ph.Reply.Line()}
+				if ph.Challenge != "" {
+					ev = append([]string{"challenge: " + ph.Challenge}, ev...)
+				}
+				replace[ph.Name] = Hit{ID: idTokenRejected, Phase: ph.Name, Evidence: ev, Params: c.with("code", code)}
+			}
+		}
+	}
+	if len(replace) == 0 {
+		return hits
+	}
+	out := hits[:0:0]
+	for _, h := range hits {
+		if _, ok := replace[h.Phase]; !ok {
+			out = append(out, h)
+		}
+	}
+	for _, name := range []diag.PhaseName{diag.PhaseBanner, diag.PhaseAuth, diag.PhasePOP3Banner, diag.PhasePOP3Auth} {
+		if h, ok := replace[name]; ok {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// otherServerSteps drops, for a server that is not Exchange Online, the
+// steps that send the user to Microsoft's admin portals or to Exchange
+// Online's host: they cannot help there.
+func otherServerSteps(c *ctx, findings []diag.Finding) {
+	if c.exchange {
+		return
+	}
+	for i := range findings {
+		f := &findings[i]
+		steps := f.Steps[:0:0]
+		for _, s := range f.Steps {
+			if microsoftPlaces[s.Where] || mentionsExchange(s.Text) || mentionsExchange(s.Command) {
+				continue
+			}
+			steps = append(steps, s)
+		}
+		f.Steps = steps
+		where := f.Where[:0:0]
+		for _, w := range f.Where {
+			if !microsoftPlaces[w] {
+				where = append(where, w)
+			}
+		}
+		f.Where = where
+	}
+}
+
+func mentionsExchange(s string) bool {
+	l := strings.ToLower(s)
+	return strings.Contains(l, "office365.com") || strings.Contains(l, "outlook.office.com") || strings.Contains(l, "microsoft 365 admin")
+}
