@@ -1,6 +1,7 @@
 package diag
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"io/fs"
@@ -14,8 +15,8 @@ import (
 // a named pipe, a device (/dev/zero, /dev/stdin) or a socket is refused
 // with a *FileTypeError before a byte is read: opening does not wait for a
 // pipe's writer (O_NONBLOCK), and nothing is read from an endless source.
-// A file over limit is a *FileTypeError too, after reading limit+1 bytes at
-// most. Errors of the open itself (no such file, permission) come back
+// A file over limit is a *FileTypeError too: from its size, without
+// reading it, or after limit+1 bytes if it grows while being read. Errors of the open itself (no such file, permission) come back
 // wrapped in *fs.PathError as from os.Open.
 func ReadFile(path string, limit int64) ([]byte, fs.FileInfo, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
@@ -30,12 +31,20 @@ func ReadFile(path string, limit int64) ([]byte, fs.FileInfo, error) {
 	if kind := fileKind(fi.Mode()); kind != "" {
 		return nil, fi, &FileTypeError{Path: path, Msg: "is " + kind + ", not a regular file"}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	tooLarge := &FileTypeError{Path: path, Msg: fmt.Sprintf("is larger than %s; not the file mfpcheck expects here", sizeText(limit))}
+	if fi.Size() > limit {
+		return nil, fi, tooLarge // known from its size: nothing is read
+	}
+	// One allocation of the file's size (plus one byte, to see a file that
+	// grew past the limit meanwhile), not ReadAll's doublings.
+	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+1))
+	_, err = buf.ReadFrom(io.LimitReader(f, limit+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, fi, &fs.PathError{Op: "read", Path: path, Err: err}
 	}
 	if int64(len(data)) > limit {
-		return nil, fi, &FileTypeError{Path: path, Msg: fmt.Sprintf("is larger than %s; not the file mfpcheck expects here", sizeText(limit))}
+		return nil, fi, tooLarge
 	}
 	return data, fi, nil
 }
