@@ -5,17 +5,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/check"
-	"github.com/mfpcheck/mfpcheck/fixtures/delayproxy"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
-	"github.com/mfpcheck/mfpcheck/fixtures/hostile"
-	"github.com/mfpcheck/mfpcheck/fixtures/pop3sim"
+	"github.com/mfpcheck/mfpcheck/diag/probe"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/pop3sim"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/delayproxy"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/hostile"
 )
 
 // popSetup starts the POP3 simulator (STLS port) behind its own delay
 // proxy; the simulator checks tokens like the SMTP one.
-func popSetup(b *testing.B, sim *exosim.Sim, tok string) *diag.POP3Config {
+func popSetup(b *testing.B, sim *exosim.Sim, tok string) *probe.POP3Config {
 	b.Helper()
 	pki, err := hostile.NewPKI()
 	if err != nil {
@@ -36,7 +37,7 @@ func popSetup(b *testing.B, sim *exosim.Sim, tok string) *diag.POP3Config {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { px.Close() })
-	return &diag.POP3Config{
+	return &probe.POP3Config{
 		Host: "127.0.0.1", Port: px.Port(), Security: "starttls", VerifyCert: true,
 		Roots: pki.Pool(), RootsName: "bench CA",
 		AuthMethod: "oauth2", User: exosim.DeviceUser, Token: tok, TokenSource: "bench",
@@ -51,9 +52,9 @@ func BenchmarkLatencyPOP3Alone(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
-		r := diag.ProbePOP3(context.Background(), *pop)
+		r := probe.POP3(context.Background(), *pop)
 		for _, ph := range r.Phases {
-			if ph.Status == diag.StatusFail {
+			if ph.Status == report.StatusFail {
 				b.Fatalf("%s failed: %s", ph.Name, ph.Error)
 			}
 		}
@@ -69,7 +70,7 @@ func BenchmarkLatencyCheckSMTP(b *testing.B) {
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
 		r := check.Run(context.Background(), check.Config{Probe: pc})
-		if r.Verdict == diag.VerdictFail || r.Verdict == diag.VerdictError {
+		if r.Verdict == report.VerdictFail || r.Verdict == report.VerdictError {
 			b.Fatalf("verdict %s: %+v", r.Verdict, r.Findings)
 		}
 	}
@@ -85,7 +86,7 @@ func BenchmarkLatencyCheckBoth(b *testing.B) {
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
 		r := check.Run(context.Background(), check.Config{Probe: pc, POP3: pop})
-		if r.Verdict == diag.VerdictFail || r.Verdict == diag.VerdictError || r.POP3 == nil {
+		if r.Verdict == report.VerdictFail || r.Verdict == report.VerdictError || r.POP3 == nil {
 			b.Fatalf("verdict %s: %+v", r.Verdict, r.Findings)
 		}
 	}

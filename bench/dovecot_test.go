@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
-	"github.com/mfpcheck/mfpcheck/fixtures/delayproxy"
-	"github.com/mfpcheck/mfpcheck/fixtures/dovecot"
+	"github.com/mfpcheck/mfpcheck/diag/probe"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/delayproxy"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/dovecot"
 )
 
 // dovecotUser and dovecotToken are the mailbox and the access token the
@@ -21,7 +22,7 @@ const (
 )
 
 // BenchmarkDovecot compares, in one run against the same real Dovecot
-// submission server (fixtures/dovecot) behind the same 25 ms proxy:
+// submission server (fixtures/testkit/dovecot) behind the same 25 ms proxy:
 //
 //   - probe: mfpcheck's default probe of a device profile, envelope check
 //     included (banner, EHLO, STARTTLS, TLS 1.3, EHLO, AUTH XOAUTH2, MAIL
@@ -49,31 +50,31 @@ func BenchmarkDovecot(b *testing.B) {
 	host, _, _ := net.SplitHostPort(srv.Submission)
 
 	b.Run("probe", func(b *testing.B) {
-		pc := diag.ProbeConfig{
+		pc := probe.Config{
 			Host: host, Port: px.Port(), Security: "starttls", VerifyCert: true,
 			Roots: srv.RootCAs(), RootsName: srv.CAFile(),
 			AuthMethod: "oauth2", User: dovecotUser, Sender: dovecotUser, Token: dovecotToken, TokenSource: "bench",
 			Envelope: true, PhaseTimeout: 10 * time.Second, Timeout: time.Minute,
 		}
-		diag.Probe(ctx, pc) // Dovecot starts its login and auth processes
+		probe.SMTP(ctx, pc) // Dovecot starts its login and auth processes
 		var authEnd time.Duration
 		px.ResetFlights()
 		b.ResetTimer()
 		start := time.Now()
 		for i := 0; i < b.N; i++ {
-			r := diag.Probe(ctx, pc)
+			r := probe.SMTP(ctx, pc)
 			if ph, failed := r.FailedPhase(); failed {
 				b.Fatalf("%s failed: %s %s\n%s", ph.Name, ph.Error, ph.Reply.Line(), srv.Log())
 			}
-			for _, name := range []diag.PhaseName{diag.PhaseMailFrom, diag.PhaseRcptTo, diag.PhaseQuit} {
-				if ph, _ := r.Phase(name); ph.Status != diag.StatusOK {
+			for _, name := range []report.PhaseName{report.PhaseMailFrom, report.PhaseRcptTo, report.PhaseQuit} {
+				if ph, _ := r.Phase(name); ph.Status != report.StatusOK {
 					b.Fatalf("%s: %s", name, ph.Status)
 				}
 			}
-			auth, _ := r.Phase(diag.PhaseAuth)
+			auth, _ := r.Phase(report.PhaseAuth)
 			authEnd += (auth.Started + auth.Duration).D()
 		}
-		report(b, start)
+		reportRTT(b, start)
 		b.ReportMetric(float64(px.Flights())/float64(b.N), "flights/op")
 		b.ReportMetric(float64(authEnd)/float64(b.N)/float64(rtt), "authRTT")
 	})
@@ -96,7 +97,7 @@ func BenchmarkDovecot(b *testing.B) {
 				b.Fatalf("curl: %v: %s", err, out)
 			}
 		}
-		report(b, start)
+		reportRTT(b, start)
 		b.ReportMetric(float64(px.Flights())/float64(b.N), "flights/op")
 	})
 }

@@ -10,9 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
-	"github.com/mfpcheck/mfpcheck/fixtures/delayproxy"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+	"github.com/mfpcheck/mfpcheck/diag/probe"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/delayproxy"
 )
 
 // oneWay is the delay the proxy adds in each direction; rtt is one round
@@ -32,7 +33,7 @@ const minSMTPRoundTrips = 6.5
 
 // setup starts the simulator ("ok" scenario) with the proxy in front and
 // returns the probe configuration pointed at the proxy.
-func setup(b *testing.B) (*exosim.Sim, *delayproxy.Proxy, diag.ProbeConfig, string) {
+func setup(b *testing.B) (*exosim.Sim, *delayproxy.Proxy, probe.Config, string) {
 	b.Helper()
 	sim, err := exosim.Start(context.Background(), exosim.Options{Scenario: "ok", Dir: b.TempDir()})
 	if err != nil {
@@ -45,7 +46,7 @@ func setup(b *testing.B) (*exosim.Sim, *delayproxy.Proxy, diag.ProbeConfig, stri
 	}
 	b.Cleanup(func() { px.Close() })
 	tok := accessToken(b, sim.TokenFile())
-	pc := diag.ProbeConfig{
+	pc := probe.Config{
 		Host: "127.0.0.1", Port: px.Port(), Security: "starttls", VerifyCert: true,
 		Roots: sim.RootCAs(), RootsName: sim.CAFile(),
 		AuthMethod: "oauth2", User: exosim.DeviceUser, Token: tok, TokenSource: "file " + sim.TokenFile(),
@@ -70,7 +71,7 @@ func accessToken(b *testing.B, path string) string {
 }
 
 // report adds the round-trip count per operation to the benchmark line.
-func report(b *testing.B, start time.Time) {
+func reportRTT(b *testing.B, start time.Time) {
 	per := time.Since(start) / time.Duration(b.N)
 	b.ReportMetric(float64(per)/float64(rtt), "RTT/op")
 	b.ReportMetric(minSMTPRoundTrips, "minRTT")
@@ -99,18 +100,18 @@ func benchProbe(b *testing.B, envelope bool) {
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
-		r := diag.Probe(context.Background(), pc)
+		r := probe.SMTP(context.Background(), pc)
 		if ph, failed := r.FailedPhase(); failed {
 			b.Fatalf("%s failed: %s", ph.Name, ph.Error)
 		}
 		if r.TLS == nil || r.TLS.Version != "TLS 1.3" {
 			b.Fatalf("TLS %+v", r.TLS)
 		}
-		if ph, _ := r.Phase(diag.PhaseRcptTo); envelope && ph.Status != diag.StatusOK {
+		if ph, _ := r.Phase(report.PhaseRcptTo); envelope && ph.Status != report.StatusOK {
 			b.Fatalf("rcpt_to %s", ph.Status)
 		}
 	}
-	report(b, start)
+	reportRTT(b, start)
 	flights(b, px)
 }
 
@@ -149,7 +150,7 @@ func BenchmarkLatencyCurl(b *testing.B) {
 					b.Fatalf("curl: %v: %s", err, out) // curl's messages name no token
 				}
 			}
-			report(b, start)
+			reportRTT(b, start)
 			if v.port == px.Port() {
 				flights(b, px)
 			}
@@ -165,11 +166,11 @@ func BenchmarkLatencyProbeDirect(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for i := 0; i < b.N; i++ {
-		if ph, failed := diag.Probe(context.Background(), pc).FailedPhase(); failed {
+		if ph, failed := probe.SMTP(context.Background(), pc).FailedPhase(); failed {
 			b.Fatalf("%s failed: %s", ph.Name, ph.Error)
 		}
 	}
-	report(b, start)
+	reportRTT(b, start)
 }
 
 // BenchmarkLatencyBanner calibrates: connect through the proxy and read

@@ -3,7 +3,8 @@ package sheet
 import (
 	"fmt"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/redact"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // The sheet is a few pages for a customer, whatever report it is given: a
@@ -20,7 +21,7 @@ const (
 
 // bounded returns r itself when it is within the sheet's budget, else a
 // copy cut down to it.
-func bounded(r *diag.Report) *diag.Report {
+func bounded(r *report.Report) *report.Report {
 	if withinBudget(r) {
 		return r
 	}
@@ -32,29 +33,29 @@ func bounded(r *diag.Report) *diag.Report {
 		c.POP3 = &p
 	}
 	if n := len(r.Transcript); n > maxTranscriptRows {
-		c.Transcript = append(append([]diag.TranscriptLine(nil), r.Transcript[:maxTranscriptRows]...),
-			diag.TranscriptLine{Dir: "*", Text: fmt.Sprintf("… %d more lines not printed (see the JSON report)", n-maxTranscriptRows)})
+		c.Transcript = append(append([]report.TranscriptLine(nil), r.Transcript[:maxTranscriptRows]...),
+			report.TranscriptLine{Dir: "*", Text: fmt.Sprintf("… %d more lines not printed (see the JSON report)", n-maxTranscriptRows)})
 	}
 	if n := len(r.Findings); n > maxFindings {
-		c.Findings = append(append([]diag.Finding(nil), r.Findings[:maxFindings]...),
-			diag.Finding{ID: "sheet.cut", Severity: diag.SeverityInfo, Title: fmt.Sprintf("… %d more findings not printed (see the JSON report)", n-maxFindings)})
+		c.Findings = append(append([]report.Finding(nil), r.Findings[:maxFindings]...),
+			report.Finding{ID: "sheet.cut", Severity: report.SeverityInfo, Title: fmt.Sprintf("… %d more findings not printed (see the JSON report)", n-maxFindings)})
 	}
-	diag.Bound(&c, maxListItems, maxCellText)
+	redact.Bound(&c, maxListItems, maxCellText)
 	return &c
 }
 
-func boundPhases(ph []diag.Phase) []diag.Phase {
+func boundPhases(ph []report.Phase) []report.Phase {
 	if len(ph) <= maxPhaseRows {
 		return ph
 	}
-	return append(append([]diag.Phase(nil), ph[:maxPhaseRows]...),
-		diag.Phase{Name: "…", Status: diag.StatusSkipped, Note: fmt.Sprintf("%d more phases not printed (see the JSON report)", len(ph)-maxPhaseRows)})
+	return append(append([]report.Phase(nil), ph[:maxPhaseRows]...),
+		report.Phase{Name: "…", Status: report.StatusSkipped, Note: fmt.Sprintf("%d more phases not printed (see the JSON report)", len(ph)-maxPhaseRows)})
 }
 
-func withinBudget(r *diag.Report) bool {
+func withinBudget(r *report.Report) bool {
 	if len(r.Phases) > maxPhaseRows || len(r.Transcript) > maxTranscriptRows || len(r.Findings) > maxFindings ||
 		(r.POP3 != nil && len(r.POP3.Phases) > maxPhaseRows) {
 		return false
 	}
-	return diag.Within(r, maxListItems, maxCellText, maxTranscriptRows)
+	return redact.Within(r, maxListItems, maxCellText, maxTranscriptRows)
 }

@@ -5,14 +5,14 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // RenderFleet writes a one-table summary of many devices to w: one row per
 // report with the device, its verdict, the first finding, and the days left
 // on the refresh token and on the server certificate. Batch mode prints it
 // next to the per-device sheets.
-func RenderFleet(w io.Writer, reports []*diag.Report, opts Options) error {
+func RenderFleet(w io.Writer, reports []*report.Report, opts Options) error {
 	d, err := newDoc(opts, "L")
 	if err != nil {
 		return err
@@ -41,7 +41,7 @@ func RenderFleet(w io.Writer, reports []*diag.Report, opts Options) error {
 	p.SetXY(d.left, d.top)
 	p.CellFormat(d.width, 8, d.enc(d.u.FleetTitle), "", 1, "L", false, 0, "")
 
-	counts := map[diag.Verdict]int{}
+	counts := map[report.Verdict]int{}
 	n := 0
 	for _, r := range reports {
 		if r != nil {
@@ -50,8 +50,8 @@ func RenderFleet(w io.Writer, reports []*diag.Report, opts Options) error {
 		}
 	}
 	summary := fmt.Sprintf("%d %s  ·  %s %d  ·  %s %d  ·  %s %d  ·  %s %d  ·  %s %s",
-		n, d.u.FleetCount, d.u.VerdictOK, counts[diag.VerdictOK], d.u.VerdictWarning, counts[diag.VerdictWarning],
-		d.u.VerdictFail, counts[diag.VerdictFail], d.u.VerdictError, counts[diag.VerdictError],
+		n, d.u.FleetCount, d.u.VerdictOK, counts[report.VerdictOK], d.u.VerdictWarning, counts[report.VerdictWarning],
+		d.u.VerdictFail, counts[report.VerdictFail], d.u.VerdictError, counts[report.VerdictError],
 		d.u.Printed, fmtTime(d.printed))
 	d.para(summary, column{}, rowStyle{})
 	d.gap(2)

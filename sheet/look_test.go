@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 func TestLookDump(t *testing.T) {
@@ -13,7 +13,7 @@ func TestLookDump(t *testing.T) {
 		t.Skip("set SHEET_DUMP=DIR to write sample sheets for viewing")
 	}
 	for _, lang := range []string{"en", "de", "fr"} {
-		for name, r := range map[string]func(string) *diag.Report{"ok": okReport, "fail": authFailReport, "long": longReport} {
+		for name, r := range map[string]func(string) *report.Report{"ok": okReport, "fail": authFailReport, "long": longReport} {
 			f, err := os.Create(dir + "/" + name + "-" + lang + ".pdf")
 			if err != nil {
 				t.Fatal(err)
@@ -38,7 +38,7 @@ func TestLookDumpFleet(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if err := RenderFleet(f, []*diag.Report{ok, fail, {Verdict: diag.VerdictError, Error: "token file missing"}}, Options{Fixed: fixedGenerated}); err != nil {
+	if err := RenderFleet(f, []*report.Report{ok, fail, {Verdict: report.VerdictError, Error: "token file missing"}}, Options{Fixed: fixedGenerated}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -5,10 +5,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
 	"github.com/mfpcheck/mfpcheck/diag/i18n"
 	textrender "github.com/mfpcheck/mfpcheck/diag/render"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // notCollected is the line a section shows when the report has no data for
@@ -18,7 +18,7 @@ func (d *doc) notCollected() {
 	d.gap(1)
 }
 
-func (d *doc) networkSection(r *diag.Report) {
+func (d *doc) networkSection(r *report.Report) {
 	d.section(d.u.SecNetwork)
 	n := r.Network
 	if n == nil {
@@ -95,11 +95,11 @@ func (d *doc) role(role string) string {
 
 // emailSection mirrors the device's own email-server status page, field by
 // field in its order, with what the check saw next to each field.
-func (d *doc) emailSection(r *diag.Report, vendor string) {
+func (d *doc) emailSection(r *report.Report, vendor string) {
 	d.section(d.u.SecEmail)
 	dev := r.Device
 	if dev == nil {
-		dev = &diag.Device{}
+		dev = &report.Device{}
 	}
 	authMethod := dev.AuthMethod
 	if authMethod == "" {
@@ -121,12 +121,12 @@ func (d *doc) emailSection(r *diag.Report, vendor string) {
 	if user == "" && r.Auth != nil {
 		user = r.Auth.User
 	}
-	fs = append(fs, field{d.u.Account, user, d.phaseSummary(r, diag.PhaseAuth)})
+	fs = append(fs, field{d.u.Account, user, d.phaseSummary(r, report.PhaseAuth)})
 	sender := dev.Sender
 	if sender == "" {
 		sender = r.Target.Sender
 	}
-	fs = append(fs, field{d.u.Sender, sender, d.phaseSummary(r, diag.PhaseMailFrom)})
+	fs = append(fs, field{d.u.Sender, sender, d.phaseSummary(r, report.PhaseMailFrom)})
 	if dev.Admin != "" || vendor == "ricoh" {
 		fs = append(fs, field{d.u.Admin, dev.Admin, ""})
 	}
@@ -141,19 +141,19 @@ func (d *doc) emailSection(r *diag.Report, vendor string) {
 	if r.DNS != nil {
 		seenDNS = join(" ", strings.Join(r.DNS.Addresses, " "), prefixed("->", r.DNS.Used))
 	} else {
-		seenDNS = d.phaseSummary(r, diag.PhaseDNS)
+		seenDNS = d.phaseSummary(r, report.PhaseDNS)
 	}
 	fs = append(fs, field{d.u.SMTPServer, r.Target.Host, seenDNS})
 	port := ""
 	if r.Target.Port > 0 {
 		port = strconv.Itoa(r.Target.Port)
 	}
-	fs = append(fs, field{d.u.SMTPPort, port, d.phaseSummary(r, diag.PhaseConnect)})
+	fs = append(fs, field{d.u.SMTPPort, port, d.phaseSummary(r, report.PhaseConnect)})
 	var seenTLS string
 	if r.TLS != nil {
 		seenTLS = join(", ", r.TLS.Version, r.TLS.Cipher)
 	} else {
-		seenTLS = d.phaseSummary(r, diag.PhaseStartTLS)
+		seenTLS = d.phaseSummary(r, report.PhaseStartTLS)
 	}
 	fs = append(fs, field{d.u.Secure, securityName(r.Target.Security), seenTLS})
 	// Drawn like the device's own check boxes: "[x] Enable  [ ] Disable".
@@ -212,7 +212,7 @@ func prefixed(label, v string) string {
 	return label + " " + v
 }
 
-func (d *doc) authMethodName(m diag.AuthMethod, vendor string) string {
+func (d *doc) authMethodName(m report.AuthMethod, vendor string) string {
 	switch m {
 	case "oauth2":
 		if vendor == "ricoh" && (d.lang == "en") {
@@ -239,7 +239,7 @@ func (d *doc) serviceName(s string) string {
 	return s
 }
 
-func securityName(s diag.Security) string {
+func securityName(s report.Security) string {
 	switch s {
 	case "starttls":
 		return "STARTTLS"
@@ -252,7 +252,7 @@ func securityName(s diag.Security) string {
 }
 
 // signInStatus is the device's "Current Status" in the vendor's wording.
-func (d *doc) signInStatus(t *diag.TokenInfo) string {
+func (d *doc) signInStatus(t *report.TokenInfo) string {
 	if t == nil {
 		return ""
 	}
@@ -281,7 +281,7 @@ func (d *doc) tokenState(s string) string {
 }
 
 // tokenSummary: the access token's and the refresh token's time left.
-func (d *doc) tokenSummary(t *diag.TokenInfo) string {
+func (d *doc) tokenSummary(t *report.TokenInfo) string {
 	if t == nil {
 		return ""
 	}
@@ -309,22 +309,22 @@ func (d *doc) daysLeft(n int) string {
 	return fmt.Sprintf("%d %s", n, d.u.DaysLeft)
 }
 
-func (d *doc) statusWord(s diag.Status) string {
+func (d *doc) statusWord(s report.Status) string {
 	switch s {
-	case diag.StatusOK:
+	case report.StatusOK:
 		return d.u.StatusOK
-	case diag.StatusWarn:
+	case report.StatusWarn:
 		return d.u.StatusWarn
-	case diag.StatusFail:
+	case report.StatusFail:
 		return d.u.StatusFail
-	case diag.StatusSkipped:
+	case report.StatusSkipped:
 		return d.u.StatusSkipped
 	}
 	return string(s)
 }
 
 // phaseSummary is one phase in a few words: status, time, reply code.
-func (d *doc) phaseSummary(r *diag.Report, name diag.PhaseName) string {
+func (d *doc) phaseSummary(r *report.Report, name report.PhaseName) string {
 	ph, ok := r.Phase(name)
 	if !ok {
 		return ""
@@ -332,9 +332,9 @@ func (d *doc) phaseSummary(r *diag.Report, name diag.PhaseName) string {
 	return d.phaseLine(ph)
 }
 
-func (d *doc) phaseLine(ph diag.Phase) string {
+func (d *doc) phaseLine(ph report.Phase) string {
 	s := d.statusWord(ph.Status)
-	if ph.Status != diag.StatusSkipped {
+	if ph.Status != report.StatusSkipped {
 		s += ", " + d.ms(ph.Duration) + " ms"
 	}
 	if ph.Reply != nil {
@@ -349,7 +349,7 @@ func (d *doc) phaseLine(ph diag.Phase) string {
 	return s
 }
 
-func (d *doc) certSummary(r *diag.Report) string {
+func (d *doc) certSummary(r *report.Report) string {
 	if r.TLS == nil {
 		return ""
 	}
@@ -367,9 +367,9 @@ func (d *doc) certSummary(r *diag.Report) string {
 	return s
 }
 
-func (d *doc) pop3Summary(p *diag.POP3Report, connect bool) string {
+func (d *doc) pop3Summary(p *report.POP3Report, connect bool) string {
 	if connect {
-		for _, n := range []diag.PhaseName{diag.PhasePOP3DNS} {
+		for _, n := range []report.PhaseName{report.PhasePOP3DNS} {
 			for _, ph := range p.Phases {
 				if ph.Name == n {
 					return d.phaseLine(ph)
@@ -380,14 +380,14 @@ func (d *doc) pop3Summary(p *diag.POP3Report, connect bool) string {
 	}
 	var parts []string
 	for _, ph := range p.Phases {
-		if ph.Name == diag.PhasePOP3Connect || ph.Name == diag.PhasePOP3Auth {
+		if ph.Name == report.PhasePOP3Connect || ph.Name == report.PhasePOP3Auth {
 			parts = append(parts, strings.TrimPrefix(string(ph.Name), "pop3_")+": "+d.phaseLine(ph))
 		}
 	}
 	return strings.Join(parts, "\n")
 }
 
-func (d *doc) tokenSection(r *diag.Report) {
+func (d *doc) tokenSection(r *report.Report) {
 	t := r.Token
 	if t == nil && r.Target.AuthMethod != "oauth2" {
 		return
@@ -446,7 +446,7 @@ func (d *doc) tokenSection(r *diag.Report) {
 	d.kv(rows, 52, false)
 }
 
-func (d *doc) tlsSection(r *diag.Report) {
+func (d *doc) tlsSection(r *report.Report) {
 	d.section(d.u.SecTLS)
 	if r.TLS == nil {
 		d.notCollected()
@@ -459,7 +459,7 @@ func (d *doc) tlsSection(r *diag.Report) {
 	}
 }
 
-func (d *doc) tlsInfo(t *diag.TLSInfo) {
+func (d *doc) tlsInfo(t *report.TLSInfo) {
 	verified := d.yesNo(t.Verified)
 	if t.VerifyError != "" {
 		verified += " — " + t.VerifyError
@@ -490,7 +490,7 @@ func (d *doc) tlsInfo(t *diag.TLSInfo) {
 	d.table(cols, []string{"#", d.u.Subject, d.u.Issuer, d.u.ValidFrom, d.u.ValidUntil, d.u.Days, d.u.Key}, rows, nil)
 }
 
-func (d *doc) probeSection(r *diag.Report) {
+func (d *doc) probeSection(r *report.Report) {
 	d.section(d.u.SecProbe)
 	target := join(" ", hostPort(r.Target.Host, r.Target.Port), securityName(r.Target.Security))
 	if r.Target.Host == "" {
@@ -520,10 +520,10 @@ func (d *doc) probeSection(r *diag.Report) {
 
 // phases lists each phase with its status, timing and the server's reply
 // exactly as it came, trailer included.
-func (d *doc) phases(phases []diag.Phase) {
+func (d *doc) phases(phases []report.Phase) {
 	sw := 12.0
 	d.pdf.SetFont(sans, "B", bodySize)
-	for _, st := range []diag.Status{diag.StatusOK, diag.StatusWarn, diag.StatusFail, diag.StatusSkipped} {
+	for _, st := range []report.Status{report.StatusOK, report.StatusWarn, report.StatusFail, report.StatusSkipped} {
 		sw = max(sw, d.pdf.GetStringWidth(d.enc(d.statusWord(st)))+3)
 	}
 	cols := []column{{w: 22, mono: true, size: 7}, {w: sw, style: "B"}, {w: 16, align: "R"}, {w: 16, align: "R"},
@@ -534,7 +534,7 @@ func (d *doc) phases(phases []diag.Phase) {
 		if ph.Reply != nil {
 			detail = append(detail, ph.Reply.Line())
 		}
-		if ph.Error != "" && (ph.Reply == nil || ph.ErrorKind != diag.KindReply) {
+		if ph.Error != "" && (ph.Reply == nil || ph.ErrorKind != report.KindReply) {
 			// A reply that failed is the error: it is not printed twice.
 			detail = append(detail, join(": ", kindWord(d.lang, ph), ph.Error))
 		}
@@ -549,24 +549,24 @@ func (d *doc) phases(phases []diag.Phase) {
 			detail = append(detail, ph.Challenge)
 		}
 		start, dur := d.ms(ph.Started), d.ms(ph.Duration)
-		if ph.Status == diag.StatusSkipped {
+		if ph.Status == report.StatusSkipped {
 			start, dur = "", ""
 		}
 		rows[i] = []string{string(ph.Name), d.statusWord(ph.Status), start, dur, strings.Join(detail, "\n")}
 	}
 	d.table(cols, []string{d.u.Phase, d.u.Status, d.u.Start, d.u.Time, d.u.ReplyOrError}, rows, func(i int) rowStyle {
-		if phases[i].Status == diag.StatusFail {
+		if phases[i].Status == report.StatusFail {
 			return rowStyle{rule: true, fill: 225}
 		}
 		return rowStyle{rule: true}
 	})
 }
 
-func (d *doc) severity(s diag.Severity) (word string, fill int, white bool) {
+func (d *doc) severity(s report.Severity) (word string, fill int, white bool) {
 	switch s {
-	case diag.SeverityError:
+	case report.SeverityError:
 		return d.u.SevError, 0, true
-	case diag.SeverityWarning:
+	case report.SeverityWarning:
 		return d.u.SevWarning, 170, false
 	}
 	return d.u.SevInfo, 0, false
@@ -574,13 +574,13 @@ func (d *doc) severity(s diag.Severity) (word string, fill int, white bool) {
 
 // blocking are the findings page 1 shows with their steps: the errors,
 // or when there are none the warnings (findings come worst first).
-func blocking(fs []diag.Finding) []diag.Finding {
+func blocking(fs []report.Finding) []report.Finding {
 	n := 0
-	for n < len(fs) && fs[n].Severity == diag.SeverityError {
+	for n < len(fs) && fs[n].Severity == report.SeverityError {
 		n++
 	}
 	if n == 0 {
-		for n < len(fs) && fs[n].Severity == diag.SeverityWarning {
+		for n < len(fs) && fs[n].Severity == report.SeverityWarning {
 			n++
 		}
 	}
@@ -589,7 +589,7 @@ func blocking(fs []diag.Finding) []diag.Finding {
 
 // answerSection is page 1's answer: each blocking finding with its cause
 // and numbered steps, or a line saying nothing needs doing.
-func (d *doc) answerSection(all, front []diag.Finding) {
+func (d *doc) answerSection(all, front []report.Finding) {
 	d.section(d.u.SecAnswer)
 	if len(front) == 0 {
 		text := d.u.NothingToDo
@@ -616,7 +616,7 @@ func (d *doc) appendix() {
 
 // findingsSection lists every finding in full; the first nFront were on
 // page 1, so they only add their evidence and sources here.
-func (d *doc) findingsSection(fs []diag.Finding, nFront int) {
+func (d *doc) findingsSection(fs []report.Finding, nFront int) {
 	d.section(d.u.SecFindings)
 	if len(fs) == 0 {
 		d.para(d.u.None, column{}, rowStyle{})
@@ -632,7 +632,7 @@ func (d *doc) findingsSection(fs []diag.Finding, nFront int) {
 }
 
 // findingEvidence is the appendix part of a finding shown on page 1.
-func (d *doc) findingEvidence(n int, f diag.Finding) {
+func (d *doc) findingEvidence(n int, f report.Finding) {
 	d.ensure(6 + 2*bodyLH)
 	d.para(fmt.Sprintf("%s %d: %s", d.u.DetailsOf, n, f.Title), column{style: "B"}, rowStyle{})
 	d.findingRefs(f, 0)
@@ -640,7 +640,7 @@ func (d *doc) findingEvidence(n int, f diag.Finding) {
 }
 
 // findingRefs prints where the fix is made, the evidence and the sources.
-func (d *doc) findingRefs(f diag.Finding, ind float64) {
+func (d *doc) findingRefs(f report.Finding, ind float64) {
 	var places []string
 	for _, p := range f.Where {
 		if name := diagnose.Label(d.lang, "where."+p); name != "" {
@@ -672,7 +672,7 @@ func (d *doc) rule() {
 // finding prints one finding: severity tag, title, whose move, cause and
 // numbered steps; page 1's version (front) leaves evidence and sources to
 // the appendix.
-func (d *doc) finding(n int, f diag.Finding, front bool) {
+func (d *doc) finding(n int, f report.Finding, front bool) {
 	p := d.pdf
 	d.ensure(8 + 4*bodyLH)
 	word, fill, white := d.severity(f.Severity)
@@ -734,7 +734,7 @@ func (d *doc) finding(n int, f diag.Finding, front bool) {
 
 // transcriptSection prints every line on the wire, as recorded (secrets were
 // replaced at the source).
-func (d *doc) transcriptSection(r *diag.Report) {
+func (d *doc) transcriptSection(r *report.Report) {
 	if len(r.Transcript) == 0 {
 		return
 	}
@@ -748,7 +748,7 @@ func (d *doc) transcriptSection(r *diag.Report) {
 
 // kindWord names a local failure in the sheet's language ("" when the
 // kind is unknown).
-func kindWord(lang string, ph diag.Phase) string {
+func kindWord(lang string, ph report.Phase) string {
 	v, _ := i18n.ErrorKind(lang, string(ph.ErrorKind))
 	return v
 }

@@ -1,4 +1,4 @@
-// Package sheet prints a diag.Report as a PDF "network status sheet" for the
+// Package sheet prints a report.Report as a PDF "network status sheet" for the
 // technician to leave with the customer: the device's email-server status
 // laid out like the device's own status page (Epson's Email Server > Basic,
 // Ricoh's SMTP settings), plus what the device cannot know — this host's
@@ -21,9 +21,9 @@ import (
 	"time"
 
 	"github.com/jung-kurt/gofpdf"
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
 	"github.com/mfpcheck/mfpcheck/diag/i18n"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // Options choose how a sheet is printed.
@@ -39,7 +39,7 @@ type Options struct {
 }
 
 // Render writes the status sheet of one report to w.
-func Render(w io.Writer, r *diag.Report, opts Options) error {
+func Render(w io.Writer, r *report.Report, opts Options) error {
 	if r == nil {
 		return errors.New("sheet: no report")
 	}
@@ -65,7 +65,7 @@ func Render(w io.Writer, r *diag.Report, opts Options) error {
 	// Page 1 is what the customer's IT reads: the verdict, the device, what
 	// blocks it and the numbered steps, and the device's email settings
 	// next to what mfpcheck saw. The rest is an appendix for technicians.
-	findings := make([]diag.Finding, 0, len(r.Findings))
+	findings := make([]report.Finding, 0, len(r.Findings))
 	for _, f := range r.Findings {
 		if f.ID == diagnose.SignatureNote {
 			continue // a line in the token table
@@ -93,7 +93,7 @@ func Render(w io.Writer, r *diag.Report, opts Options) error {
 	return nil
 }
 
-func toolName(r *diag.Report) string {
+func toolName(r *report.Report) string {
 	name := r.Tool.Name
 	if name == "" {
 		name = "mfpcheck"
@@ -105,7 +105,7 @@ func toolName(r *diag.Report) string {
 }
 
 // deviceName is what identifies the device on the sheet and in file names.
-func deviceName(r *diag.Report) string {
+func deviceName(r *report.Report) string {
 	if r.Device != nil {
 		for _, s := range []string{r.Device.Name, r.Device.Model, r.Device.Address} {
 			if s != "" {
@@ -126,13 +126,13 @@ type verdictLook struct {
 	symbol    string // check, warn, cross, query
 }
 
-func (d *doc) verdictLook(v diag.Verdict) verdictLook {
+func (d *doc) verdictLook(v report.Verdict) verdictLook {
 	switch v {
-	case diag.VerdictOK:
+	case report.VerdictOK:
 		return verdictLook{d.u.VerdictOK, d.u.SubOK, 0.5, 255, false, "check"}
-	case diag.VerdictWarning:
+	case report.VerdictWarning:
 		return verdictLook{d.u.VerdictWarning, d.u.SubWarning, 1.2, 215, false, "warn"}
-	case diag.VerdictFail:
+	case report.VerdictFail:
 		return verdictLook{d.u.VerdictFail, d.u.SubFail, 2.0, 0, true, "cross"}
 	}
 	return verdictLook{d.u.VerdictError, d.u.SubError, 1.2, 90, true, "query"}
@@ -140,7 +140,7 @@ func (d *doc) verdictLook(v diag.Verdict) verdictLook {
 
 // firstHeader is page 1's header: title, device identity, when and where the
 // check ran, and the verdict box.
-func (d *doc) firstHeader(r *diag.Report) {
+func (d *doc) firstHeader(r *report.Report) {
 	p := d.pdf
 	boxW, boxH := 54.0, 36.0
 	textW := d.width - boxW - 4
@@ -187,7 +187,7 @@ func (d *doc) firstHeader(r *diag.Report) {
 }
 
 // verdictBox draws the overall verdict big enough to read across a room.
-func (d *doc) verdictBox(v diag.Verdict, x, y, w, h float64) {
+func (d *doc) verdictBox(v report.Verdict, x, y, w, h float64) {
 	p := d.pdf
 	lk := d.verdictLook(v)
 	bw := lk.border
@@ -195,7 +195,7 @@ func (d *doc) verdictBox(v diag.Verdict, x, y, w, h float64) {
 	p.SetDrawColor(0, 0, 0)
 	p.SetFillColor(lk.fill, lk.fill, lk.fill)
 	p.Rect(x+bw/2, y+bw/2, w-bw, h-bw, "FD")
-	if v == diag.VerdictError || (v != diag.VerdictOK && v != diag.VerdictWarning && v != diag.VerdictFail) {
+	if v == report.VerdictError || (v != report.VerdictOK && v != report.VerdictWarning && v != report.VerdictFail) {
 		// A second, inner border tells "could not run" from "fail".
 		p.SetDrawColor(255, 255, 255)
 		p.SetLineWidth(0.4)
@@ -259,7 +259,7 @@ func (d *doc) symbol(kind string, cx, cy, s float64, ink, fill int) {
 
 // shortHeader is the header of every page after the first: title, device
 // and verdict, so a loose page still says what it belongs to.
-func (d *doc) shortHeader(r *diag.Report) {
+func (d *doc) shortHeader(r *report.Report) {
 	p := d.pdf
 	y := d.top - 5
 	p.SetXY(d.left, y)
@@ -295,7 +295,7 @@ func fmtDate(t time.Time) string {
 
 // ms prints a duration in milliseconds with one decimal, with the decimal
 // comma in German and French.
-func (d *doc) ms(v diag.Duration) string {
+func (d *doc) ms(v report.Duration) string {
 	s := strconv.FormatFloat(float64(v)/float64(time.Millisecond), 'f', 1, 64)
 	if d.lang != "en" {
 		s = strings.Replace(s, ".", ",", 1)
@@ -344,7 +344,7 @@ func vendorName(v string) string { return i18n.VendorName(v) }
 // localize shows a finding in the sheet's language when the report's
 // findings are in another one. Where the catalogue does not know the id,
 // the report's own texts are used.
-func localize(f diag.Finding, reportLang, lang, vendor string) diag.Finding {
+func localize(f report.Finding, reportLang, lang, vendor string) report.Finding {
 	if reportLang == lang || f.ID == "" {
 		return f
 	}

@@ -13,15 +13,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
-	"github.com/mfpcheck/mfpcheck/fixtures/testtool"
+	"github.com/mfpcheck/mfpcheck/diag/redact"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/testtool"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden-*.pdf")
 
 // render writes r's sheet to a temporary file, checks it with qpdf when
 // available, and returns the path and bytes.
-func render(t testing.TB, r *diag.Report, opts Options) (string, []byte) {
+func render(t testing.TB, r *report.Report, opts Options) (string, []byte) {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := Render(&buf, r, opts); err != nil {
@@ -129,7 +130,7 @@ func TestRenderAuthFailLanguages(t *testing.T) {
 			assertContains(t, "model", flat, "WF-C879R")
 			assertContains(t, "host", flat, "techlaptop-07")
 			// The auth reply exactly as it came, with Exchange's trailer.
-			auth, _ := r.Phase(diag.PhaseAuth)
+			auth, _ := r.Phase(report.PhaseAuth)
 			assertContains(t, "reply line", sq, squash(auth.Reply.Line()))
 			assertContains(t, "trailer", sq, squash(authTrailer))
 			assertContains(t, "finding title", flat, r.Findings[0].Title)
@@ -145,7 +146,7 @@ func TestRenderAuthFailLanguages(t *testing.T) {
 			}
 			// Chain, token, network, POP3.
 			for _, s := range []string{"CN=DigiCert Cloud Services CA-1", "2026-11-19", "262", "RSA 2048",
-				"https://outlook.office.com", "SMTP.Send", diag.Fingerprint(fakeAccessToken), "192.168.10.1",
+				"https://outlook.office.com", "SMTP.Send", redact.Fingerprint(fakeAccessToken), "192.168.10.1",
 				"3c:52:82:1a:2b:3c", "login.microsoftonline.com:443", "pop3_auth", "+OK User successfully authenticated.",
 				"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"} {
 				assertContains(t, "content", flat, s)
@@ -301,7 +302,7 @@ func TestRenderLayoutAllLanguages(t *testing.T) {
 	needTool(t, "pdftotext")
 	for _, lang := range []string{"en", "de", "fr"} {
 		for _, paper := range []string{"a4", "letter"} {
-			for name, mk := range map[string]func(string) *diag.Report{"ok": okReport, "fail": authFailReport} {
+			for name, mk := range map[string]func(string) *report.Report{"ok": okReport, "fail": authFailReport} {
 				t.Run(lang+"/"+paper+"/"+name, func(t *testing.T) {
 					path, _ := render(t, mk(lang), Options{Lang: lang, Paper: paper, Fixed: fixedGenerated})
 					checkLayout(t, path)
@@ -337,17 +338,17 @@ func TestRenderOddInput(t *testing.T) {
 	}
 
 	// An empty report still makes a valid sheet that says what is missing.
-	path, _ := render(t, &diag.Report{}, Options{Fixed: fixedGenerated})
+	path, _ := render(t, &report.Report{}, Options{Fixed: fixedGenerated})
 	text := oneLine(strings.Join(pdfText(t, path), "\n"))
 	assertContains(t, "empty report", text, "Network Status Sheet")
 	assertContains(t, "empty report", text, "not collected")
 	assertContains(t, "empty report", text, "ERROR")
 
 	// A report that could not run, with hostile text outside cp1252.
-	r := &diag.Report{Verdict: diag.VerdictError, Error: "profile devices/x.yaml:3: smtp.server: missing",
-		Device:   &diag.Device{Name: "Büro ✓ → Łódź 日本\x07", Vendor: "ricoh", Model: "IM C3000"},
-		Phases:   []diag.Phase{{Name: "dns", Status: diag.StatusFail, Error: "lookup smtp.office365.com: no such host\x00\x1b[31m", ErrorKind: "dns"}},
-		Findings: []diag.Finding{{Severity: "weird", Title: strings.Repeat("x", 5000)}},
+	r := &report.Report{Verdict: report.VerdictError, Error: "profile devices/x.yaml:3: smtp.server: missing",
+		Device:   &report.Device{Name: "Büro ✓ → Łódź 日本\x07", Vendor: "ricoh", Model: "IM C3000"},
+		Phases:   []report.Phase{{Name: "dns", Status: report.StatusFail, Error: "lookup smtp.office365.com: no such host\x00\x1b[31m", ErrorKind: "dns"}},
+		Findings: []report.Finding{{Severity: "weird", Title: strings.Repeat("x", 5000)}},
 	}
 	path, _ = render(t, r, Options{Lang: "de", Fixed: fixedGenerated})
 	text = oneLine(strings.Join(pdfText(t, path), "\n"))
@@ -394,7 +395,7 @@ func TestRenderDeterministic(t *testing.T) {
 func TestRenderGolden(t *testing.T) {
 	for _, c := range []struct {
 		name string
-		r    *diag.Report
+		r    *report.Report
 		opts Options
 	}{
 		{"fail-en", authFailReport("en"), Options{Lang: "en", Fixed: fixedGenerated}},
@@ -428,10 +429,10 @@ func TestRenderGolden(t *testing.T) {
 func TestRenderFleet(t *testing.T) {
 	ok, fail := okReport("en"), authFailReport("en")
 	ok.Device.Name, ok.Device.Address = "Lager Halle 3", "10.0.4.17"
-	ricoh := &diag.Report{Verdict: diag.VerdictError, Error: "token file tokens/ricoh.json: no such file",
-		Device: &diag.Device{Name: "Ricoh Buchhaltung", Vendor: "ricoh", Model: "IM C3000"}}
+	ricoh := &report.Report{Verdict: report.VerdictError, Error: "token file tokens/ricoh.json: no such file",
+		Device: &report.Device{Name: "Ricoh Buchhaltung", Vendor: "ricoh", Model: "IM C3000"}}
 	var buf bytes.Buffer
-	if err := RenderFleet(&buf, []*diag.Report{ok, fail, nil, ricoh}, Options{Lang: "en", Fixed: fixedGenerated}); err != nil {
+	if err := RenderFleet(&buf, []*report.Report{ok, fail, nil, ricoh}, Options{Lang: "en", Fixed: fixedGenerated}); err != nil {
 		t.Fatal(err)
 	}
 	path, _ := writePDF(t, buf.Bytes())
@@ -447,7 +448,7 @@ func TestRenderFleet(t *testing.T) {
 	checkLayout(t, path)
 
 	// Many devices flow onto more pages with the table header repeated.
-	var many []*diag.Report
+	var many []*report.Report
 	for i := range 120 {
 		r := authFailReport("de")
 		r.Device.Name = fmt.Sprintf("Drucker %03d", i)

@@ -9,11 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/check"
 	textrender "github.com/mfpcheck/mfpcheck/diag/render"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
-	"github.com/mfpcheck/mfpcheck/fixtures/simcheck"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/simcheck"
 )
 
 // simScenarios returns the simulator's scenarios.
@@ -101,10 +101,10 @@ func runConcurrently(t *testing.T, n int, scs []exosim.Scenario, fn func(*testin
 // checkPageOne asserts that page 1 alone gives the answer: for a failing
 // device, the top finding's title and every one of its steps (and
 // commands) in the sheet's language.
-func checkPageOne(t *testing.T, lang string, r *diag.Report, page1 string) {
+func checkPageOne(t *testing.T, lang string, r *report.Report, page1 string) {
 	t.Helper()
 	top, ok := textrender.TopFinding(r.Findings)
-	if r.Verdict == diag.VerdictFail && !ok {
+	if r.Verdict == report.VerdictFail && !ok {
 		t.Errorf("%s: failing report without a top finding", lang)
 	}
 	if !ok {

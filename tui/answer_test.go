@@ -10,7 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // TestListShowsFirstFinding: once checked, each row shows its verdict and
@@ -42,7 +42,7 @@ func TestCheckAllIsConcurrent(t *testing.T) {
 	fe := &fakeEngine{}
 	eng := fe.engine()
 	check := eng.Check
-	eng.Check = func(ctx context.Context, d Device, p chan<- diag.Phase) *diag.Report {
+	eng.Check = func(ctx context.Context, d Device, p chan<- report.Phase) *report.Report {
 		mu.Lock()
 		running++
 		peak = max(peak, running)
@@ -84,9 +84,9 @@ func TestDeviceScreenDetails(t *testing.T) {
 	fe := &fakeEngine{loginGate: make(chan struct{})}
 	eng := fe.engine()
 	check := eng.Check
-	eng.Check = func(ctx context.Context, d Device, p chan<- diag.Phase) *diag.Report {
+	eng.Check = func(ctx context.Context, d Device, p chan<- report.Phase) *report.Report {
 		r := check(ctx, d, p)
-		r.Phases = append(r.Phases, diag.Phase{Name: diag.PhaseData, Status: diag.StatusSkipped, Note: "no test message sent (use --send-to ADDR to send one)"})
+		r.Phases = append(r.Phases, report.Phase{Name: report.PhaseData, Status: report.StatusSkipped, Note: "no test message sent (use --send-to ADDR to send one)"})
 		return r
 	}
 	tm, _ := newTest(t, Options{Devices: twoDevices()[:1], Engine: eng, Lang: "de", SheetDir: t.TempDir()})

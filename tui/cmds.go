@@ -9,7 +9,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // Messages. Each carries the device index and, for streams, the run number,
@@ -18,23 +18,23 @@ type (
 	// phaseMsg is one phase received from a running check.
 	phaseMsg struct {
 		cr    *checkRun
-		phase diag.Phase
+		phase report.Phase
 	}
 	// reportMsg is the finished report of a check.
 	reportMsg struct {
 		dev, run int
-		report   *diag.Report
+		report   *report.Report
 	}
 	// localizedMsg carries a device's findings in another language.
 	localizedMsg struct {
 		dev, run int
 		lang     string
-		findings []diag.Finding
+		findings []report.Finding
 	}
 	// explainMsg is the decoding of the explain prompt's input.
 	explainMsg struct {
 		input, lang string
-		findings    []diag.Finding
+		findings    []report.Finding
 	}
 	// sheetMsg says where the PDF sheet was written, or why not.
 	sheetMsg struct {
@@ -77,12 +77,12 @@ func safe(cmd func() tea.Msg) tea.Cmd {
 // progress and, when it returns, the report on done; then progress is closed.
 type checkRun struct {
 	dev, run int
-	progress chan diag.Phase
-	done     chan *diag.Report
+	progress chan report.Phase
+	done     chan *report.Report
 }
 
 func newCheckRun(dev, run int) *checkRun {
-	return &checkRun{dev: dev, run: run, progress: make(chan diag.Phase, progressBuffer), done: make(chan *diag.Report, 1)}
+	return &checkRun{dev: dev, run: run, progress: make(chan report.Phase, progressBuffer), done: make(chan *report.Report, 1)}
 }
 
 // runCheck calls the engine. It returns no message: the results arrive
@@ -98,7 +98,7 @@ func runCheck(ctx context.Context, e Engine, d Device, cr *checkRun, lang string
 
 // callCheck runs Engine.Check and turns a panic or a missing engine into a
 // report with verdict "error", so one broken device does not end the TUI.
-func callCheck(ctx context.Context, e Engine, d Device, progress chan<- diag.Phase, lang string) (rep *diag.Report) {
+func callCheck(ctx context.Context, e Engine, d Device, progress chan<- report.Phase, lang string) (rep *report.Report) {
 	defer func() {
 		if r := recover(); r != nil {
 			rep = errorReport(d, lang, fmt.Errorf("check panicked: %v", r))
@@ -114,13 +114,13 @@ func callCheck(ctx context.Context, e Engine, d Device, progress chan<- diag.Pha
 	return rep
 }
 
-func errorReport(d Device, lang string, err error) *diag.Report {
-	return &diag.Report{
-		Schema:    diag.Schema,
+func errorReport(d Device, lang string, err error) *report.Report {
+	return &report.Report{
+		Schema:    report.Schema,
 		Generated: time.Now(),
 		Lang:      lang,
-		Device:    &diag.Device{Name: d.Name, Vendor: d.Vendor, Model: d.Model, Address: d.Address},
-		Verdict:   diag.VerdictError,
+		Device:    &report.Device{Name: d.Name, Vendor: d.Vendor, Model: d.Model, Address: d.Address},
+		Verdict:   report.VerdictError,
 		Error:     err.Error(),
 	}
 }
@@ -137,12 +137,12 @@ func waitCheck(cr *checkRun) tea.Cmd {
 }
 
 // localize re-renders findings in lang through the engine.
-func localize(e Engine, dev, run int, fs []diag.Finding, lang, vendor string) tea.Cmd {
+func localize(e Engine, dev, run int, fs []report.Finding, lang, vendor string) tea.Cmd {
 	if e.Localize == nil || len(fs) == 0 {
 		return nil
 	}
 	return safe(func() tea.Msg {
-		out := make([]diag.Finding, len(fs))
+		out := make([]report.Finding, len(fs))
 		for i, f := range fs {
 			out[i] = e.Localize(f, lang, vendor)
 		}
@@ -153,7 +153,7 @@ func localize(e Engine, dev, run int, fs []diag.Finding, lang, vendor string) te
 // explain decodes input through the engine.
 func explain(e Engine, input, lang, vendor string) tea.Cmd {
 	return safe(func() tea.Msg {
-		var fs []diag.Finding
+		var fs []report.Finding
 		if e.Explain != nil {
 			fs = e.Explain(input, lang, vendor)
 		}
@@ -162,7 +162,7 @@ func explain(e Engine, input, lang, vendor string) tea.Cmd {
 }
 
 // writeSheet writes the PDF sheet into dir through the engine.
-func writeSheet(e Engine, dev int, dir string, r *diag.Report, lang string) tea.Cmd {
+func writeSheet(e Engine, dev int, dir string, r *report.Report, lang string) tea.Cmd {
 	return safe(func() tea.Msg {
 		if e.Sheet == nil {
 			return sheetMsg{dev: dev, err: errors.New("no sheet renderer")}

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // fakeEngine is a scripted engine. With gate set, Check waits for a value on
@@ -23,23 +23,23 @@ type fakeEngine struct {
 }
 
 // fakePhases is the script: each phase is sent running, then finished.
-func fakePhases() []diag.Phase {
-	ok := func(name diag.PhaseName, code int, text string) diag.Phase {
-		return diag.Phase{Name: name, Status: diag.StatusOK, Duration: diag.Duration(12 * time.Millisecond),
-			Reply: &diag.Reply{Code: code, Text: text}}
+func fakePhases() []report.Phase {
+	ok := func(name report.PhaseName, code int, text string) report.Phase {
+		return report.Phase{Name: name, Status: report.StatusOK, Duration: report.Duration(12 * time.Millisecond),
+			Reply: &report.Reply{Code: code, Text: text}}
 	}
-	return []diag.Phase{
-		{Name: diag.PhaseDNS, Status: diag.StatusOK, Duration: diag.Duration(3 * time.Millisecond), Note: "40.99.10.34"},
-		{Name: diag.PhaseConnect, Status: diag.StatusOK, Duration: diag.Duration(21 * time.Millisecond)},
-		ok(diag.PhaseBanner, 220, "BN0PR04CA0000.outlook.office365.com Microsoft ESMTP MAIL Service ready"),
-		ok(diag.PhaseEHLO, 250, "BN0PR04CA0000.outlook.office365.com Hello"),
-		ok(diag.PhaseStartTLS, 220, "2.0.0 SMTP server ready"),
-		{Name: diag.PhaseTLS, Status: diag.StatusOK, Duration: diag.Duration(40 * time.Millisecond), Note: "TLS 1.2"},
-		ok(diag.PhaseEHLOTLS, 250, "BN0PR04CA0000.outlook.office365.com Hello"),
-		{Name: diag.PhaseAuth, Status: diag.StatusFail, Duration: diag.Duration(130 * time.Millisecond),
-			Reply: &diag.Reply{Code: 535, Enhanced: "5.7.139", Text: "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.",
-				Trailer: &diag.Trailer{Raw: "[BN0PR04CA0000.namprd04.prod.outlook.com 2026-01-12T10:00:00.000Z 08DC1234567890AB]"}}},
-		ok(diag.PhaseQuit, 221, "2.0.0 Service closing transmission channel"),
+	return []report.Phase{
+		{Name: report.PhaseDNS, Status: report.StatusOK, Duration: report.Duration(3 * time.Millisecond), Note: "40.99.10.34"},
+		{Name: report.PhaseConnect, Status: report.StatusOK, Duration: report.Duration(21 * time.Millisecond)},
+		ok(report.PhaseBanner, 220, "BN0PR04CA0000.outlook.office365.com Microsoft ESMTP MAIL Service ready"),
+		ok(report.PhaseEHLO, 250, "BN0PR04CA0000.outlook.office365.com Hello"),
+		ok(report.PhaseStartTLS, 220, "2.0.0 SMTP server ready"),
+		{Name: report.PhaseTLS, Status: report.StatusOK, Duration: report.Duration(40 * time.Millisecond), Note: "TLS 1.2"},
+		ok(report.PhaseEHLOTLS, 250, "BN0PR04CA0000.outlook.office365.com Hello"),
+		{Name: report.PhaseAuth, Status: report.StatusFail, Duration: report.Duration(130 * time.Millisecond),
+			Reply: &report.Reply{Code: 535, Enhanced: "5.7.139", Text: "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.",
+				Trailer: &report.Trailer{Raw: "[BN0PR04CA0000.namprd04.prod.outlook.com 2026-01-12T10:00:00.000Z 08DC1234567890AB]"}}},
+		ok(report.PhaseQuit, 221, "2.0.0 Service closing transmission channel"),
 	}
 }
 
@@ -57,19 +57,19 @@ var fakeTitles = map[string]map[string]string{
 	},
 }
 
-func fakeFinding(id, lang string) diag.Finding {
-	return diag.Finding{
+func fakeFinding(id, lang string) report.Finding {
+	return report.Finding{
 		ID:       id,
-		Severity: diag.SeverityError,
+		Severity: report.SeverityError,
 		Side:     "tenant",
 		Title:    fakeTitles[id][lang],
 		Cause:    "cause-" + lang + ": Exchange Online refuses SMTP AUTH for this tenant or mailbox, so the device cannot log in even with the right password or token.",
-		Steps: []diag.Step{
+		Steps: []report.Step{
 			{Text: "step-one-" + lang + ": open the Microsoft 365 admin center and select the sender mailbox."},
 			{Text: "step-two-" + lang + ": turn on Authenticated SMTP.", Command: "Set-CASMailbox -Identity scanner@contoso.com -SmtpClientAuthenticationDisabled $false"},
 		},
 		Evidence: []string{"535 5.7.139 Authentication unsuccessful"},
-		Phase:    diag.PhaseAuth,
+		Phase:    report.PhaseAuth,
 	}
 }
 
@@ -85,15 +85,15 @@ func (e *fakeEngine) wait(ctx context.Context) bool {
 	}
 }
 
-func (e *fakeEngine) check(ctx context.Context, d Device, progress chan<- diag.Phase) *diag.Report {
+func (e *fakeEngine) check(ctx context.Context, d Device, progress chan<- report.Phase) *report.Report {
 	e.mu.Lock()
 	e.checks++
 	e.mu.Unlock()
-	r := &diag.Report{
-		Schema:    diag.Schema,
+	r := &report.Report{
+		Schema:    report.Schema,
 		Generated: time.Date(2026, 1, 12, 10, 0, 0, 0, time.UTC),
 		Lang:      "en",
-		Device:    &diag.Device{Name: d.Name, Vendor: d.Vendor},
+		Device:    &report.Device{Name: d.Name, Vendor: d.Vendor},
 	}
 	var start time.Duration
 	for _, p := range fakePhases() {
@@ -101,47 +101,47 @@ func (e *fakeEngine) check(ctx context.Context, d Device, progress chan<- diag.P
 			r.Interrupted = true
 			break
 		}
-		progress <- diag.Phase{Name: p.Name, Status: diag.StatusRunning, Started: diag.Duration(start)}
+		progress <- report.Phase{Name: p.Name, Status: report.StatusRunning, Started: report.Duration(start)}
 		if !e.wait(ctx) {
 			r.Interrupted = true
 			break
 		}
-		p.Started = diag.Duration(start)
+		p.Started = report.Duration(start)
 		start += p.Duration.D()
 		progress <- p
 		r.Phases = append(r.Phases, p)
 	}
-	r.Transcript = []diag.TranscriptLine{
-		{At: diag.Duration(25 * time.Millisecond), Service: "smtp", Dir: "<", Text: "220 BN0PR04CA0000.outlook.office365.com Microsoft ESMTP MAIL Service ready"},
-		{At: diag.Duration(26 * time.Millisecond), Service: "smtp", Dir: ">", Text: "EHLO mfpcheck.local"},
-		{At: diag.Duration(80 * time.Millisecond), Service: "smtp", Dir: "*", Text: "TLS handshake done (TLS 1.2)"},
-		{At: diag.Duration(90 * time.Millisecond), Service: "smtp", Dir: ">", Text: "AUTH XOAUTH2 [redacted sha256:1a2b3c4d]"},
-		{At: diag.Duration(220 * time.Millisecond), Service: "smtp", Dir: "<", Text: "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."},
+	r.Transcript = []report.TranscriptLine{
+		{At: report.Duration(25 * time.Millisecond), Service: "smtp", Dir: "<", Text: "220 BN0PR04CA0000.outlook.office365.com Microsoft ESMTP MAIL Service ready"},
+		{At: report.Duration(26 * time.Millisecond), Service: "smtp", Dir: ">", Text: "EHLO mfpcheck.local"},
+		{At: report.Duration(80 * time.Millisecond), Service: "smtp", Dir: "*", Text: "TLS handshake done (TLS 1.2)"},
+		{At: report.Duration(90 * time.Millisecond), Service: "smtp", Dir: ">", Text: "AUTH XOAUTH2 [redacted sha256:1a2b3c4d]"},
+		{At: report.Duration(220 * time.Millisecond), Service: "smtp", Dir: "<", Text: "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."},
 	}
-	r.Token = &diag.TokenInfo{
+	r.Token = &report.TokenInfo{
 		Source: "file token.json", Format: "oauth2-json", State: "obtained",
 		Fingerprint: "sha256:1a2b3c4d… len 1432", User: "scanner@contoso.com",
 		ExpiresAt: time.Date(2026, 1, 12, 11, 0, 0, 0, time.UTC), AccessMinutesLeft: 42,
 		HasRefreshToken: true, HasRefreshDaysLeft: true, RefreshDaysLeft: 87,
 	}
-	r.Findings = []diag.Finding{fakeFinding("smtp_auth_disabled", "en")}
-	r.Verdict = diag.VerdictFail
-	r.Duration = diag.Duration(start)
+	r.Findings = []report.Finding{fakeFinding("smtp_auth_disabled", "en")}
+	r.Verdict = report.VerdictFail
+	r.Duration = report.Duration(start)
 	return r
 }
 
-func (e *fakeEngine) explain(input, lang, vendor string) []diag.Finding {
+func (e *fakeEngine) explain(input, lang, vendor string) []report.Finding {
 	if strings.Contains(input, "5.7.139") {
-		return []diag.Finding{fakeFinding("explained_reply", lang)}
+		return []report.Finding{fakeFinding("explained_reply", lang)}
 	}
 	return nil
 }
 
-func (e *fakeEngine) localize(f diag.Finding, lang, vendor string) diag.Finding {
+func (e *fakeEngine) localize(f report.Finding, lang, vendor string) report.Finding {
 	return fakeFinding(f.ID, lang)
 }
 
-func (e *fakeEngine) sheet(dir string, r *diag.Report, lang string) (string, error) {
+func (e *fakeEngine) sheet(dir string, r *report.Report, lang string) (string, error) {
 	path := filepath.Join(dir, "mfpcheck-sheet-"+strings.ToLower(strings.ReplaceAll(r.Device.Name, " ", "-"))+"-"+r.Generated.Format("2006-01-02")+".pdf")
 	e.mu.Lock()
 	e.sheets = append(e.sheets, path)

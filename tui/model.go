@@ -17,7 +17,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // screen is what the TUI shows.
@@ -39,12 +39,12 @@ type devState struct {
 	running bool
 	cancel  context.CancelFunc
 	// phases are the phases of the running check, in the order they started.
-	phases []diag.Phase
-	report *diag.Report
+	phases []report.Phase
+	report *report.Report
 	// findings are report.Findings in the UI's language (via Engine.Localize).
-	findings []diag.Finding
+	findings []report.Finding
 	// verdict is the last finished check's verdict ("" before the first).
-	verdict diag.Verdict
+	verdict report.Verdict
 
 	login loginState
 }
@@ -84,7 +84,7 @@ type Model struct {
 	queue  []int
 
 	explainInput    string
-	explainFindings []diag.Finding
+	explainFindings []report.Finding
 	explainDone     bool
 
 	status string // one-line message (sheet written, language …)
@@ -160,7 +160,7 @@ func (m *Model) Init() tea.Cmd {
 func (m *Model) Lang() string { return m.lang }
 
 // Report returns the last report of device i, or nil.
-func (m *Model) Report(i int) *diag.Report {
+func (m *Model) Report(i int) *report.Report {
 	if i < 0 || i >= len(m.devs) {
 		return nil
 	}
@@ -168,7 +168,7 @@ func (m *Model) Report(i int) *diag.Report {
 }
 
 // Findings returns device i's findings as shown (in the UI's language).
-func (m *Model) Findings(i int) []diag.Finding {
+func (m *Model) Findings(i int) []report.Finding {
 	if i < 0 || i >= len(m.devs) {
 		return nil
 	}
@@ -572,7 +572,7 @@ func (m *Model) vendor() string {
 }
 
 // upsertPhase replaces the phase of the same name or appends it.
-func upsertPhase(ps []diag.Phase, p diag.Phase) []diag.Phase {
+func upsertPhase(ps []report.Phase, p report.Phase) []report.Phase {
 	for i := range ps {
 		if ps[i].Name == p.Name {
 			ps[i] = p

@@ -6,7 +6,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // styles are built from one renderer bound to the TUI's output, so NO_COLOR
@@ -73,37 +73,37 @@ func newStyles(out io.Writer, noColor bool) styles {
 }
 
 // status returns the style and the icon of a phase status.
-func (s styles) status(st diag.Status) (lipgloss.Style, string) {
+func (s styles) status(st report.Status) (lipgloss.Style, string) {
 	switch st {
-	case diag.StatusOK:
+	case report.StatusOK:
 		return s.OK, "✓"
-	case diag.StatusWarn:
+	case report.StatusWarn:
 		return s.Warn, "!"
-	case diag.StatusFail:
+	case report.StatusFail:
 		return s.Fail, "✗"
-	case diag.StatusSkipped:
+	case report.StatusSkipped:
 		return s.Skipped, "–"
 	}
 	return s.Running, "·"
 }
 
 // verdict returns the style of a verdict.
-func (s styles) verdict(v diag.Verdict) lipgloss.Style {
+func (s styles) verdict(v report.Verdict) lipgloss.Style {
 	switch v {
-	case diag.VerdictOK:
+	case report.VerdictOK:
 		return s.OK
-	case diag.VerdictWarning:
+	case report.VerdictWarning:
 		return s.Warn
 	}
 	return s.Fail
 }
 
 // severity returns the style and icon of a finding's severity.
-func (s styles) severity(sev diag.Severity) (lipgloss.Style, string) {
+func (s styles) severity(sev report.Severity) (lipgloss.Style, string) {
 	switch sev {
-	case diag.SeverityError:
+	case report.SeverityError:
 		return s.Fail, "✗"
-	case diag.SeverityWarning:
+	case report.SeverityWarning:
 		return s.Warn, "!"
 	}
 	return s.Running, "i"

@@ -7,7 +7,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/mdp/qrterminal/v3"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // defaultVerificationURI is where Microsoft's device-code flow sends users
@@ -28,7 +28,7 @@ func (m *Model) tokenView(h int) string {
 	}
 
 	b.WriteString(m.st.Section.Render(tr(m.lang, "token")) + "\n")
-	var t *diag.TokenInfo
+	var t *report.TokenInfo
 	if ds.report != nil {
 		t = ds.report.Token
 	}

@@ -22,7 +22,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // Device is one device the TUI can check.
@@ -54,17 +54,17 @@ type Engine struct {
 	// Check runs the whole check of one device and returns its report (never
 	// nil). It sends each phase on progress when the phase starts (status
 	// running) and when it ends, and must not send after it returns.
-	Check func(ctx context.Context, dev Device, progress chan<- diag.Phase) *diag.Report
+	Check func(ctx context.Context, dev Device, progress chan<- report.Phase) *report.Report
 	// Explain decodes free input (a reply line, a code, an AADSTS error).
-	Explain func(input, lang, vendor string) []diag.Finding
+	Explain func(input, lang, vendor string) []report.Finding
 	// Label returns the catalogue's word for a key in lang (for example
 	// "where.m365_admin"); nil shows the key itself.
 	Label func(lang, key string) string
 	// Localize returns a finding's texts in another language.
-	Localize func(f diag.Finding, lang, vendor string) diag.Finding
+	Localize func(f report.Finding, lang, vendor string) report.Finding
 	// Sheet writes the PDF status sheet of r into the folder dir, in lang,
 	// and returns the file's path. It names the file and never overwrites.
-	Sheet func(dir string, r *diag.Report, lang string) (path string, err error)
+	Sheet func(dir string, r *report.Report, lang string) (path string, err error)
 	// Login runs the device-code sign-in for dev; show is called once the
 	// code is known. It returns when the user signed in, the code expired or
 	// ctx ended.

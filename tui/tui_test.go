@@ -14,7 +14,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/teatest"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // waitLong bounds how long a test waits for the screen to show something.
@@ -133,7 +133,7 @@ func TestWalkthrough(t *testing.T) {
 	if fm.Lang() != "de" {
 		t.Errorf("lang = %q, want de", fm.Lang())
 	}
-	if r := fm.Report(1); r == nil || r.Verdict != diag.VerdictFail {
+	if r := fm.Report(1); r == nil || r.Verdict != report.VerdictFail {
 		t.Fatalf("report of device 1 = %+v, want verdict fail", r)
 	}
 	if fm.Report(0) != nil {
@@ -264,7 +264,7 @@ func TestListVerdicts(t *testing.T) {
 	tm.Send(keys("q"))
 	fm := final(t, tm)
 	for i := range fm.devs {
-		if fm.devs[i].verdict != diag.VerdictFail {
+		if fm.devs[i].verdict != report.VerdictFail {
 			t.Errorf("device %d verdict %q, want fail", i, fm.devs[i].verdict)
 		}
 	}
@@ -276,7 +276,7 @@ func TestLayoutFits(t *testing.T) {
 	fe := &fakeEngine{}
 	ctx := context.Background()
 	m := New(ctx, Options{Devices: twoDevices()[:1], Engine: fe.engine(), Output: &bytes.Buffer{}}, nil)
-	progress := make(chan diag.Phase, 64)
+	progress := make(chan report.Phase, 64)
 	r := fe.check(ctx, m.devs[0].dev, progress)
 	m.Update(reportMsg{dev: 0, run: 0, report: r})
 	for _, size := range [][2]int{{80, 24}, {60, 20}, {120, 40}, {40, 12}} {

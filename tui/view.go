@@ -8,8 +8,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/i18n"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // View draws the whole window: header, body, message line, help bar.
@@ -197,7 +197,7 @@ func (m *Model) listRow(i int) string {
 	case ds.verdict != "":
 		icon = m.verdictIcon(ds.verdict)
 		state = m.st.verdict(ds.verdict).Render(tr(m.lang, "verdict."+string(ds.verdict)))
-		if f, ok := diag.TopFinding(ds.findings); ok {
+		if f, ok := report.TopFinding(ds.findings); ok {
 			rest := room - lipgloss.Width(state) - 3
 			if rest >= 8 {
 				state += m.st.Dim.Render(" · " + ansi.Truncate(f.Title, rest, "…"))
@@ -221,11 +221,11 @@ func (m *Model) listRow(i int) string {
 // read unchecked; the token line says it, so it is not listed.
 const signatureNote = "token.signature_unverified"
 
-func (m *Model) verdictIcon(v diag.Verdict) string {
+func (m *Model) verdictIcon(v report.Verdict) string {
 	switch v {
-	case diag.VerdictOK:
+	case report.VerdictOK:
 		return m.st.OK.Render("✓")
-	case diag.VerdictWarning:
+	case report.VerdictWarning:
 		return m.st.Warn.Render("!")
 	}
 	return m.st.Fail.Render("✗")
@@ -241,18 +241,18 @@ func cell(s string, w int) string {
 
 // phaseLabels are display names of phases (not translated: they are the
 // protocol's own words).
-var phaseLabels = map[diag.PhaseName]string{
-	diag.PhaseDNS: "DNS", diag.PhaseConnect: "Connect", diag.PhaseBanner: "Banner",
-	diag.PhaseEHLO: "EHLO", diag.PhaseStartTLS: "STARTTLS", diag.PhaseTLS: "TLS",
-	diag.PhaseEHLOTLS: "EHLO (TLS)", diag.PhaseAuth: "AUTH", diag.PhaseMailFrom: "MAIL FROM",
-	diag.PhaseRcptTo: "RCPT TO", diag.PhaseData: "DATA", diag.PhaseQuit: "QUIT",
-	diag.PhasePOP3DNS: "POP3 DNS", diag.PhasePOP3Connect: "POP3 Connect",
-	diag.PhasePOP3Banner: "POP3 Banner", diag.PhasePOP3STLS: "POP3 STLS",
-	diag.PhasePOP3TLS: "POP3 TLS", diag.PhasePOP3CAPA: "POP3 CAPA",
-	diag.PhasePOP3Auth: "POP3 AUTH", diag.PhasePOP3Quit: "POP3 QUIT",
+var phaseLabels = map[report.PhaseName]string{
+	report.PhaseDNS: "DNS", report.PhaseConnect: "Connect", report.PhaseBanner: "Banner",
+	report.PhaseEHLO: "EHLO", report.PhaseStartTLS: "STARTTLS", report.PhaseTLS: "TLS",
+	report.PhaseEHLOTLS: "EHLO (TLS)", report.PhaseAuth: "AUTH", report.PhaseMailFrom: "MAIL FROM",
+	report.PhaseRcptTo: "RCPT TO", report.PhaseData: "DATA", report.PhaseQuit: "QUIT",
+	report.PhasePOP3DNS: "POP3 DNS", report.PhasePOP3Connect: "POP3 Connect",
+	report.PhasePOP3Banner: "POP3 Banner", report.PhasePOP3STLS: "POP3 STLS",
+	report.PhasePOP3TLS: "POP3 TLS", report.PhasePOP3CAPA: "POP3 CAPA",
+	report.PhasePOP3Auth: "POP3 AUTH", report.PhasePOP3Quit: "POP3 QUIT",
 }
 
-func phaseLabel(name diag.PhaseName) string {
+func phaseLabel(name report.PhaseName) string {
 	if l, ok := phaseLabels[name]; ok {
 		return l
 	}
@@ -321,14 +321,14 @@ func (m *Model) probeContent(ds *devState) string {
 // phaseSummary is one protocol's phases on one line: how many passed, and
 // each one that did not with its status ("SMTP ✓ 8 · ✗ AUTH 535 5.7.139 ·
 // – 3").
-func (m *Model) phaseSummary(proto string, ps []diag.Phase, w int) string {
+func (m *Model) phaseSummary(proto string, ps []report.Phase, w int) string {
 	ok, skipped := 0, 0
 	var bad []string
 	for _, p := range ps {
 		switch p.Status {
-		case diag.StatusOK:
+		case report.StatusOK:
 			ok++
-		case diag.StatusSkipped:
+		case report.StatusSkipped:
 			skipped++
 		default:
 			st, ic := m.st.status(p.Status)
@@ -341,7 +341,7 @@ func (m *Model) phaseSummary(proto string, ps []diag.Phase, w int) string {
 			bad = append(bad, s)
 		}
 	}
-	stOK, icOK := m.st.status(diag.StatusOK)
+	stOK, icOK := m.st.status(report.StatusOK)
 	parts := []string{stOK.Render(icOK) + fmt.Sprintf(" %d %s", ok, i18n.T(m.lang, "status.ok"))}
 	parts = append(parts, bad...)
 	if skipped > 0 {
@@ -351,7 +351,7 @@ func (m *Model) phaseSummary(proto string, ps []diag.Phase, w int) string {
 }
 
 // replyCode is an SMTP code or POP3's +OK/-ERR.
-func replyCode(r *diag.Reply) string {
+func replyCode(r *report.Reply) string {
 	if r.POP3 != "" {
 		return r.POP3
 	}
@@ -359,14 +359,14 @@ func replyCode(r *diag.Reply) string {
 }
 
 // phaseLine is "✓ AUTH        120 ms  535 5.7.139 …", cut to w cells.
-func (m *Model) phaseLine(p diag.Phase, w int) string {
+func (m *Model) phaseLine(p report.Phase, w int) string {
 	var icon, dur string
-	if p.Status == diag.StatusRunning {
+	if p.Status == report.StatusRunning {
 		icon = m.spin.View()
 	} else {
 		st, ic := m.st.status(p.Status)
 		icon = st.Render(ic)
-		if p.Status != diag.StatusSkipped {
+		if p.Status != report.StatusSkipped {
 			dur = fmtDur(p.Duration.D())
 		}
 	}
@@ -382,13 +382,13 @@ func (m *Model) phaseLine(p diag.Phase, w int) string {
 	case p.Note != "":
 		detail = i18n.PhaseNote(m.lang, p.Note)
 	}
-	if p.Status == diag.StatusRunning && detail == "" {
+	if p.Status == report.StatusRunning && detail == "" {
 		detail = "…"
 	}
 	head := fmt.Sprintf(" %s %-12s %8s  ", icon, ansi.Truncate(phaseLabel(p.Name), 12, "…"), dur)
 	rest := max(w-lipgloss.Width(head), 1)
 	detail = ansi.Truncate(strings.ReplaceAll(detail, "\n", " / "), rest, "…")
-	if p.Status == diag.StatusFail {
+	if p.Status == report.StatusFail {
 		detail = m.st.ErrText.Render(detail)
 	} else {
 		detail = m.st.Dim.Render(detail)
@@ -408,7 +408,7 @@ func fmtDur(d time.Duration) string {
 }
 
 // tokenSummary is the token's state in one line.
-func (m *Model) tokenSummary(t *diag.TokenInfo) string {
+func (m *Model) tokenSummary(t *report.TokenInfo) string {
 	parts := []string{tokenState(m.lang, t)}
 	if !t.ExpiresAt.IsZero() {
 		parts = append(parts, m.accessLeft(t))
@@ -419,14 +419,14 @@ func (m *Model) tokenSummary(t *diag.TokenInfo) string {
 	return tr(m.lang, "token") + i18n.T(m.lang, "colon") + " " + strings.Join(parts, " · ")
 }
 
-func (m *Model) accessLeft(t *diag.TokenInfo) string {
+func (m *Model) accessLeft(t *report.TokenInfo) string {
 	if t.AccessMinutesLeft <= 0 {
 		return m.st.Fail.Render(tr(m.lang, "expired"))
 	}
 	return fmt.Sprintf(tr(m.lang, "minutes_left"), t.AccessMinutesLeft)
 }
 
-func (m *Model) refreshLeft(t *diag.TokenInfo) string {
+func (m *Model) refreshLeft(t *report.TokenInfo) string {
 	switch {
 	case !t.HasRefreshToken:
 		return tr(m.lang, "refresh_none")
@@ -441,12 +441,12 @@ func (m *Model) refreshLeft(t *diag.TokenInfo) string {
 }
 
 // tokenState is the token state as the device's web page words it.
-func tokenState(lang string, t *diag.TokenInfo) string {
+func tokenState(lang string, t *report.TokenInfo) string {
 	return i18n.DeviceState(lang, t.State)
 }
 
 // findingsView renders findings with their numbered steps, wrapped to w.
-func (m *Model) findingsView(fs []diag.Finding, w int) string {
+func (m *Model) findingsView(fs []report.Finding, w int) string {
 	var b strings.Builder
 	b.WriteString(m.st.Section.Render(tr(m.lang, "findings")) + "\n")
 	if len(fs) == 0 {
@@ -493,7 +493,7 @@ func (m *Model) findingsView(fs []diag.Finding, w int) string {
 			for i, id := range f.Alternatives {
 				alts[i] = id
 				if m.eng.Localize != nil {
-					if t := m.eng.Localize(diag.Finding{ID: id}, m.lang, m.vendor()).Title; t != "" {
+					if t := m.eng.Localize(report.Finding{ID: id}, m.lang, m.vendor()).Title; t != "" {
 						alts[i] = t
 					}
 				}

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/mfpcheck/mfpcheck/diag/batch"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
 )
 
 // TestBatchCAAndVerifyCert: batch --ca verifies every device against the

@@ -9,8 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mfpcheck/mfpcheck/diag"
-	"github.com/mfpcheck/mfpcheck/fixtures/hostile"
+	"github.com/mfpcheck/mfpcheck/diag/probe"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/hostile"
 )
 
 // These tests check that a run that could not test the device blames the
@@ -19,7 +20,7 @@ import (
 
 // noDeviceAdvice fails when the report gives the device, tenant or network
 // the blame or any step to do on the device.
-func noDeviceAdvice(t *testing.T, r *diag.Report) {
+func noDeviceAdvice(t *testing.T, r *report.Report) {
 	t.Helper()
 	for _, f := range r.Findings {
 		if f.Side == "device" || f.Side == "tenant" || f.Side == "network" {
@@ -52,7 +53,7 @@ func TestProbeMissingTokenFileBlamesInput(t *testing.T) {
 	a = newTestApp(nil)
 	a.runCLI(t, "probe", "127.0.0.1:1", "--token-file", missing, "--user", "scanner@contoso.com", "--json")
 	r := a.report(t)
-	if r.Verdict != diag.VerdictError || r.ErrorID != "input.token_file_missing" || len(r.Findings) == 0 || r.Findings[0].Side != "input" {
+	if r.Verdict != report.VerdictError || r.ErrorID != "input.token_file_missing" || len(r.Findings) == 0 || r.Findings[0].Side != "input" {
 		t.Errorf("verdict %s, error id %q, findings %+v", r.Verdict, r.ErrorID, r.Findings)
 	}
 	noDeviceAdvice(t, r)
@@ -88,7 +89,7 @@ func TestProbeTimeoutSpentBlamesInput(t *testing.T) {
 	a := newTestApp(nil)
 	code := a.runCLI(t, "probe", srv.Addr(), "--auth", "none", "--timeout", "300ms", "--json")
 	r := a.report(t)
-	if code != ExitError || r.Verdict != diag.VerdictError || len(r.Findings) == 0 || r.Findings[0].ID != "input.timeout_spent" {
+	if code != ExitError || r.Verdict != report.VerdictError || len(r.Findings) == 0 || r.Findings[0].ID != "input.timeout_spent" {
 		t.Fatalf("exit %d, verdict %s, findings %+v", code, r.Verdict, r.Findings)
 	}
 	noDeviceAdvice(t, r)
@@ -135,7 +136,7 @@ func TestOfflineCouldNotTest(t *testing.T) {
 	if !inPrivateNetns(t) {
 		return
 	}
-	if diag.HasDefaultRoute() {
+	if probe.HasDefaultRoute() {
 		t.Fatal("a default route inside the private namespace")
 	}
 	a := newTestApp(nil)
@@ -147,7 +148,7 @@ func TestOfflineCouldNotTest(t *testing.T) {
 	a = newTestApp(nil)
 	a.runCLI(t, "probe", "smtp.office365.com:587", "--auth", "none", "--timeout", "20s", "--json")
 	r := a.report(t)
-	if r.Verdict != diag.VerdictError || len(r.Findings) == 0 || r.Findings[0].ID != "local.offline" || r.Findings[0].Side != "local" {
+	if r.Verdict != report.VerdictError || len(r.Findings) == 0 || r.Findings[0].ID != "local.offline" || r.Findings[0].Side != "local" {
 		t.Errorf("verdict %s, findings %+v", r.Verdict, r.Findings)
 	}
 	noDeviceAdvice(t, r)
@@ -163,7 +164,7 @@ devices:
 	a = newTestApp(nil)
 	code = a.runCLI(t, "batch", fleet, "--format", "json")
 	var b struct {
-		Reports []*diag.Report `json:"reports"`
+		Reports []*report.Report `json:"reports"`
 	}
 	if err := json.Unmarshal(a.out.Bytes(), &b); err != nil {
 		t.Fatalf("batch output: %v\n%s", err, a.out.String())
@@ -172,7 +173,7 @@ devices:
 		t.Errorf("batch: exit %d, %d reports\n%s", code, len(b.Reports), a.out.String())
 	}
 	for _, r := range b.Reports {
-		if r.Verdict != diag.VerdictError {
+		if r.Verdict != report.VerdictError {
 			t.Errorf("%s: verdict %s, want error (could not test), not a device failure", r.Device.Name, r.Verdict)
 		}
 		noDeviceAdvice(t, r)

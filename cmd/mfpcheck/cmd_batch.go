@@ -10,9 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/batch"
 	"github.com/mfpcheck/mfpcheck/diag/check"
+	"github.com/mfpcheck/mfpcheck/diag/probe"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 	"github.com/mfpcheck/mfpcheck/sheet"
 )
 
@@ -143,7 +144,7 @@ func loadFleetCAs(flagCA string, devices []batch.Device) (map[string]*x509.CertP
 		if file == "" || pools[file] != nil {
 			return nil
 		}
-		pool, err := diag.LoadCAFile(file)
+		pool, err := probe.LoadCAFile(file)
 		if err != nil {
 			if source != "" {
 				return fmt.Errorf("%s: ca: %w", source, err)
@@ -204,10 +205,10 @@ func (a *app) batchOptions(f batchFlags) (batch.Options, bool) {
 // pdfSheets wires the PDF status sheets into batch.
 func pdfSheets() batch.Sheets {
 	return batch.Sheets{
-		Device: func(w io.Writer, r *diag.Report, lang string) error {
+		Device: func(w io.Writer, r *report.Report, lang string) error {
 			return sheet.Render(w, r, sheet.Options{Lang: lang})
 		},
-		Fleet: func(w io.Writer, rs []*diag.Report, lang string) error {
+		Fleet: func(w io.Writer, rs []*report.Report, lang string) error {
 			return sheet.RenderFleet(w, rs, sheet.Options{Lang: lang})
 		},
 	}

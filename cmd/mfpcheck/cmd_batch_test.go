@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/batch"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // closedPort is a loopback port nothing listens on.
@@ -82,10 +82,10 @@ devices:
 		t.Errorf("exit %d, worst %s (stderr %s)", code, b.Summary.Worst, a.err.String())
 	}
 	for _, r := range b.Reports {
-		if r.Verdict != diag.VerdictFail || r.Lang != "de" {
+		if r.Verdict != report.VerdictFail || r.Lang != "de" {
 			t.Errorf("%s: verdict %s lang %s", r.Device.Name, r.Verdict, r.Lang)
 		}
-		if p, ok := r.FailedPhase(); !ok || p.Name != diag.PhaseConnect {
+		if p, ok := r.FailedPhase(); !ok || p.Name != report.PhaseConnect {
 			t.Errorf("%s: failed phase %+v, want connect", r.Device.Name, p)
 		}
 	}

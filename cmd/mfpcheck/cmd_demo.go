@@ -5,7 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/mfpcheck/mfpcheck/diag/tenant"
-	"github.com/mfpcheck/mfpcheck/fixtures/tenantsim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/tenantsim"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,9 +18,9 @@ import (
 	"github.com/mfpcheck/mfpcheck/diag/exporter"
 	"github.com/mfpcheck/mfpcheck/diag/suggest"
 	"github.com/mfpcheck/mfpcheck/diag/token"
-	"github.com/mfpcheck/mfpcheck/fixtures/entrasim"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
-	"github.com/mfpcheck/mfpcheck/fixtures/simcheck"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/entrasim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/simcheck"
 )
 
 // defaultScenario is what "mfpcheck demo" shows with no --scenario: the most

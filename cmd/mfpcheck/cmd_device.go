@@ -10,17 +10,19 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/device"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
+	"github.com/mfpcheck/mfpcheck/diag/probe"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
 	"github.com/mfpcheck/mfpcheck/diag/render"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // deviceResult is what "mfpcheck device --json" prints.
 type deviceResult struct {
 	Device   *device.Identity `json:"device"`
-	Findings []diag.Finding   `json:"findings"`
-	Verdict  diag.Verdict     `json:"verdict"`
+	Findings []report.Finding `json:"findings"`
+	Verdict  report.Verdict   `json:"verdict"`
 }
 
 // cmdDevice runs "mfpcheck device": the printer's identity over IPP, held
@@ -29,7 +31,7 @@ type deviceResult struct {
 // answer IPP, ExitError on bad input.
 func (a *app) cmdDevice(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("device", flag.ContinueOnError)
-	profile := fs.String("profile", "", "device profile: its device.address is asked when no HOST is given, its device.model and device.firmware are compared")
+	profileFile := fs.String("profile", "", "device profile: its device.address is asked when no HOST is given, its device.model and device.firmware are compared")
 	asJSON := fs.Bool("json", false, "print the identity and findings as JSON")
 	timeout := fs.Duration("timeout", device.DefaultTimeout, "time allowed for the printer's answer")
 	lang := fs.String("lang", "", "language: en | de | fr (default from LC_ALL/LC_MESSAGES/LANG)")
@@ -50,8 +52,8 @@ func (a *app) cmdDevice(ctx context.Context, args []string) int {
 		return ExitError
 	}
 	var model, firmware, vendor, target string
-	if *profile != "" {
-		p, err := diag.LoadProfile(*profile)
+	if *profileFile != "" {
+		p, err := profile.Load(*profileFile)
 		if err != nil {
 			a.errorf("device: %v", err)
 			a.hintf("\"mfpcheck init\" writes a profile")
@@ -85,11 +87,11 @@ func (a *app) cmdDevice(ctx context.Context, args []string) int {
 		return ExitFail
 	}
 	l := a.lang(*lang)
-	res := deviceResult{Device: id, Findings: []diag.Finding{}}
+	res := deviceResult{Device: id, Findings: []report.Finding{}}
 	for _, h := range device.Compare(id, model, firmware) {
 		res.Findings = append(res.Findings, diagnose.FindingFor(h, diagnose.Options{Lang: l, Vendor: vendor}))
 	}
-	res.Verdict = diagnose.Verdict(&diag.Report{Findings: res.Findings})
+	res.Verdict = diagnose.Verdict(&report.Report{Findings: res.Findings})
 	if *asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
@@ -118,7 +120,7 @@ func (a *app) printerClient(target, caFile string, insecure bool, timeout time.D
 	if strings.HasPrefix(uri, "ipps:") {
 		cfg := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: insecure} //nolint:gosec // only with --insecure
 		if caFile != "" {
-			pool, err := diag.LoadCAFile(caFile)
+			pool, err := probe.LoadCAFile(caFile)
 			if err != nil {
 				return nil, err
 			}

@@ -8,9 +8,10 @@ import (
 	"io"
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
+	"github.com/mfpcheck/mfpcheck/diag/redact"
 	"github.com/mfpcheck/mfpcheck/diag/render"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // cmdExplain runs "mfpcheck explain". Exit codes: ExitOK when something was
@@ -54,9 +55,9 @@ func (a *app) cmdExplain(ctx context.Context, args []string) int {
 		input = strings.Join(inputs, " ")
 	}
 	opts := diagnose.Options{Lang: l, Vendor: *vendor}
-	var findings []diag.Finding
+	var findings []report.Finding
 	if f, ok := diagnose.ExplainID(strings.TrimSpace(input), opts); ok {
-		findings = []diag.Finding{f} // a catalogue id, as a report or an alert names it
+		findings = []report.Finding{f} // a catalogue id, as a report or an alert names it
 	} else {
 		findings = diagnose.Explain(input, opts)
 	}
@@ -66,7 +67,7 @@ func (a *app) cmdExplain(ctx context.Context, args []string) int {
 		return ExitError
 	}
 	// Evidence quotes the pasted text: outside text, sanitized once here.
-	diag.Scrub(&findings, a.secrets())
+	redact.Scrub(&findings, a.secrets())
 	if *asJSON {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 func TestExplainCLILanguagesAndMenus(t *testing.T) {
@@ -46,7 +46,7 @@ func TestExplainCLIStdinAndJSON(t *testing.T) {
 	if code := a.runCLI(t, "explain", "--json", "-"); code != ExitOK {
 		t.Fatalf("exit %d: %s", code, a.err.String())
 	}
-	var fs []diag.Finding
+	var fs []report.Finding
 	if err := json.Unmarshal(a.out.Bytes(), &fs); err != nil {
 		t.Fatalf("not a JSON array of findings: %v\n%s", err, a.out.String())
 	}

@@ -13,7 +13,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
 	"github.com/mfpcheck/mfpcheck/diag/profileinit"
 )
 
@@ -102,7 +102,7 @@ func (a *app) cmdInit(ctx context.Context, args []string) int {
 		return ExitError
 	}
 	// What was written loads like any profile (token file relative to it).
-	if _, err := diag.LoadProfile(out); err != nil {
+	if _, err := profile.Load(out); err != nil {
 		return a.inputError("init", err)
 	}
 	fmt.Fprintf(a.stderr, "mfpcheck: wrote %s\n", out)

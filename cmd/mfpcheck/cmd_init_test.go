@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
 )
 
 // TestInitAsksInTheVendorsWords: on a terminal, init asks each question
@@ -33,7 +33,7 @@ func TestInitAsksInTheVendorsWords(t *testing.T) {
 			t.Errorf("profile lacks %q:\n%s", want, data)
 		}
 	}
-	p, err := diag.LoadProfile(out)
+	p, err := profile.Load(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +49,7 @@ func TestInitAsksInTheVendorsWords(t *testing.T) {
 	if code := a.runCLI(t, "init", "--vendor", "sharp", "-o", out, "--force", "--user", "fax@contoso.com", "--pop3-server", "outlook.office365.com"); code != ExitOK {
 		t.Fatalf("--force: exit %d %s", code, a.err)
 	}
-	if p, err := diag.LoadProfile(out); err != nil || p.Device.Vendor != "sharp" || p.POP3 == nil || p.POP3.Port != 995 {
+	if p, err := profile.Load(out); err != nil || p.Device.Vendor != "sharp" || p.POP3 == nil || p.POP3.Port != 995 {
 		t.Errorf("after --force: %+v %v", p, err)
 	}
 	a = newTestApp(nil)

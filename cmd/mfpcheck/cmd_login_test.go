@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag/token"
-	"github.com/mfpcheck/mfpcheck/fixtures/entrasim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/entrasim"
 )
 
 func loginArgs(url, file string, extra ...string) []string {

@@ -15,10 +15,13 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/check"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
+	"github.com/mfpcheck/mfpcheck/diag/hostport"
+	"github.com/mfpcheck/mfpcheck/diag/probe"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
 	"github.com/mfpcheck/mfpcheck/diag/render"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 	"github.com/mfpcheck/mfpcheck/diag/tenant"
 )
 
@@ -81,8 +84,8 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.maxTLS, "max-tls", "", "highest TLS version the device can do: 1.0 | 1.1 | 1.2 | 1.3")
 	fs.BoolVar(&f.helo, "helo", false, "greet with HELO instead of EHLO, like some old devices")
 	fs.StringVar(&f.mechanisms, "mechanisms", "", "the device's SASL mechanisms, comma separated (e.g. PLAIN,LOGIN)")
-	fs.DurationVar(&f.timeout, "timeout", diag.DefaultTimeout, "bound for the whole probe")
-	fs.DurationVar(&f.phaseTimeout, "phase-timeout", diag.DefaultPhaseTimeout, "bound for each phase")
+	fs.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "bound for the whole probe")
+	fs.DurationVar(&f.phaseTimeout, "phase-timeout", probe.DefaultPhaseTimeout, "bound for each phase")
 	fs.BoolVar(&f.refresh, "refresh", false, "refresh the OAuth token first (saves the rotated refresh token)")
 	fs.StringVar(&f.authority, "authority", "", "sign-in authority (default https://login.microsoftonline.com)")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the report as JSON (schema mfpcheck.report/v1)")
@@ -140,7 +143,7 @@ func (a *app) cmdProbe(ctx context.Context, args []string) int {
 
 // report prints a report, writes its sheet when one was asked for, and
 // maps its verdict to the exit code.
-func (a *app) report(r *diag.Report, jsonOut, transcript bool, out sheetOutput) int {
+func (a *app) report(r *report.Report, jsonOut, transcript bool, out sheetOutput) int {
 	var err error
 	if jsonOut {
 		err = render.JSON(a.stdout, r)
@@ -161,7 +164,7 @@ func (a *app) report(r *diag.Report, jsonOut, transcript bool, out sheetOutput) 
 		}
 		fmt.Fprintf(a.stderr, "mfpcheck: status sheet written to %s\n", path)
 	}
-	if r.Verdict == diag.VerdictError && !jsonOut {
+	if r.Verdict == report.VerdictError && !jsonOut {
 		a.couldNotTest(r)
 	}
 	return verdictExit(r.Verdict)
@@ -170,10 +173,10 @@ func (a *app) report(r *diag.Report, jsonOut, transcript bool, out sheetOutput) 
 // couldNotTest explains on stderr why a check could not test the device:
 // the error, then the first step of the finding that blames this computer
 // or mfpcheck's input, as the hint.
-func (a *app) couldNotTest(r *diag.Report) {
-	var blame *diag.Finding
+func (a *app) couldNotTest(r *report.Report) {
+	var blame *report.Finding
 	for i, f := range r.Findings {
-		if f.Severity == diag.SeverityError && (f.Side == "local" || f.Side == "input") {
+		if f.Severity == report.SeverityError && (f.Side == "local" || f.Side == "input") {
 			blame = &r.Findings[i]
 			break
 		}
@@ -190,13 +193,13 @@ func (a *app) couldNotTest(r *diag.Report) {
 }
 
 // verdictExit maps a verdict to the monitoring-plugin exit code.
-func verdictExit(v diag.Verdict) int {
+func verdictExit(v report.Verdict) int {
 	switch v {
-	case diag.VerdictOK:
+	case report.VerdictOK:
 		return ExitOK
-	case diag.VerdictWarning:
+	case report.VerdictWarning:
 		return ExitWarning
-	case diag.VerdictFail:
+	case report.VerdictFail:
 		return ExitFail
 	}
 	return ExitError
@@ -222,7 +225,7 @@ func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 	case len(pos) > 1:
 		return cfg, fmt.Errorf("unexpected arguments: %s", strings.Join(pos[1:], " "))
 	case f.profile != "":
-		p, err := diag.LoadProfile(f.profile)
+		p, err := profile.Load(f.profile)
 		if err != nil {
 			return cfg, err
 		}
@@ -232,9 +235,9 @@ func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 		if err != nil {
 			return cfg, err
 		}
-		cfg.Probe = diag.ProbeConfig{Host: host, Port: port, Security: security, VerifyCert: true, Envelope: true}
+		cfg.Probe = probe.Config{Host: host, Port: port, Security: security, VerifyCert: true, Envelope: true}
 	case pop != nil:
-		cfg.Probe = diag.ProbeConfig{Host: pop.Host, VerifyCert: true}
+		cfg.Probe = probe.Config{Host: pop.Host, VerifyCert: true}
 	default:
 		return cfg, fmt.Errorf("nothing to probe: give --profile FILE or HOST[:PORT] (e.g. smtp.office365.com:587)")
 	}
@@ -244,13 +247,13 @@ func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 		if f.security != "starttls" && f.security != "tls" && f.security != "none" {
 			return cfg, fmt.Errorf("--security %q: use starttls, tls or none", f.security)
 		}
-		pc.Security = diag.Security(f.security)
+		pc.Security = report.Security(f.security)
 	}
 	if f.port != 0 {
 		pc.Port = f.port
 	}
 	if pc.Port == 0 {
-		pc.Port = diag.DefaultPort(pc.Security)
+		pc.Port = profile.DefaultPort(pc.Security)
 	}
 	if f.user != "" {
 		pc.User = f.user
@@ -287,7 +290,7 @@ func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 		if f.authMethod != "oauth2" && f.authMethod != "basic" && f.authMethod != "none" {
 			return cfg, fmt.Errorf("--auth %q: use oauth2, basic or none", f.authMethod)
 		}
-		pc.AuthMethod = diag.AuthMethod(f.authMethod)
+		pc.AuthMethod = report.AuthMethod(f.authMethod)
 	case pc.AuthMethod != "":
 	case cfg.TokenFile != "" || cfg.TokenEnv != "":
 		pc.AuthMethod = "oauth2"
@@ -297,7 +300,7 @@ func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 		pc.AuthMethod = "none"
 	}
 	if f.caFile != "" {
-		pool, err := diag.LoadCAFile(f.caFile)
+		pool, err := probe.LoadCAFile(f.caFile)
 		if err != nil {
 			return cfg, err
 		}
@@ -316,7 +319,7 @@ func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 		pc.Envelope = false
 	}
 	if f.maxTLS != "" {
-		if _, ok := diag.TLSVersionByName(f.maxTLS); !ok {
+		if _, ok := report.TLSVersionByName(f.maxTLS); !ok {
 			return cfg, fmt.Errorf("--max-tls %q: use 1.0, 1.1, 1.2 or 1.3", f.maxTLS)
 		}
 		pc.MaxTLS = f.maxTLS
@@ -357,9 +360,9 @@ func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 		// POP3 alone: the settings given (user, credentials, certificate
 		// checks, route) apply to the POP3 server.
 		if pop.Security == "" {
-			pop.Security = diag.SecurityTLS
+			pop.Security = report.SecurityTLS
 			if f.security != "" {
-				pop.Security = diag.Security(f.security)
+				pop.Security = report.Security(f.security)
 			}
 		}
 		if pop.Port == 0 {
@@ -399,14 +402,14 @@ func (e *hintError) Unwrap() error { return e.err }
 
 // splitTarget reads HOST, HOST:PORT, [V6]:PORT or a bare IPv6 literal.
 func splitTarget(s string) (string, int, error) {
-	return diag.SplitHostPort(s, 0)
+	return hostport.Split(s, 0)
 }
 
 // Target URL schemes: smtp:// is STARTTLS (port 587), smtps:// implicit
 // TLS (465), pop3:// POP3 with STLS (110), pop3s:// POP3 over TLS (995).
 var targetSchemes = map[string]struct {
 	pop      bool
-	security diag.Security
+	security report.Security
 }{
 	"smtp": {false, "starttls"}, "smtps": {false, "tls"},
 	"pop3": {true, "starttls"}, "pop3s": {true, "tls"},
@@ -427,7 +430,7 @@ func splitURL(s string) (scheme, hostport string, isURL bool, err error) {
 
 // smtpTarget reads what splitTarget reads, or smtp://… and smtps://…
 // (port 0: the default for the security).
-func smtpTarget(s string) (host string, port int, security diag.Security, err error) {
+func smtpTarget(s string) (host string, port int, security report.Security, err error) {
 	security = "starttls"
 	scheme, hp, isURL, err := splitURL(s)
 	if err != nil {
@@ -442,9 +445,9 @@ func smtpTarget(s string) (host string, port int, security diag.Security, err er
 
 // pop3Target takes the POP3 server to probe alone: --pop3 HOST[:PORT] or a
 // pop3:// or pop3s:// argument (removed from pos). nil: none.
-func pop3Target(f probeFlags, pos *[]string) (*diag.POP3Config, error) {
+func pop3Target(f probeFlags, pos *[]string) (*probe.POP3Config, error) {
 	var spec string
-	var security diag.Security
+	var security report.Security
 	if len(*pos) == 1 {
 		scheme, hp, isURL, err := splitURL((*pos)[0])
 		if err != nil {
@@ -468,17 +471,17 @@ func pop3Target(f probeFlags, pos *[]string) (*diag.POP3Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("POP3 server: %w", err)
 	}
-	if f.security != "" && security != "" && diag.Security(f.security) != security {
+	if f.security != "" && security != "" && report.Security(f.security) != security {
 		return nil, fmt.Errorf("--security %s contradicts the address %s", f.security, spec)
 	}
-	return &diag.POP3Config{Host: host, Port: port, Security: security}, nil
+	return &probe.POP3Config{Host: host, Port: port, Security: security}, nil
 }
 
 // applyRoute sets --connect-to (the SMTP server's, or the POP3 server's
 // when only POP3 is probed) and --proxy (every connection of the check).
 func applyRoute(cfg *check.Config, connectTo, proxyURL string) error {
 	if connectTo != "" {
-		h, p, err := diag.SplitHostPort(connectTo, 0)
+		h, p, err := hostport.Split(connectTo, 0)
 		if err != nil || p == 0 {
 			return fmt.Errorf("--connect-to %q: give HOST:PORT (e.g. 127.0.0.1:2525 or [::1]:2525)", connectTo)
 		}
@@ -486,7 +489,7 @@ func applyRoute(cfg *check.Config, connectTo, proxyURL string) error {
 		cfg.Probe.Route.ConnectTo = connectTo
 	}
 	if proxyURL != "" {
-		px, err := diag.ParseProxy(proxyURL)
+		px, err := probe.ParseProxy(proxyURL)
 		if err != nil {
 			return fmt.Errorf("--proxy: %w", err)
 		}

@@ -9,7 +9,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
 	"github.com/mfpcheck/mfpcheck/diag/tenant"
 	"github.com/mfpcheck/mfpcheck/diag/token"
 )
@@ -42,7 +42,7 @@ func (a *app) cmdRegisterApp(ctx context.Context, args []string) int {
 		return ExitError
 	}
 	if profileFile != "" && tenantName == "" {
-		p, err := diag.LoadProfile(profileFile)
+		p, err := profile.Load(profileFile)
 		if err != nil {
 			a.errorf("%v", err)
 			return ExitError
@@ -110,7 +110,7 @@ func (a *app) cmdRegisterApp(ctx context.Context, args []string) int {
 		fmt.Fprintf(a.stdout, "Nothing to do: %q and its consent are in place. Client id: %s\n", reg.Name, reg.ClientID)
 	}
 	if profileFile != "" {
-		if err := diag.SetProfileClientID(profileFile, reg.ClientID); err != nil {
+		if err := profile.SetClientID(profileFile, reg.ClientID); err != nil {
 			a.errorf("%v", err)
 			return ExitError
 		}

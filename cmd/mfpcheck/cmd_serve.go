@@ -15,9 +15,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/batch"
 	"github.com/mfpcheck/mfpcheck/diag/exporter"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
 )
 
 // serveDetails is the part of "serve --help" after the summary.
@@ -113,14 +113,14 @@ func (a *app) cmdServe(ctx context.Context, args []string) int {
 }
 
 // loadModules reads the NAME=PROFILE templates.
-func loadModules(specs []string) (map[string]*diag.Profile, error) {
-	out := map[string]*diag.Profile{}
+func loadModules(specs []string) (map[string]*profile.Profile, error) {
+	out := map[string]*profile.Profile{}
 	for _, s := range specs {
 		name, file, ok := strings.Cut(s, "=")
 		if !ok || name == "" || file == "" {
 			return nil, fmt.Errorf("--module %q: want NAME=PROFILE", s)
 		}
-		p, err := diag.LoadProfile(file)
+		p, err := profile.Load(file)
 		if err != nil {
 			return nil, err
 		}

@@ -14,8 +14,12 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/check"
+	"github.com/mfpcheck/mfpcheck/diag/probe"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
+	"github.com/mfpcheck/mfpcheck/diag/redact"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/diag/safefile"
 	"github.com/mfpcheck/mfpcheck/sheet"
 )
 
@@ -41,7 +45,7 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 	var f sheetFlags
 	fset := flag.NewFlagSet("sheet", flag.ContinueOnError)
 	fset.StringVar(&f.profile, "profile", "", "check the device in this profile (YAML), then print its sheet")
-	fset.StringVar(&f.from, "from", "", "print the sheet of a saved report (probe --json, schema "+diag.Schema+")")
+	fset.StringVar(&f.from, "from", "", "print the sheet of a saved report (probe --json, schema "+report.Schema+")")
 	fset.StringVar(&f.out, "o", "", "output file, or a folder for the default name (default mfpcheck-sheet-DEVICE-DATE.pdf)")
 	fset.StringVar(&f.caFile, "ca", "", "with --profile: verify the server against the CA certificates in this PEM file instead of the system roots")
 	fset.StringVar(&f.lang, "lang", "", "language: en | de | fr (default from LC_ALL/LC_MESSAGES/LANG)")
@@ -79,7 +83,7 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 		return ExitError
 	}
 
-	var r *diag.Report
+	var r *report.Report
 	switch {
 	case f.profile != "" && f.from != "":
 		return a.usageError("sheet", "give either --profile or --from, not both")
@@ -90,13 +94,13 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 			return a.inputError("sheet", fmt.Errorf("sheet: %w", err))
 		}
 	case f.profile != "":
-		p, err := diag.LoadProfile(f.profile)
+		p, err := profile.Load(f.profile)
 		if err != nil {
 			return a.inputError("sheet", fmt.Errorf("sheet: %w", err))
 		}
 		cfg := check.FromProfile(p, a.getenv)
 		if f.caFile != "" {
-			pool, err := diag.LoadCAFile(f.caFile)
+			pool, err := probe.LoadCAFile(f.caFile)
 			if err != nil {
 				return a.inputError("sheet", fmt.Errorf("sheet: %w", err))
 			}
@@ -156,8 +160,8 @@ func writeStream(path string, data []byte) error {
 }
 
 // readReport reads a report JSON file and checks its schema.
-func readReport(path string) (*diag.Report, error) {
-	data, _, err := diag.ReadFile(path, maxReportFile)
+func readReport(path string) (*report.Report, error) {
+	data, _, err := safefile.ReadFile(path, maxReportFile)
 	if err != nil {
 		return nil, err
 	}
@@ -167,26 +171,26 @@ func readReport(path string) (*diag.Report, error) {
 	if err := json.Unmarshal(data, &head); err != nil {
 		return nil, fmt.Errorf("%s: not a report (JSON): %w", path, err)
 	}
-	if head.Schema != diag.Schema {
+	if head.Schema != report.Schema {
 		if head.Schema == "" {
-			return nil, fmt.Errorf("%s: no \"schema\" field; want a report of schema %s (mfpcheck probe --json)", path, diag.Schema)
+			return nil, fmt.Errorf("%s: no \"schema\" field; want a report of schema %s (mfpcheck probe --json)", path, report.Schema)
 		}
-		return nil, fmt.Errorf("%s: schema %q is not %s", path, head.Schema, diag.Schema)
+		return nil, fmt.Errorf("%s: schema %q is not %s", path, head.Schema, report.Schema)
 	}
-	var r diag.Report
+	var r report.Report
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&r); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	// Whoever wrote the file, its text is outside text: sanitized like a
 	// probe's (the sheet bounds its size itself).
-	diag.Scrub(&r, nil)
+	redact.Scrub(&r, nil)
 	return &r, nil
 }
 
 // defaultSheetName is mfpcheck-sheet-<device-or-host>-<date>.pdf, with the
 // name reduced to characters safe in a file name on every system.
-func defaultSheetName(r *diag.Report, when time.Time) string {
+func defaultSheetName(r *report.Report, when time.Time) string {
 	name := r.Target.Host
 	if r.Device != nil && r.Device.Name != "" {
 		name = r.Device.Name
@@ -206,7 +210,7 @@ func defaultSheetName(r *diag.Report, when time.Time) string {
 	}
 	s := strings.Trim(b.String(), "-.")
 	if len(s) > 60 {
-		s = strings.TrimRight(diag.SafePrefix(s, 60), "-.")
+		s = strings.TrimRight(redact.SafePrefix(s, 60), "-.")
 	}
 	if s == "" {
 		s = "device"
@@ -218,13 +222,13 @@ func defaultSheetName(r *diag.Report, when time.Time) string {
 // same folder, renamed into place once complete, so a reader never sees half
 // a PDF. An existing file is kept unless force is set (the error wraps
 // fs.ErrExist).
-func writeSheetFile(path string, r *diag.Report, opts sheet.Options, force bool) error {
+func writeSheetFile(path string, r *report.Report, opts sheet.Options, force bool) error {
 	// A named pipe or a device (/dev/stdout) is written to, never replaced;
 	// a folder or a socket is refused. Only a regular file is replaced, and
 	// only with --force.
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
 		if fi.Mode()&(fs.ModeNamedPipe|fs.ModeCharDevice) == 0 {
-			return diag.RegularOrMissing(path)
+			return safefile.RegularOrMissing(path)
 		}
 		var buf bytes.Buffer
 		if err := sheet.Render(&buf, r, opts); err != nil {

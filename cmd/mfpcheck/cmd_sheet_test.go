@@ -10,23 +10,23 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
-	"github.com/mfpcheck/mfpcheck/fixtures/testtool"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/testtool"
 )
 
 // sheetReport writes a small saved report to dir and returns its path.
-func sheetReport(t *testing.T, dir string, mutate func(r *diag.Report)) string {
+func sheetReport(t *testing.T, dir string, mutate func(r *report.Report)) string {
 	t.Helper()
-	r := &diag.Report{
-		Schema: diag.Schema, Tool: diag.Tool{Name: "mfpcheck", Version: "0.1.0"}, Lang: "de",
+	r := &report.Report{
+		Schema: report.Schema, Tool: report.Tool{Name: "mfpcheck", Version: "0.1.0"}, Lang: "de",
 		Generated: time.Date(2026, 3, 2, 9, 14, 3, 0, time.UTC), Host: "techlaptop-07",
-		Device: &diag.Device{Name: "Empfang 2. OG", Vendor: "epson", Model: "WF-C879R", AuthMethod: "oauth2"},
-		Target: diag.Target{Host: "smtp.office365.com", Port: 587, Security: "starttls", VerifyCert: true, AuthMethod: "oauth2"},
-		Phases: []diag.Phase{{Name: diag.PhaseAuth, Status: diag.StatusFail,
-			Reply: diag.ParseReply(535, "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. [BN9PR03CA0101.namprd03.prod.outlook.com 2026-03-02T09:14:04.123Z 08DE5A1B2C3D4E5F]")}},
-		Findings: []diag.Finding{{ID: "x", Severity: diag.SeverityError, Title: "SMTP AUTH ist für den Mandanten ausgeschaltet",
-			Steps: []diag.Step{{Text: "Im Exchange Admin Center einschalten."}}}},
-		Verdict: diag.VerdictFail,
+		Device: &report.Device{Name: "Empfang 2. OG", Vendor: "epson", Model: "WF-C879R", AuthMethod: "oauth2"},
+		Target: report.Target{Host: "smtp.office365.com", Port: 587, Security: "starttls", VerifyCert: true, AuthMethod: "oauth2"},
+		Phases: []report.Phase{{Name: report.PhaseAuth, Status: report.StatusFail,
+			Reply: report.ParseReply(535, "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. [BN9PR03CA0101.namprd03.prod.outlook.com 2026-03-02T09:14:04.123Z 08DE5A1B2C3D4E5F]")}},
+		Findings: []report.Finding{{ID: "x", Severity: report.SeverityError, Title: "SMTP AUTH ist für den Mandanten ausgeschaltet",
+			Steps: []report.Step{{Text: "Im Exchange Admin Center einschalten."}}}},
+		Verdict: report.VerdictFail,
 	}
 	if mutate != nil {
 		mutate(r)
@@ -123,13 +123,13 @@ func TestSheetFixedTimeIsReproducible(t *testing.T) {
 func TestSheetDefaultName(t *testing.T) {
 	when := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	for _, c := range []struct {
-		r    *diag.Report
+		r    *report.Report
 		want string
 	}{
-		{&diag.Report{Device: &diag.Device{Name: "Empfang 2. OG / Kopierraum"}}, "mfpcheck-sheet-empfang-2.-og-kopierraum-2026-03-02.pdf"},
-		{&diag.Report{Target: diag.Target{Host: "smtp.office365.com"}}, "mfpcheck-sheet-smtp.office365.com-2026-03-02.pdf"},
-		{&diag.Report{Device: &diag.Device{Name: "../../etc/passwd"}}, "mfpcheck-sheet-etc-passwd-2026-03-02.pdf"},
-		{&diag.Report{}, "mfpcheck-sheet-device-2026-03-02.pdf"},
+		{&report.Report{Device: &report.Device{Name: "Empfang 2. OG / Kopierraum"}}, "mfpcheck-sheet-empfang-2.-og-kopierraum-2026-03-02.pdf"},
+		{&report.Report{Target: report.Target{Host: "smtp.office365.com"}}, "mfpcheck-sheet-smtp.office365.com-2026-03-02.pdf"},
+		{&report.Report{Device: &report.Device{Name: "../../etc/passwd"}}, "mfpcheck-sheet-etc-passwd-2026-03-02.pdf"},
+		{&report.Report{}, "mfpcheck-sheet-device-2026-03-02.pdf"},
 	} {
 		if got := defaultSheetName(c.r, when); got != c.want {
 			t.Errorf("defaultSheetName = %q, want %q", got, c.want)

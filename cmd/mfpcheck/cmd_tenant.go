@@ -10,9 +10,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
+	"github.com/mfpcheck/mfpcheck/diag/redact"
 	"github.com/mfpcheck/mfpcheck/diag/render"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 	"github.com/mfpcheck/mfpcheck/diag/tenant"
 	"github.com/mfpcheck/mfpcheck/diag/token"
 )
@@ -103,15 +105,15 @@ func (a *app) cmdTenant(ctx context.Context, args []string) int {
 	rctx, rcancel := context.WithTimeout(ctx, f.timeout)
 	defer rcancel()
 	info := tenant.Read(rctx, cfg)
-	r := &diag.Report{Schema: diag.Schema, Generated: a.now(), Tool: diag.Tool{Name: "mfpcheck", Version: version},
-		Target: diag.Target{User: cfg.User, AuthMethod: method}, Phases: []diag.Phase{}, Transcript: []diag.TranscriptLine{}, Tenant: info}
-	red := &diag.Redactor{}
+	r := &report.Report{Schema: report.Schema, Generated: a.now(), Tool: report.Tool{Name: "mfpcheck", Version: version},
+		Target: report.Target{User: cfg.User, AuthMethod: method}, Phases: []report.Phase{}, Transcript: []report.TranscriptLine{}, Tenant: info}
+	red := &redact.Redactor{}
 	red.Add(cfg.ExchangeToken)
 	red.Add(cfg.GraphToken)
-	diag.Scrub(r, red)
+	redact.Scrub(r, red)
 	l := a.lang(f.lang)
 	diagnose.DiagnoseTenant(r, diagnose.Options{Lang: l})
-	diag.Scrub(&r.Findings, red)
+	redact.Scrub(&r.Findings, red)
 	if f.jsonOut {
 		if err := render.JSON(a.stdout, r); err != nil {
 			a.errorf("%v", err)
@@ -127,11 +129,11 @@ func (a *app) cmdTenant(ctx context.Context, args []string) int {
 
 // tenantConfig is the tenant, the mailbox and the device's sign-in method
 // from the profile and the flags.
-func (a *app) tenantConfig(f tenantFlags) (tenant.Config, diag.AuthMethod, error) {
+func (a *app) tenantConfig(f tenantFlags) (tenant.Config, report.AuthMethod, error) {
 	cfg := tenant.Config{Tenant: f.tenantName, User: f.user, Exchange: f.exchangeURL, Graph: f.graphURL, Now: a.now}
-	method := diag.AuthMethod(f.authMethod)
+	method := report.AuthMethod(f.authMethod)
 	if f.profile != "" {
-		p, err := diag.LoadProfile(f.profile)
+		p, err := profile.Load(f.profile)
 		if err != nil {
 			return cfg, "", err
 		}
@@ -242,7 +244,7 @@ func writeAdminTokens(dir, exchange, graph string, expiry time.Time) error {
 
 // tenantCheck is probe's --tenant-check: the tenant reads with saved admin
 // tokens, for the profile's tenant and mailbox.
-func (a *app) tenantCheck(p *diag.Profile, user, dir, exchangeURL, graphURL string) (*tenant.Config, error) {
+func (a *app) tenantCheck(p *profile.Profile, user, dir, exchangeURL, graphURL string) (*tenant.Config, error) {
 	if dir == "" {
 		return nil, errors.New("no admin tokens: give --admin-tokens DIR")
 	}

@@ -10,10 +10,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
 	"github.com/mfpcheck/mfpcheck/diag/i18n"
+	"github.com/mfpcheck/mfpcheck/diag/probe"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
+	"github.com/mfpcheck/mfpcheck/diag/redact"
 	"github.com/mfpcheck/mfpcheck/diag/render"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 	"github.com/mfpcheck/mfpcheck/diag/token"
 )
 
@@ -54,13 +57,13 @@ func (f *tokenFlags) register(fs *flag.FlagSet, login bool) {
 
 // tokenSetup is what the flags and the profile say about the token.
 type tokenSetup struct {
-	profile *diag.Profile
+	profile *profile.Profile
 	file    string
 	want    token.Want
 	ep      token.Endpoint
 	// red is the run's redactor: every token read or received is added
 	// before anything is printed.
-	red *diag.Redactor
+	red *redact.Redactor
 }
 
 // addSet registers a token set's secrets.
@@ -74,7 +77,7 @@ func (ts *tokenSetup) addSet(s *token.Set) {
 func (a *app) tokenSetup(f tokenFlags) (*tokenSetup, error) {
 	ts := &tokenSetup{file: f.tokenFile, red: a.secrets()}
 	if f.profile != "" {
-		p, err := diag.LoadProfile(f.profile)
+		p, err := profile.Load(f.profile)
 		if err != nil {
 			return nil, err
 		}
@@ -104,11 +107,11 @@ func (a *app) tokenSetup(f tokenFlags) (*tokenSetup, error) {
 	}
 	ts.ep.Scopes = token.DefaultScopes(ts.want.NeedPOP)
 	if f.proxy != "" {
-		px, err := diag.ParseProxy(f.proxy)
+		px, err := probe.ParseProxy(f.proxy)
 		if err != nil {
 			return nil, fmt.Errorf("--proxy: %w", err)
 		}
-		ts.ep.HTTPClient = diag.Route{Proxy: px}.HTTPClient(token.RequestTimeout)
+		ts.ep.HTTPClient = probe.Route{Proxy: px}.HTTPClient(token.RequestTimeout)
 	}
 	return ts, nil
 }
@@ -202,15 +205,15 @@ func (a *app) cmdToken(ctx context.Context, args []string) int {
 // tokenReport diagnoses the token data and prints it (prose or JSON);
 // extra findings (a sign-in error explained) come first. The exit code
 // follows the verdict.
-func (a *app) tokenReport(ts *tokenSetup, info *diag.TokenInfo, f tokenFlags, extra []diag.Finding) int {
+func (a *app) tokenReport(ts *tokenSetup, info *report.TokenInfo, f tokenFlags, extra []report.Finding) int {
 	lang := a.lang(f.lang)
-	r := &diag.Report{
-		Schema: diag.Schema, Tool: diag.Tool{Name: "mfpcheck", Version: version},
+	r := &report.Report{
+		Schema: report.Schema, Tool: report.Tool{Name: "mfpcheck", Version: version},
 		Generated: a.now().UTC(), Lang: lang, Token: info,
-		Target:     diag.Target{User: ts.want.User, AuthMethod: "oauth2", Mechanism: "XOAUTH2"},
-		Phases:     []diag.Phase{},
-		Transcript: []diag.TranscriptLine{},
-		Findings:   []diag.Finding{},
+		Target:     report.Target{User: ts.want.User, AuthMethod: "oauth2", Mechanism: "XOAUTH2"},
+		Phases:     []report.Phase{},
+		Transcript: []report.TranscriptLine{},
+		Findings:   []report.Finding{},
 	}
 	vendor := ""
 	if ts.profile != nil {
@@ -219,13 +222,13 @@ func (a *app) tokenReport(ts *tokenSetup, info *diag.TokenInfo, f tokenFlags, ex
 	}
 	// The same redaction and sanitizing as a probe's report (check.Run):
 	// a token endpoint's error may quote the refresh token it was sent.
-	diag.Scrub(r, ts.red)
+	redact.Scrub(r, ts.red)
 	diagnose.Diagnose(r, ts.profile, diagnose.Options{Lang: lang, Vendor: vendor})
 	if len(extra) > 0 {
 		r.Findings = append(extra, r.Findings...)
 		r.Verdict = diagnose.Verdict(r)
 	}
-	diag.Scrub(&r.Findings, ts.red)
+	redact.Scrub(&r.Findings, ts.red)
 	if f.jsonOut {
 		if err := render.JSON(a.stdout, r); err != nil {
 			a.errorf("write report: %v", err)
@@ -256,7 +259,7 @@ func when(t time.Time) string {
 
 // writeTokenSummary prints the token data as a technician reads it. It
 // only formats the recorded fields.
-func writeTokenSummary(w io.Writer, info *diag.TokenInfo, vendor string) {
+func writeTokenSummary(w io.Writer, info *report.TokenInfo, vendor string) {
 	row := func(label, format string, args ...any) {
 		fmt.Fprintf(w, "  %-15s %s\n", label, fmt.Sprintf(format, args...))
 	}

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
-	"github.com/mfpcheck/mfpcheck/fixtures/entrasim"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/entrasim"
 )
 
 const tokTenant = "9188040d-6c67-4c5b-b112-36a304b66dad"
@@ -205,7 +205,7 @@ func TestTokenRefreshErrors(t *testing.T) {
 			ta := newTestApp(nil)
 			code := ta.runCLI(t, "token", "--token-file", path, "--refresh", "--authority", url, "--tenant", "contoso.example", "--client-id", "x-client", "--json")
 			r := ta.report(t)
-			if code != ExitFail || r.Verdict != diag.VerdictFail {
+			if code != ExitFail || r.Verdict != report.VerdictFail {
 				t.Errorf("exit %d verdict %s", code, r.Verdict)
 			}
 			if r.Token.RefreshErrorAADSTS != c.aadsts || r.Token.RefreshErrorCode == "" || r.Token.RefreshErrorDescription == "" || r.Token.Refreshed {

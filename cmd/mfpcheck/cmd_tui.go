@@ -11,12 +11,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/batch"
 	"github.com/mfpcheck/mfpcheck/diag/check"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
+	"github.com/mfpcheck/mfpcheck/diag/probe"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 	"github.com/mfpcheck/mfpcheck/diag/token"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
 	"github.com/mfpcheck/mfpcheck/sheet"
 	"github.com/mfpcheck/mfpcheck/tui"
 )
@@ -26,8 +28,8 @@ import (
 // in the current folder are shown.
 func (a *app) cmdTUI(ctx context.Context, args []string) int {
 	fset := flag.NewFlagSet("tui", flag.ContinueOnError)
-	var profile, fleet, lang, sheetDir, caFile string
-	fset.StringVar(&profile, "profile", "", "open one device profile (YAML) straight into its check")
+	var profileFile, fleet, lang, sheetDir, caFile string
+	fset.StringVar(&profileFile, "profile", "", "open one device profile (YAML) straight into its check")
 	fset.StringVar(&fleet, "fleet", "", "fleet file (YAML list, CSV inventory) or folder of profiles")
 	fset.StringVar(&lang, "lang", "", "language: en | de | fr (l switches while running)")
 	fset.StringVar(&sheetDir, "sheet-dir", ".", "folder the PDF status sheets are written to (key s)")
@@ -40,9 +42,9 @@ func (a *app) cmdTUI(ctx context.Context, args []string) int {
 	switch {
 	case len(pos) > 1:
 		return a.usageError("tui", "unexpected arguments: %s", strings.Join(pos[1:], " "))
-	case len(pos) == 1 && (profile != "" || fleet != ""):
+	case len(pos) == 1 && (profileFile != "" || fleet != ""):
 		return a.usageError("tui", "give one of --profile, --fleet or a folder, not several")
-	case profile != "" && fleet != "":
+	case profileFile != "" && fleet != "":
 		return a.usageError("tui", "give either --profile or --fleet, not both")
 	case len(pos) == 1:
 		src = pos[0]
@@ -51,12 +53,12 @@ func (a *app) cmdTUI(ctx context.Context, args []string) int {
 
 	var devs []tui.Device
 	switch {
-	case profile != "":
-		p, err := diag.LoadProfile(profile)
+	case profileFile != "":
+		p, err := profile.Load(profileFile)
 		if err != nil {
 			return a.inputError("tui", err)
 		}
-		devs = append(devs, a.tuiDevice(check.FromProfile(p, a.getenv), profile, l))
+		devs = append(devs, a.tuiDevice(check.FromProfile(p, a.getenv), profileFile, l))
 	case src != "":
 		fl, err := batch.LoadFleet(src)
 		if err != nil {
@@ -84,7 +86,7 @@ func (a *app) cmdTUI(ctx context.Context, args []string) int {
 		return ExitError
 	}
 	if caFile != "" {
-		roots, err := diag.LoadCAFile(caFile)
+		roots, err := probe.LoadCAFile(caFile)
 		if err != nil {
 			a.errorf("%v", err)
 			return ExitError
@@ -240,23 +242,23 @@ func (a *app) tuiLogPath() string {
 // the device-code sign-in.
 func (a *app) tuiEngine() tui.Engine {
 	return tui.Engine{
-		Check: func(ctx context.Context, d tui.Device, progress chan<- diag.Phase) *diag.Report {
+		Check: func(ctx context.Context, d tui.Device, progress chan<- report.Phase) *report.Report {
 			cfg, ok := d.Config.(check.Config)
 			if !ok {
-				return &diag.Report{Schema: diag.Schema, Generated: a.now(), Verdict: diag.VerdictError,
+				return &report.Report{Schema: report.Schema, Generated: a.now(), Verdict: report.VerdictError,
 					Error: fmt.Sprintf("tui: device %q has no check configuration", d.Name)}
 			}
 			cfg.Probe.Progress = progress
 			return check.Run(ctx, cfg)
 		},
-		Explain: func(in, lang, vendor string) []diag.Finding {
+		Explain: func(in, lang, vendor string) []report.Finding {
 			return diagnose.Explain(in, diagnose.Options{Lang: lang, Vendor: vendor})
 		},
 		Label: diagnose.Label,
-		Localize: func(f diag.Finding, lang, vendor string) diag.Finding {
+		Localize: func(f report.Finding, lang, vendor string) report.Finding {
 			return diagnose.Localize(f, diagnose.Options{Lang: lang, Vendor: vendor})
 		},
-		Sheet: func(dir string, r *diag.Report, lang string) (string, error) {
+		Sheet: func(dir string, r *report.Report, lang string) (string, error) {
 			return writeSheetInto(dir, r, lang, a.now())
 		},
 		Login: func(ctx context.Context, d tui.Device, show func(tui.DeviceCode)) error {
@@ -271,7 +273,7 @@ func (a *app) tuiEngine() tui.Engine {
 
 // writeSheetInto writes r's sheet into dir under its default name; when a
 // sheet of that name exists (a second run the same day), it adds -2, -3 …
-func writeSheetInto(dir string, r *diag.Report, lang string, now time.Time) (string, error) {
+func writeSheetInto(dir string, r *report.Report, lang string, now time.Time) (string, error) {
 	name := defaultSheetName(r, now)
 	base := strings.TrimSuffix(name, ".pdf")
 	for i := 1; i < 100; i++ {

@@ -12,9 +12,9 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/check"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
 	"github.com/mfpcheck/mfpcheck/tui"
 )
 
@@ -68,8 +68,8 @@ func TestTUIStreamsRealCheck(t *testing.T) {
 	eng := a.tuiEngine()
 	gate := make(chan struct{})
 	realCheck := eng.Check
-	eng.Check = func(ctx context.Context, d tui.Device, progress chan<- diag.Phase) *diag.Report {
-		mid := make(chan diag.Phase, 64)
+	eng.Check = func(ctx context.Context, d tui.Device, progress chan<- report.Phase) *report.Report {
+		mid := make(chan report.Phase, 64)
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
@@ -107,10 +107,10 @@ func TestTUIStreamsRealCheck(t *testing.T) {
 	tm.Send(runes("q"))
 	fm := finalTUI(t, tm)
 	r := fm.Report(0)
-	if r == nil || r.Verdict != diag.VerdictOK {
+	if r == nil || r.Verdict != report.VerdictOK {
 		t.Fatalf("report = %+v, want verdict ok", r)
 	}
-	if p, ok := r.Phase(diag.PhaseAuth); !ok || p.Status != diag.StatusOK {
+	if p, ok := r.Phase(report.PhaseAuth); !ok || p.Status != report.StatusOK {
 		t.Errorf("auth phase = %+v", p)
 	}
 }
@@ -142,7 +142,7 @@ func TestTUIFleetWithRealEngine(t *testing.T) {
 	tm.Send(runes("q"))
 	fm := finalTUI(t, tm)
 
-	if fm.Report(0).Verdict != diag.VerdictOK || fm.Report(1).Verdict != diag.VerdictFail {
+	if fm.Report(0).Verdict != report.VerdictOK || fm.Report(1).Verdict != report.VerdictFail {
 		t.Errorf("verdicts %s, %s; want ok, fail", fm.Report(0).Verdict, fm.Report(1).Verdict)
 	}
 	en, de := fm.Report(1).Findings, fm.Findings(1)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mfpcheck/mfpcheck/fixtures/ippeve"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/ippeve"
 )
 
 // profileWith writes the Epson example profile with its device's model and

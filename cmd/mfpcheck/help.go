@@ -10,7 +10,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
 	"github.com/mfpcheck/mfpcheck/diag/token"
 )
 
@@ -290,7 +290,7 @@ func (a *app) usageError(cmd, format string, args ...any) int {
 // one hint that fits its kind.
 func (a *app) inputError(cmd string, err error) int {
 	a.errorLines(err)
-	var pe *diag.ProfileError
+	var pe *profile.ProfileError
 	var te *token.FileError
 	var he *hintError
 	switch {

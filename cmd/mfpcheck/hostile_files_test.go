@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 	"github.com/mfpcheck/mfpcheck/diag/token"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
-	"github.com/mfpcheck/mfpcheck/fixtures/hostile"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/hostile"
 )
 
 // hfBound is how long a command given a file that is not a file may take:
@@ -235,7 +235,7 @@ func TestRefreshInsideTheBudget(t *testing.T) {
 		t.Errorf("exit %d, token %+v", code, r.Token)
 	}
 	t.Logf("ended after %s: %s", elapsed.Round(time.Millisecond), r.Token.RefreshError)
-	_ = diag.Schema
+	_ = report.Schema
 }
 
 // TestSheetFromHugeReport: a crafted report with a huge transcript and
@@ -243,13 +243,13 @@ func TestRefreshInsideTheBudget(t *testing.T) {
 // it left out, and the run stays within a memory bound.
 func TestSheetFromHugeReport(t *testing.T) {
 	dir := t.TempDir()
-	report := sheetReport(t, dir, func(r *diag.Report) {
+	report := sheetReport(t, dir, func(r *report.Report) {
 		for i := range 25000 {
-			r.Transcript = append(r.Transcript, diag.TranscriptLine{Dir: "<", Service: "smtp", Text: "250-X-HOSTILE " + strings.Repeat("y", 100)})
+			r.Transcript = append(r.Transcript, report.TranscriptLine{Dir: "<", Service: "smtp", Text: "250-X-HOSTILE " + strings.Repeat("y", 100)})
 			if i < 3000 {
-				r.Phases = append(r.Phases, diag.Phase{Name: "ehlo", Status: diag.StatusOK, Note: strings.Repeat("n", 50)})
-				r.Findings = append(r.Findings, diag.Finding{ID: "x", Severity: diag.SeverityWarning, Title: "finding",
-					Steps: []diag.Step{{Text: "step"}}, Evidence: []string{strings.Repeat("e", 300)}})
+				r.Phases = append(r.Phases, report.Phase{Name: "ehlo", Status: report.StatusOK, Note: strings.Repeat("n", 50)})
+				r.Findings = append(r.Findings, report.Finding{ID: "x", Severity: report.SeverityWarning, Title: "finding",
+					Steps: []report.Step{{Text: "step"}}, Evidence: []string{strings.Repeat("e", 300)}})
 			}
 		}
 	})

@@ -16,7 +16,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/redact"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -51,13 +51,13 @@ type app struct {
 	wait func(ctx context.Context, d time.Duration) error
 	// red knows every secret the run has read (token, refresh token,
 	// password); errors and hints on stderr pass through it like reports.
-	red *diag.Redactor
+	red *redact.Redactor
 }
 
 // secrets is the run's redactor.
-func (a *app) secrets() *diag.Redactor {
+func (a *app) secrets() *redact.Redactor {
 	if a.red == nil {
-		a.red = &diag.Redactor{}
+		a.red = &redact.Redactor{}
 	}
 	return a.red
 }
@@ -134,10 +134,10 @@ func (a *app) run(ctx context.Context, args []string) int {
 
 // errorf prints "mfpcheck: error: …" on stderr.
 func (a *app) errorf(format string, args ...any) {
-	fmt.Fprintf(a.stderr, "mfpcheck: error: %s\n", diag.SanitizeText(a.red.Redact(fmt.Sprintf(format, args...))))
+	fmt.Fprintf(a.stderr, "mfpcheck: error: %s\n", redact.SanitizeText(a.red.Redact(fmt.Sprintf(format, args...))))
 }
 
 // hintf prints "mfpcheck: hint: …" on stderr.
 func (a *app) hintf(format string, args ...any) {
-	fmt.Fprintf(a.stderr, "mfpcheck: hint: %s\n", diag.SanitizeText(a.red.Redact(fmt.Sprintf(format, args...))))
+	fmt.Fprintf(a.stderr, "mfpcheck: hint: %s\n", redact.SanitizeText(a.red.Redact(fmt.Sprintf(format, args...))))
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // testApp is an app whose output is captured, run exactly as from a shell.
@@ -45,22 +45,22 @@ func (t *testApp) runCLI(tb testing.TB, args ...string) int {
 }
 
 // report decodes a JSON report from stdout.
-func (t *testApp) report(tb testing.TB) *diag.Report {
+func (t *testApp) report(tb testing.TB) *report.Report {
 	tb.Helper()
-	var r diag.Report
+	var r report.Report
 	if err := json.Unmarshal(t.out.Bytes(), &r); err != nil {
 		tb.Fatalf("stdout is not a JSON report: %v\n%s", err, t.out.String())
 	}
-	if r.Schema != diag.Schema {
-		tb.Fatalf("schema = %q, want %q", r.Schema, diag.Schema)
+	if r.Schema != report.Schema {
+		tb.Fatalf("schema = %q, want %q", r.Schema, report.Schema)
 	}
 	return &r
 }
 
 func TestVerdictExitCodes(t *testing.T) {
-	for v, want := range map[diag.Verdict]int{
-		diag.VerdictOK: ExitOK, diag.VerdictWarning: ExitWarning,
-		diag.VerdictFail: ExitFail, diag.VerdictError: ExitError, "": ExitError,
+	for v, want := range map[report.Verdict]int{
+		report.VerdictOK: ExitOK, report.VerdictWarning: ExitWarning,
+		report.VerdictFail: ExitFail, report.VerdictError: ExitError, "": ExitError,
 	} {
 		if got := verdictExit(v); got != want {
 			t.Errorf("verdictExit(%q) = %d, want %d", v, got, want)

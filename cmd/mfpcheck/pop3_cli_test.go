@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mfpcheck/mfpcheck/diag"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
 )
 
 // forward6 listens on [::1] and passes each connection on to addr, so a
@@ -83,7 +83,7 @@ func TestProbePOP3FromTheCommandLine(t *testing.T) {
 	if code != ExitOK || r.Target.Host != "::1" || r.TLS == nil || !r.TLS.Verified {
 		t.Errorf("SMTP over IPv6: exit %d, target %+v, tls %+v\n%s", code, r.Target, r.TLS, a.err)
 	}
-	if ph, _ := r.Phase(diag.PhaseConnect); !strings.HasPrefix(ph.Note, "[::1]:") {
+	if ph, _ := r.Phase(report.PhaseConnect); !strings.HasPrefix(ph.Note, "[::1]:") {
 		t.Errorf("connect note %q", ph.Note)
 	}
 

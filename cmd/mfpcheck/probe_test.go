@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
 )
 
 // TestDemoEveryScenario probes every simulator scenario through the real CLI
@@ -35,7 +35,7 @@ func TestDemoEveryScenario(t *testing.T) {
 	}
 }
 
-func checkScenario(t *testing.T, sc exosim.Scenario, r *diag.Report) {
+func checkScenario(t *testing.T, sc exosim.Scenario, r *report.Report) {
 	t.Helper()
 	if len(r.Phases) < 10 {
 		t.Fatalf("only %d phases recorded", len(r.Phases))
@@ -56,18 +56,18 @@ func checkScenario(t *testing.T, sc exosim.Scenario, r *diag.Report) {
 			if sc.ExpectKind != "" && p.ErrorKind != sc.ExpectKind {
 				t.Errorf("%s: error kind %q, want %q (%s)", p.Name, p.ErrorKind, sc.ExpectKind, p.Error)
 			}
-		case failed && p.Name != diag.PhaseQuit && sc.ExpectStatus == diag.StatusFail:
-			if p.Status != diag.StatusSkipped {
+		case failed && p.Name != report.PhaseQuit && sc.ExpectStatus == report.StatusFail:
+			if p.Status != report.StatusSkipped {
 				t.Errorf("%s after the failed %s: status %s, want skipped", p.Name, sc.ExpectPhase, p.Status)
 			}
-		case !failed && p.Status == diag.StatusFail:
+		case !failed && p.Status == report.StatusFail:
 			t.Errorf("%s failed before the expected phase %q: %s %v", p.Name, sc.ExpectPhase, p.Error, p.Reply)
 		}
 	}
 	if sc.ExpectPhase != "" && !failed {
 		t.Errorf("phase %s not in the report", sc.ExpectPhase)
 	}
-	if sc.ExpectPhase == "" && r.Verdict == diag.VerdictFail {
+	if sc.ExpectPhase == "" && r.Verdict == report.VerdictFail {
 		t.Errorf("scenario expects success, verdict fail: %+v", r.Findings)
 	}
 	if want := sc.WantVerdict(); want != "" && r.Verdict != want {
@@ -114,7 +114,7 @@ func TestProbeAgainstServeKit(t *testing.T) {
 	}
 }
 
-func replyCode(p diag.Phase) string {
+func replyCode(p report.Phase) string {
 	if p.Reply == nil {
 		return "-"
 	}
@@ -139,8 +139,8 @@ func TestTarpitEndsWithinTimeout(t *testing.T) {
 	if code != ExitFail {
 		t.Errorf("exit = %d, want %d", code, ExitFail)
 	}
-	banner, ok := r.Phase(diag.PhaseBanner)
-	if !ok || banner.Status != diag.StatusFail || banner.ErrorKind != diag.KindTimeout {
+	banner, ok := r.Phase(report.PhaseBanner)
+	if !ok || banner.Status != report.StatusFail || banner.ErrorKind != report.KindTimeout {
 		t.Fatalf("banner phase = %+v, want a timeout failure", banner)
 	}
 	// The phase budget, not some library default, ended the wait.
@@ -198,11 +198,11 @@ func TestProbeWithoutProfile(t *testing.T) {
 	if code != ExitOK && code != ExitWarning {
 		t.Fatalf("exit = %d: %s", code, a.err.String())
 	}
-	auth, _ := r.Phase(diag.PhaseAuth)
-	if auth.Status != diag.StatusOK || r.Auth == nil || r.Auth.Mechanism != "XOAUTH2" {
+	auth, _ := r.Phase(report.PhaseAuth)
+	if auth.Status != report.StatusOK || r.Auth == nil || r.Auth.Mechanism != "XOAUTH2" {
 		t.Fatalf("auth = %+v, %+v", auth, r.Auth)
 	}
-	if data, _ := r.Phase(diag.PhaseData); data.Status != diag.StatusSkipped {
+	if data, _ := r.Phase(report.PhaseData); data.Status != report.StatusSkipped {
 		t.Errorf("a probe without --send-to ran DATA: %+v", data)
 	}
 	if sim.Messages() != 0 {
@@ -279,10 +279,10 @@ func TestHELODevice(t *testing.T) {
 	if code != ExitFail || r.Options.Greeting != "helo" || !r.Options.AsDevice {
 		t.Fatalf("exit %d, options %+v", code, r.Options)
 	}
-	if ehlo, _ := r.Phase(diag.PhaseEHLOTLS); ehlo.Status != diag.StatusOK || len(ehlo.Capabilities) != 0 {
+	if ehlo, _ := r.Phase(report.PhaseEHLOTLS); ehlo.Status != report.StatusOK || len(ehlo.Capabilities) != 0 {
 		t.Errorf("ehlo_tls = %+v, want ok without capabilities", ehlo)
 	}
-	if auth, _ := r.Phase(diag.PhaseAuth); auth.Status != diag.StatusFail || auth.ErrorKind != diag.KindNotOffered {
+	if auth, _ := r.Phase(report.PhaseAuth); auth.Status != report.StatusFail || auth.ErrorKind != report.KindNotOffered {
 		t.Errorf("auth = %+v, want not_offered", auth)
 	}
 	found := false
@@ -312,7 +312,7 @@ func TestDemoShowsPOP3Side(t *testing.T) {
 	if r.POP3 == nil {
 		t.Fatal("no POP3 side in the report")
 	}
-	want := map[diag.PhaseName]diag.Status{diag.PhasePOP3TLS: diag.StatusOK, diag.PhasePOP3CAPA: diag.StatusOK, diag.PhasePOP3Auth: diag.StatusOK}
+	want := map[report.PhaseName]report.Status{report.PhasePOP3TLS: report.StatusOK, report.PhasePOP3CAPA: report.StatusOK, report.PhasePOP3Auth: report.StatusOK}
 	for _, p := range r.POP3.Phases {
 		if st, ok := want[p.Name]; ok && p.Status != st {
 			t.Errorf("%s = %s (%s)", p.Name, p.Status, p.Error)

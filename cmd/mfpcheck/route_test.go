@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
-	"github.com/mfpcheck/mfpcheck/fixtures/proxysim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/proxysim"
 )
 
 // TestProbeConnectToAndProxy: "probe smtp.office365.com:587" reaches the

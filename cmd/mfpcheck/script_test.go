@@ -15,7 +15,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
 )
 
 // The CLI's promises are written down as scripts in testdata/script/*.txtar,

@@ -17,12 +17,12 @@ import (
 
 	"github.com/charmbracelet/x/exp/teatest"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/redact"
 	"github.com/mfpcheck/mfpcheck/diag/token"
-	"github.com/mfpcheck/mfpcheck/fixtures/entrasim"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
-	"github.com/mfpcheck/mfpcheck/fixtures/hostile"
-	"github.com/mfpcheck/mfpcheck/fixtures/testtool"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/entrasim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/hostile"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/testtool"
 	"github.com/mfpcheck/mfpcheck/tui"
 )
 
@@ -254,10 +254,10 @@ func TestEchoedSecretsNeverPrinted(t *testing.T) {
 	scan := &secretScan{secrets: map[string]string{"access token": set.Access, "refresh token": set.Refresh, "password": password},
 		outputs: map[string]string{}}
 	for _, p := range []string{exosim.DeviceUser, "user=" + exosim.DeviceUser + "\x01auth=Bearer "} {
-		scan.public += strings.Join(append(diag.Base64Forms(p), base64.StdEncoding.EncodeToString([]byte(p))), " ")
+		scan.public += strings.Join(append(redact.Base64Forms(p), base64.StdEncoding.EncodeToString([]byte(p))), " ")
 	}
 	for name, s := range map[string]string{"access token": set.Access, "refresh token": set.Refresh, "password": password} {
-		for i, f := range diag.Base64Forms(s) {
+		for i, f := range redact.Base64Forms(s) {
 			scan.secrets[fmt.Sprintf("%s base64 form %d", name, i)] = f
 		}
 		scan.secrets[name+" URL-encoded"] = url.QueryEscape(s)

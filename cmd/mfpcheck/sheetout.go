@@ -9,7 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/diag/safefile"
 	"github.com/mfpcheck/mfpcheck/sheet"
 )
 
@@ -42,7 +43,7 @@ func newSheetOutput(path string, force bool) (sheetOutput, error) {
 		// A pipe or a device (/dev/stdout) is written into, never replaced.
 		return sheetOutput{path: path, force: force}, nil
 	case err == nil && !st.Mode().IsRegular():
-		return sheetOutput{}, diag.RegularOrMissing(path)
+		return sheetOutput{}, safefile.RegularOrMissing(path)
 	case err == nil && !force:
 		return sheetOutput{}, fmt.Errorf("%s already exists: %w", path, errSheetExists)
 	case err != nil && (strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(filepath.Separator))):
@@ -62,7 +63,7 @@ func newSheetOutput(path string, force bool) (sheetOutput, error) {
 func (o sheetOutput) set() bool { return o.path != "" }
 
 // file is the sheet's file name for report r printed at when.
-func (o sheetOutput) file(r *diag.Report, when time.Time) string {
+func (o sheetOutput) file(r *report.Report, when time.Time) string {
 	if o.dir {
 		return filepath.Join(o.path, defaultSheetName(r, when))
 	}
@@ -70,10 +71,10 @@ func (o sheetOutput) file(r *diag.Report, when time.Time) string {
 }
 
 // sheetLang is the options of a report's sheet: in the report's language.
-func sheetLang(r *diag.Report) sheet.Options { return sheet.Options{Lang: r.Lang} }
+func sheetLang(r *report.Report) sheet.Options { return sheet.Options{Lang: r.Lang} }
 
 // write renders r into the output and returns the file written.
-func (o sheetOutput) write(r *diag.Report, opts sheet.Options, when time.Time) (string, error) {
+func (o sheetOutput) write(r *report.Report, opts sheet.Options, when time.Time) (string, error) {
 	path := o.file(r, when)
 	return path, writeSheetFile(path, r, opts, o.force)
 }

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
 )
 
 // TestDemoSheetPathCheckedFirst: an existing --sheet file stops the demo

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/fixtures/hostile"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/hostile"
 )
 
 // sigBound is how long a command may take to end after Ctrl-C or SIGTERM.

@@ -11,9 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
-	"github.com/mfpcheck/mfpcheck/fixtures/entrasim"
-	"github.com/mfpcheck/mfpcheck/fixtures/tenantsim"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/entrasim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/tenantsim"
 )
 
 const tenantUser = "scanner@contoso.example"
@@ -31,13 +32,13 @@ func tenantKit(t *testing.T, scenario, variant string) (url, dir string, sim *te
 	return srv.URL, dir, sim
 }
 
-func runTenant(t *testing.T, url, dir, method string, extra ...string) (*diag.Report, int, *testApp) {
+func runTenant(t *testing.T, url, dir, method string, extra ...string) (*report.Report, int, *testApp) {
 	t.Helper()
 	a := newTestApp(nil)
 	args := append([]string{"tenant", "--tenant", "contoso.onmicrosoft.com", "--user", tenantUser, "--auth", method,
 		"--admin-tokens", dir, "--exchange-url", url, "--graph-url", url, "--json"}, extra...)
 	code := a.runCLI(t, args...)
-	var r diag.Report
+	var r report.Report
 	if err := json.Unmarshal(a.out.Bytes(), &r); err != nil {
 		t.Fatalf("tenant --json: %v\n%s%s", err, a.out, a.err)
 	}
@@ -49,31 +50,31 @@ func TestTenantCommandScenarios(t *testing.T) {
 		scenario, variant, method string
 		code                      int
 		finding                   string
-		check                     func(*diag.TenantInfo) bool
+		check                     func(*report.TenantInfo) bool
 	}{
-		{"ok", "", "oauth2", ExitOK, "", func(ti *diag.TenantInfo) bool {
+		{"ok", "", "oauth2", ExitOK, "", func(ti *report.TenantInfo) bool {
 			return ti.SMTPAuth.Effective == "enabled" && ti.SMTPAuth.MailboxDisabled == nil && *ti.SecurityDefaults == false
 		}},
-		{"mailbox-auth-disabled", "", "oauth2", ExitFail, "tenant.smtp_auth.mailbox_off", func(ti *diag.TenantInfo) bool {
+		{"mailbox-auth-disabled", "", "oauth2", ExitFail, "tenant.smtp_auth.mailbox_off", func(ti *report.TenantInfo) bool {
 			return ti.SMTPAuth.MailboxDisabled != nil && *ti.SMTPAuth.MailboxDisabled && ti.SMTPAuth.Source == "mailbox"
 		}},
-		{"tenant-auth-disabled", "", "oauth2", ExitFail, "tenant.smtp_auth.org_off", func(ti *diag.TenantInfo) bool {
+		{"tenant-auth-disabled", "", "oauth2", ExitFail, "tenant.smtp_auth.org_off", func(ti *report.TenantInfo) bool {
 			return *ti.SMTPAuth.OrgDisabled && ti.SMTPAuth.Source == "organization"
 		}},
-		{"security-defaults", "", "basic", ExitFail, "tenant.security_defaults_on", func(ti *diag.TenantInfo) bool { return *ti.SecurityDefaults }},
-		{"basic-auth-disabled", "", "basic", ExitFail, "tenant.auth_policy_blocks_basic", func(ti *diag.TenantInfo) bool {
+		{"security-defaults", "", "basic", ExitFail, "tenant.security_defaults_on", func(ti *report.TenantInfo) bool { return *ti.SecurityDefaults }},
+		{"basic-auth-disabled", "", "basic", ExitFail, "tenant.auth_policy_blocks_basic", func(ti *report.TenantInfo) bool {
 			return ti.AuthenticationPolicy != nil && ti.AuthenticationPolicy.Name == "Block Basic Auth"
 		}},
-		{"conditional-access", "", "basic", ExitFail, "tenant.ca_requires", func(ti *diag.TenantInfo) bool {
+		{"conditional-access", "", "basic", ExitFail, "tenant.ca_requires", func(ti *report.TenantInfo) bool {
 			return len(ti.SignIns) > 0 && ti.SignIns[0].ErrorCode == 53003 && len(ti.ConditionalAccess) == 2
 		}},
-		{"ok", tenantsim.VariantNoP1, "oauth2", ExitOK, "tenant.read_failed", func(ti *diag.TenantInfo) bool {
+		{"ok", tenantsim.VariantNoP1, "oauth2", ExitOK, "tenant.read_failed", func(ti *report.TenantInfo) bool {
 			return ti.EmailAppUsage != nil && ti.EmailAppUsage.SMTP && readStatus(ti, "sign-ins") == "unlicensed"
 		}},
-		{"mailbox-auth-disabled", tenantsim.VariantNoExchangeRole, "oauth2", ExitOK, "tenant.read_failed", func(ti *diag.TenantInfo) bool {
+		{"mailbox-auth-disabled", tenantsim.VariantNoExchangeRole, "oauth2", ExitOK, "tenant.read_failed", func(ti *report.TenantInfo) bool {
 			return ti.SMTPAuth.Effective == "unknown" && readStatus(ti, "Get-CASMailbox") == "forbidden"
 		}},
-		{"mailbox-auth-disabled", tenantsim.VariantMalformed, "oauth2", ExitOK, "", func(ti *diag.TenantInfo) bool {
+		{"mailbox-auth-disabled", tenantsim.VariantMalformed, "oauth2", ExitOK, "", func(ti *report.TenantInfo) bool {
 			return ti.SMTPAuth.Effective == "unknown" && readStatus(ti, "Get-CASMailbox") == "unavailable"
 		}},
 	} {
@@ -100,7 +101,7 @@ func TestTenantCommandScenarios(t *testing.T) {
 	}
 }
 
-func readStatus(ti *diag.TenantInfo, what string) string {
+func readStatus(ti *report.TenantInfo, what string) string {
 	for _, r := range ti.Reads {
 		if r.What == what {
 			return r.Status
@@ -186,7 +187,7 @@ func TestRegisterAppTwice(t *testing.T) {
 	if apps[0]["isFallbackPublicClient"] != true || grants[0]["scope"] != "SMTP.Send POP.AccessAsUser.All" || grants[0]["consentType"] != "AllPrincipals" {
 		t.Errorf("app %v grant %v", apps[0], grants[0])
 	}
-	p, err := diag.LoadProfile(prof)
+	p, err := profile.Load(prof)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +211,7 @@ func TestDemoTenantCheckCombinesBothSides(t *testing.T) {
 	if r.Tenant == nil || r.Tenant.SMTPAuth.MailboxDisabled == nil || !*r.Tenant.SMTPAuth.MailboxDisabled {
 		t.Fatalf("tenant %+v", r.Tenant)
 	}
-	var f *diag.Finding
+	var f *report.Finding
 	for i := range r.Findings {
 		if r.Findings[i].ID == "tenant.smtp_auth.mailbox_off" {
 			f = &r.Findings[i]

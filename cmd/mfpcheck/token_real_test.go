@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag/token"
-	"github.com/mfpcheck/mfpcheck/fixtures/entrasim"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
-	"github.com/mfpcheck/mfpcheck/fixtures/proxysim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/entrasim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/proxysim"
 )
 
 // entraFor serves a simulated Entra ID that accepts sim's refresh token.

@@ -10,10 +10,10 @@ import (
 
 	"github.com/charmbracelet/x/exp/teatest"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/check"
 	"github.com/mfpcheck/mfpcheck/diag/render"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
 	"github.com/mfpcheck/mfpcheck/tui"
 )
 
@@ -41,12 +41,12 @@ func TestTUIDeviceScreenShowsTheFix(t *testing.T) {
 			a := newTestApp(nil)
 			dev := a.tuiSimDevice(sim, "en")
 			r := check.Run(ctx, dev.Config.(check.Config))
-			if r.Verdict != diag.VerdictFail {
+			if r.Verdict != report.VerdictFail {
 				return
 			}
 			for _, lang := range []string{"en", "de", "fr"} {
 				eng := a.tuiEngine()
-				eng.Check = func(context.Context, tui.Device, chan<- diag.Phase) *diag.Report { return r }
+				eng.Check = func(context.Context, tui.Device, chan<- report.Phase) *report.Report { return r }
 				m := tui.New(ctx, tui.Options{Devices: []tui.Device{dev}, Engine: eng, Lang: lang, Output: &bytes.Buffer{}}, nil)
 				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
 				tuiWaitFor(t, tm, "SMTP")

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
 )
 
 // Benchmark parameters: the fleet (500 devices at concurrency 100)
@@ -106,7 +106,7 @@ func benchBatch(b *testing.B, benchDevices, benchConcurrency int, format string)
 		worst, err := Run(ctx, devices, Options{Check: check, Format: format, Concurrency: benchConcurrency}, io.Discard, nil)
 		total += time.Since(start)
 		stop()
-		if err != nil || worst == diag.VerdictError {
+		if err != nil || worst == report.VerdictError {
 			b.Fatalf("worst %s err %v", worst, err)
 		}
 	}
@@ -128,7 +128,7 @@ func benchBatch(b *testing.B, benchDevices, benchConcurrency int, format string)
 
 // mustPass fails the benchmark when a probe did not get through every
 // phase.
-func mustPass(b *testing.B, r *diag.Report) {
+func mustPass(b *testing.B, r *report.Report) {
 	b.Helper()
 	if p, failed := r.FailedPhase(); failed || r.Error != "" {
 		b.Fatalf("%s: phase %s failed: %s %v %s", r.Device.Name, p.Name, p.Error, p.Reply, r.Error)

@@ -3,8 +3,8 @@ package batch
 import (
 	"context"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/check"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // CheckWith returns the CheckFunc that runs check.Run, the same full check
@@ -12,7 +12,7 @@ import (
 // (typically check.FromProfile of the device's profile, plus the run's
 // language and clock).
 func CheckWith(configure func(Device) check.Config) CheckFunc {
-	return func(ctx context.Context, d Device) *diag.Report {
+	return func(ctx context.Context, d Device) *report.Report {
 		return check.Run(ctx, configure(d))
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -57,7 +57,7 @@ var csvColumns = []csvColumn{
 // column.
 func ParseCSV(name string, data []byte) ([]Device, error) {
 	if len(data) > MaxFleetSize {
-		return nil, &diag.ProfileError{File: name, Msg: fmt.Sprintf("file is larger than %d bytes", MaxFleetSize)}
+		return nil, &profile.ProfileError{File: name, Msg: fmt.Sprintf("file is larger than %d bytes", MaxFleetSize)}
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	r := csv.NewReader(bytes.NewReader(data))
@@ -68,7 +68,7 @@ func ParseCSV(name string, data []byte) ([]Device, error) {
 	}
 	header, err := r.Read()
 	if err == io.EOF {
-		return nil, &diag.ProfileError{File: name, Msg: "inventory is empty (it needs a header row)"}
+		return nil, &profile.ProfileError{File: name, Msg: "inventory is empty (it needs a header row)"}
 	}
 	if err != nil {
 		return nil, csvError(name, err)
@@ -82,16 +82,16 @@ func ParseCSV(name string, data []byte) ([]Device, error) {
 			known = known || c.name == h
 		}
 		if !known {
-			return nil, &diag.ProfileError{File: name, Line: hline, Field: h, Msg: "unknown column (columns: " + columnNames() + ")"}
+			return nil, &profile.ProfileError{File: name, Line: hline, Field: h, Msg: "unknown column (columns: " + columnNames() + ")"}
 		}
 		if _, dup := col[h]; dup {
-			return nil, &diag.ProfileError{File: name, Line: hline, Field: h, Msg: "column is given twice"}
+			return nil, &profile.ProfileError{File: name, Line: hline, Field: h, Msg: "column is given twice"}
 		}
 		col[h] = i
 	}
 	for _, c := range csvColumns {
 		if _, ok := col[c.name]; c.required && !ok {
-			return nil, &diag.ProfileError{File: name, Line: hline, Field: c.name, Msg: "required column is missing"}
+			return nil, &profile.ProfileError{File: name, Line: hline, Field: c.name, Msg: "required column is missing"}
 		}
 	}
 
@@ -136,7 +136,7 @@ func ParseCSV(name string, data []byte) ([]Device, error) {
 		return nil, err
 	}
 	if len(out) == 0 {
-		return nil, &diag.ProfileError{File: name, Line: hline, Msg: "inventory has a header but no devices"}
+		return nil, &profile.ProfileError{File: name, Line: hline, Msg: "inventory has a header but no devices"}
 	}
 	return out, uniqueNames(out)
 }
@@ -145,10 +145,10 @@ func ParseCSV(name string, data []byte) ([]Device, error) {
 var knownVendors = []string{"epson", "ricoh", "nashuatec", "sharp", "other"}
 
 // csvProfile turns one record into a profile, validated by
-// diag.ParseProfile like any other. A vendor a spreadsheet names that
+// profile.Parse like any other. A vendor a spreadsheet names that
 // mfpcheck has no menu names for (Konica Minolta, Canon …) does not stop
 // the inventory: the device is checked as "other" and warning says so.
-func csvProfile(name string, line int, rec []string, col map[string]int) (p *diag.Profile, warning string, err error) {
+func csvProfile(name string, line int, rec []string, col map[string]int) (p *profile.Profile, warning string, err error) {
 	doc := map[string]map[string]any{}
 	for _, c := range csvColumns {
 		i, ok := col[c.name]
@@ -173,7 +173,7 @@ func csvProfile(name string, line int, rec []string, col map[string]int) (p *dia
 		if c.name == "port" {
 			n, err := strconv.Atoi(v)
 			if err != nil {
-				return nil, "", &diag.ProfileError{File: name, Line: line, Field: "port", Msg: fmt.Sprintf("%q is not a port number", v)}
+				return nil, "", &profile.ProfileError{File: name, Line: line, Field: "port", Msg: fmt.Sprintf("%q is not a port number", v)}
 			}
 			doc[section][key] = n
 			continue
@@ -181,7 +181,7 @@ func csvProfile(name string, line int, rec []string, col map[string]int) (p *dia
 		if c.name == "verify_cert" {
 			b, ok := csvBool(v)
 			if !ok {
-				return nil, "", &diag.ProfileError{File: name, Line: line, Field: "verify_cert", Msg: fmt.Sprintf("%q is not yes or no (true/false, on/off, 1/0)", v)}
+				return nil, "", &profile.ProfileError{File: name, Line: line, Field: "verify_cert", Msg: fmt.Sprintf("%q is not yes or no (true/false, on/off, 1/0)", v)}
 			}
 			doc[section][key] = b
 			continue
@@ -196,12 +196,12 @@ func csvProfile(name string, line int, rec []string, col map[string]int) (p *dia
 	}
 	data, err := yaml.Marshal(doc)
 	if err != nil {
-		return nil, "", &diag.ProfileError{File: name, Line: line, Msg: err.Error()}
+		return nil, "", &profile.ProfileError{File: name, Line: line, Msg: err.Error()}
 	}
-	p, err = diag.ParseProfile(name, data)
+	p, err = profile.Parse(name, data)
 	if err != nil {
-		out := &diag.ProfileError{File: name, Line: line, Msg: err.Error()}
-		var pe *diag.ProfileError
+		out := &profile.ProfileError{File: name, Line: line, Msg: err.Error()}
+		var pe *profile.ProfileError
 		if errors.As(err, &pe) {
 			out.Field, out.Msg = columnOf(pe.Field), pe.Msg
 		}
@@ -269,7 +269,7 @@ func csvError(name string, err error) error {
 		if errors.Is(pe.Err, csv.ErrFieldCount) {
 			msg = "wrong number of cells (every record has one cell per header column)"
 		}
-		return &diag.ProfileError{File: name, Line: pe.Line, Msg: msg}
+		return &profile.ProfileError{File: name, Line: pe.Line, Msg: msg}
 	}
-	return &diag.ProfileError{File: name, Msg: err.Error()}
+	return &profile.ProfileError{File: name, Msg: err.Error()}
 }

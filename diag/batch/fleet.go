@@ -4,7 +4,7 @@
 // A fleet comes from a YAML fleet file (shared defaults plus a list of
 // inline profiles or paths to profile files), a CSV inventory, or a folder of
 // profile files (LoadFleet). Every device is validated exactly like a single
-// profile, by diag.ParseProfile, so the rules are the same everywhere; errors
+// profile, by profile.Parse, so the rules are the same everywhere; errors
 // name the file and the line the problem is on.
 //
 // The Runner checks the devices concurrently, never more than PerMailbox at
@@ -23,14 +23,15 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
+	"github.com/mfpcheck/mfpcheck/diag/safefile"
 	"go.yaml.in/yaml/v3"
 )
 
 // Device is one entry of a fleet.
 type Device struct {
 	Name    string
-	Profile *diag.Profile
+	Profile *profile.Profile
 	// Source is "file:line" of the entry, for errors and reports.
 	Source string
 	// CAFile verifies this device's servers against the CA certificates in
@@ -52,7 +53,7 @@ type Device struct {
 // device's own problem, not the fleet's. A path that names nothing is a
 // mistake in the fleet file, reported as such.
 func unreadable(err error) bool {
-	var te *diag.FileTypeError
+	var te *safefile.FileTypeError
 	return errors.As(err, &te) || errors.Is(err, fs.ErrPermission)
 }
 
@@ -113,7 +114,7 @@ func LoadFleet(path string) ([]Device, error) {
 //	  - profile: ricoh-3f.yaml   # a profile file; defaults apply under it too
 func ParseFleet(name string, data []byte) ([]Device, error) {
 	return parseFleet(name, data, func(p string) ([]byte, error) {
-		return readRegularFile(p, diag.MaxProfileSize)
+		return readRegularFile(p, profile.MaxProfileSize)
 	})
 }
 
@@ -122,7 +123,7 @@ type readFunc func(path string) ([]byte, error)
 
 func parseFleet(name string, data []byte, read readFunc) ([]Device, error) {
 	if len(data) > MaxFleetSize {
-		return nil, &diag.ProfileError{File: name, Msg: fmt.Sprintf("file is larger than %d bytes", MaxFleetSize)}
+		return nil, &profile.ProfileError{File: name, Msg: fmt.Sprintf("file is larger than %d bytes", MaxFleetSize)}
 	}
 	root, err := rootMapping(name, data, "fleet file is empty", "a fleet file is a mapping with defaults: and devices:")
 	if err != nil {
@@ -133,7 +134,7 @@ func parseFleet(name string, data []byte, read readFunc) ([]Device, error) {
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		if seen[k.Value] {
-			return nil, &diag.ProfileError{File: name, Line: k.Line, Field: k.Value, Msg: "key is given twice"}
+			return nil, &profile.ProfileError{File: name, Line: k.Line, Field: k.Value, Msg: "key is given twice"}
 		}
 		seen[k.Value] = true
 		switch k.Value {
@@ -142,26 +143,26 @@ func parseFleet(name string, data []byte, read readFunc) ([]Device, error) {
 		case "devices":
 			devices = v
 		case "device", "email", "smtp":
-			return nil, &diag.ProfileError{File: name, Line: k.Line, Field: k.Value,
+			return nil, &profile.ProfileError{File: name, Line: k.Line, Field: k.Value,
 				Msg: "this looks like a single device profile; a fleet file has defaults: and devices: (check one device with mfpcheck probe --profile)"}
 		default:
-			return nil, &diag.ProfileError{File: name, Line: k.Line, Field: k.Value, Msg: "unknown key (a fleet file has defaults: and devices:)"}
+			return nil, &profile.ProfileError{File: name, Line: k.Line, Field: k.Value, Msg: "unknown key (a fleet file has defaults: and devices:)"}
 		}
 	}
 	if defaults != nil && defaults.Tag == "!!null" {
 		defaults = nil
 	}
 	if defaults != nil && defaults.Kind != yaml.MappingNode {
-		return nil, &diag.ProfileError{File: name, Line: defaults.Line, Field: "defaults", Msg: "must be a mapping (a partial profile)"}
+		return nil, &profile.ProfileError{File: name, Line: defaults.Line, Field: "defaults", Msg: "must be a mapping (a partial profile)"}
 	}
 	if devices == nil {
-		return nil, &diag.ProfileError{File: name, Line: root.Line, Field: "devices", Msg: "required key is missing"}
+		return nil, &profile.ProfileError{File: name, Line: root.Line, Field: "devices", Msg: "required key is missing"}
 	}
 	if devices.Kind != yaml.SequenceNode {
-		return nil, &diag.ProfileError{File: name, Line: devices.Line, Field: "devices", Msg: "must be a list of devices"}
+		return nil, &profile.ProfileError{File: name, Line: devices.Line, Field: "devices", Msg: "must be a list of devices"}
 	}
 	if len(devices.Content) == 0 {
-		return nil, &diag.ProfileError{File: name, Line: devices.Line, Field: "devices", Msg: "the list is empty"}
+		return nil, &profile.ProfileError{File: name, Line: devices.Line, Field: "devices", Msg: "the list is empty"}
 	}
 
 	dir := filepath.Dir(name)
@@ -171,17 +172,17 @@ func parseFleet(name string, data []byte, read readFunc) ([]Device, error) {
 		field := fmt.Sprintf("devices[%d]", i)
 		src := fmt.Sprintf("%s:%d", name, entry.Line)
 		if entry.Kind != yaml.MappingNode {
-			errs.add(&diag.ProfileError{File: name, Line: entry.Line, Field: field, Msg: "must be a profile (a mapping) or {profile: FILE}"})
+			errs.add(&profile.ProfileError{File: name, Line: entry.Line, Field: field, Msg: "must be a profile (a mapping) or {profile: FILE}"})
 			continue
 		}
 		over, overFile := entry, name
 		if ref := mapValue(entry, "profile"); ref != nil {
 			if len(entry.Content) != 2 {
-				errs.add(&diag.ProfileError{File: name, Line: entry.Line, Field: field, Msg: "a profile: entry takes no other keys"})
+				errs.add(&profile.ProfileError{File: name, Line: entry.Line, Field: field, Msg: "a profile: entry takes no other keys"})
 				continue
 			}
 			if ref.Kind != yaml.ScalarNode || strings.TrimSpace(ref.Value) == "" {
-				errs.add(&diag.ProfileError{File: name, Line: ref.Line, Field: field + ".profile", Msg: "must be the path of a profile file"})
+				errs.add(&profile.ProfileError{File: name, Line: ref.Line, Field: field + ".profile", Msg: "must be the path of a profile file"})
 				continue
 			}
 			overFile = ref.Value
@@ -195,8 +196,8 @@ func parseFleet(name string, data []byte, read readFunc) ([]Device, error) {
 				continue
 			}
 			if err != nil {
-				if _, ok := err.(*diag.ProfileError); !ok {
-					err = &diag.ProfileError{File: name, Line: ref.Line, Field: field + ".profile", Msg: err.Error()}
+				if _, ok := err.(*profile.ProfileError); !ok {
+					err = &profile.ProfileError{File: name, Line: ref.Line, Field: field + ".profile", Msg: err.Error()}
 				}
 				errs.add(err)
 				continue
@@ -237,11 +238,11 @@ func rootMapping(name string, data []byte, empty, notMapping string) (*yaml.Node
 		return nil, yamlSyntaxError(name, err)
 	}
 	if len(doc.Content) == 0 {
-		return nil, &diag.ProfileError{File: name, Msg: empty}
+		return nil, &profile.ProfileError{File: name, Msg: empty}
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		return nil, &diag.ProfileError{File: name, Line: root.Line, Msg: notMapping}
+		return nil, &profile.ProfileError{File: name, Line: root.Line, Msg: notMapping}
 	}
 	if err := noAliases(name, root); err != nil {
 		return nil, err
@@ -250,9 +251,9 @@ func rootMapping(name string, data []byte, empty, notMapping string) (*yaml.Node
 }
 
 // mergeProfile merges over (from overFile) on top of defaults (from
-// fleetFile), then validates the result with diag.ParseProfile. Errors are
+// fleetFile), then validates the result with profile.Parse. Errors are
 // mapped back to the file and line the offending value came from.
-func mergeProfile(defaults *yaml.Node, fleetFile string, over *yaml.Node, overFile string) (*diag.Profile, error) {
+func mergeProfile(defaults *yaml.Node, fleetFile string, over *yaml.Node, overFile string) (*profile.Profile, error) {
 	from := map[*yaml.Node]string{}
 	mark(from, defaults, fleetFile)
 	mark(from, over, overFile)
@@ -260,9 +261,9 @@ func mergeProfile(defaults *yaml.Node, fleetFile string, over *yaml.Node, overFi
 
 	data, err := yaml.Marshal(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{merged}})
 	if err != nil {
-		return nil, &diag.ProfileError{File: overFile, Line: over.Line, Msg: err.Error()}
+		return nil, &profile.ProfileError{File: overFile, Line: over.Line, Msg: err.Error()}
 	}
-	p, perr := diag.ParseProfile(overFile, data)
+	p, perr := profile.Parse(overFile, data)
 	if perr != nil {
 		return nil, relocate(perr, data, merged, from, overFile, over.Line)
 	}
@@ -290,9 +291,9 @@ func mergeProfile(defaults *yaml.Node, fleetFile string, over *yaml.Node, overFi
 // again and walks it beside the merged tree: both have the same shape, so
 // each line of the text belongs to a node whose origin is known.
 func relocate(err error, data []byte, merged *yaml.Node, from map[*yaml.Node]string, file string, line int) error {
-	var pe *diag.ProfileError
+	var pe *profile.ProfileError
 	if !errors.As(err, &pe) {
-		return &diag.ProfileError{File: file, Line: line, Msg: err.Error()}
+		return &profile.ProfileError{File: file, Line: line, Msg: err.Error()}
 	}
 	out := *pe
 	out.File, out.Line = file, line
@@ -392,7 +393,7 @@ func nodeAt(n *yaml.Node, path string) *yaml.Node {
 // fleet's way to share settings.
 func noAliases(file string, n *yaml.Node) error {
 	if n.Kind == yaml.AliasNode {
-		return &diag.ProfileError{File: file, Line: n.Line, Msg: "YAML aliases (*name) are not supported here; put shared settings under defaults:"}
+		return &profile.ProfileError{File: file, Line: n.Line, Msg: "YAML aliases (*name) are not supported here; put shared settings under defaults:"}
 	}
 	for _, c := range n.Content {
 		if err := noAliases(file, c); err != nil {
@@ -409,11 +410,11 @@ func yamlSyntaxError(name string, err error) error {
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
 		if num, text, ok := strings.Cut(rest, ": "); ok {
 			if line, err := strconv.Atoi(num); err == nil {
-				return &diag.ProfileError{File: name, Line: line, Msg: text}
+				return &profile.ProfileError{File: name, Line: line, Msg: text}
 			}
 		}
 	}
-	return &diag.ProfileError{File: name, Msg: msg}
+	return &profile.ProfileError{File: name, Msg: msg}
 }
 
 // loadFolder reads every *.yaml / *.yml file of dir (not its subfolders) as
@@ -432,11 +433,11 @@ func loadFolder(dir string) ([]Device, error) {
 			continue
 		}
 		path := filepath.Join(dir, n)
-		if _, err := readRegularFile(path, diag.MaxProfileSize); err != nil {
+		if _, err := readRegularFile(path, profile.MaxProfileSize); err != nil {
 			errs.add(fmt.Errorf("read profile: %w", err))
 			continue
 		}
-		p, err := diag.LoadProfile(path)
+		p, err := profile.Load(path)
 		if err != nil {
 			errs.add(err)
 			continue
@@ -493,8 +494,8 @@ func (l *errorList) err() error {
 	return errors.Join(errs...)
 }
 
-// readRegularFile reads a regular file of at most limit bytes (diag.ReadFile).
+// readRegularFile reads a regular file of at most limit bytes (safefile.ReadFile).
 func readRegularFile(path string, limit int64) ([]byte, error) {
-	data, _, err := diag.ReadFile(path, limit)
+	data, _, err := safefile.ReadFile(path, limit)
 	return data, err
 }

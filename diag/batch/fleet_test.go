@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
 )
 
 // write creates files under dir (name → content) and returns dir.
@@ -262,7 +262,7 @@ func TestParseCSVSemicolonAndBOM(t *testing.T) {
 
 func TestParseFleetErrorIsProfileError(t *testing.T) {
 	_, err := ParseFleet("f.yaml", []byte("devices:\n  - device: {name: a, vendor: nope}\n    email: {auth_method: oauth2, service: exchange-online}\n    smtp: {server: s}\n"))
-	var pe *diag.ProfileError
+	var pe *profile.ProfileError
 	if !errors.As(err, &pe) || pe.File != "f.yaml" || pe.Line != 2 || pe.Field != "device.vendor" {
 		t.Fatalf("err = %#v", err)
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // TestStreamedRunKeepsMemoryFlat: each device's report carries a 64 KiB
@@ -20,10 +20,10 @@ func TestStreamedRunKeepsMemoryFlat(t *testing.T) {
 	const devices = 2000
 	line := strings.Repeat("t", 640)
 	fleet := fleetOf(devices, func(i int) string { return fmt.Sprintf("scan-%d@contoso.example", i) })
-	check := func(ctx context.Context, d Device) *diag.Report {
-		r := fakeReport(d, diag.VerdictOK)
+	check := func(ctx context.Context, d Device) *report.Report {
+		r := fakeReport(d, report.VerdictOK)
 		for range 100 {
-			r.Transcript = append(r.Transcript, diag.TranscriptLine{Dir: "<", Text: line})
+			r.Transcript = append(r.Transcript, report.TranscriptLine{Dir: "<", Text: line})
 		}
 		return r
 	}
@@ -64,12 +64,12 @@ func TestStreamedRunKeepsMemoryFlat(t *testing.T) {
 // sequence or control character.
 func TestErrorDeviceIsSanitized(t *testing.T) {
 	d := Device{Name: "evil\x1b]52;c;cm0gLXJm\x07\u202e", Err: fmt.Errorf("profile: \x1b[2J pipe\x00")}
-	results, _ := Runner{Check: func(context.Context, Device) *diag.Report { t.Fatal("checked"); return nil }}.Run(context.Background(), []Device{d}, nil)
+	results, _ := Runner{Check: func(context.Context, Device) *report.Report { t.Fatal("checked"); return nil }}.Run(context.Background(), []Device{d}, nil)
 	if len(results) != 1 {
 		t.Fatalf("%d results", len(results))
 	}
 	r := results[0].Report
-	if r.Verdict != diag.VerdictError || r.Device == nil || !strings.HasPrefix(r.Device.Name, "evil") {
+	if r.Verdict != report.VerdictError || r.Device == nil || !strings.HasPrefix(r.Device.Name, "evil") {
 		t.Fatalf("report %+v", r)
 	}
 	for _, s := range []string{r.Device.Name, r.Error} {

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // metric is one gauge family of the openmetrics format.
@@ -14,11 +14,11 @@ type metric struct {
 	name, help string
 	// value is the device's sample; ok false leaves the device out of the
 	// family (nothing known, e.g. no token).
-	value func(r *diag.Report) (float64, bool)
+	value func(r *report.Report) (float64, bool)
 }
 
-func intValue(f func(*diag.Report) (int, bool)) func(*diag.Report) (float64, bool) {
-	return func(r *diag.Report) (float64, bool) {
+func intValue(f func(*report.Report) (int, bool)) func(*report.Report) (float64, bool) {
+	return func(r *report.Report) (float64, bool) {
 		n, ok := f(r)
 		return float64(n), ok
 	}
@@ -28,10 +28,10 @@ func intValue(f func(*diag.Report) (int, bool)) func(*diag.Report) (float64, boo
 // documented interface: dashboards and alerts key on them.
 var metrics = []metric{
 	{"mfpcheck_verdict", "Verdict of the device's check: 0 ok, 1 warning, 2 fail, 3 error (could not run).",
-		func(r *diag.Report) (float64, bool) { return float64(r.Verdict.Rank()), true }},
+		func(r *report.Report) (float64, bool) { return float64(r.Verdict.Rank()), true }},
 	{"mfpcheck_up", "1 if the device's check ran to a verdict, 0 if it could not run.",
-		func(r *diag.Report) (float64, bool) {
-			if r.Verdict == diag.VerdictError {
+		func(r *report.Report) (float64, bool) {
+			if r.Verdict == report.VerdictError {
 				return 0, true
 			}
 			return 1, true
@@ -43,7 +43,7 @@ var metrics = []metric{
 	{"mfpcheck_certificate_days_left", "Days until the SMTP server's certificate expires.",
 		intValue(certDaysLeft)},
 	{"mfpcheck_probe_duration_seconds", "How long the device's check took, in seconds.",
-		func(r *diag.Report) (float64, bool) { return r.Duration.D().Seconds(), true }},
+		func(r *report.Report) (float64, bool) { return r.Duration.D().Seconds(), true }},
 }
 
 // RenderOpenMetrics writes the batch in the OpenMetrics text format: one

@@ -12,9 +12,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/i18n"
 	"github.com/mfpcheck/mfpcheck/diag/render"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // BatchSchema is the value of Batch.Schema.
@@ -40,8 +40,8 @@ type Batch struct {
 	Schema string `json:"schema"`
 	// Reports are the finished devices' reports in fleet order (with
 	// --only-problems, the ones that are not ok).
-	Reports []*diag.Report `json:"reports"`
-	Summary Summary        `json:"summary"`
+	Reports []*report.Report `json:"reports"`
+	Summary Summary          `json:"summary"`
 	// Interrupted is set when the run was stopped before every device was
 	// checked; Reports then holds the devices that finished.
 	Interrupted bool `json:"interrupted"`
@@ -50,41 +50,41 @@ type Batch struct {
 // Summary counts a batch run's outcome. The counts cover every finished
 // device, also those --only-problems leaves out of Reports.
 type Summary struct {
-	Devices    int           `json:"devices"`     // in the fleet
-	Checked    int           `json:"checked"`     // finished
-	NotChecked int           `json:"not_checked"` // not started or cut short
-	OK         int           `json:"ok"`
-	Warning    int           `json:"warning"`
-	Fail       int           `json:"fail"`
-	Error      int           `json:"error"`
-	Worst      diag.Verdict  `json:"worst"`
-	Started    time.Time     `json:"started"`
-	Duration   diag.Duration `json:"duration_ms"`
+	Devices    int             `json:"devices"`     // in the fleet
+	Checked    int             `json:"checked"`     // finished
+	NotChecked int             `json:"not_checked"` // not started or cut short
+	OK         int             `json:"ok"`
+	Warning    int             `json:"warning"`
+	Fail       int             `json:"fail"`
+	Error      int             `json:"error"`
+	Worst      report.Verdict  `json:"worst"`
+	Started    time.Time       `json:"started"`
+	Duration   report.Duration `json:"duration_ms"`
 }
 
 // Summarize counts results.
 func Summarize(devices int, results []Result, started time.Time, took time.Duration) Summary {
 	s := Summary{Devices: devices, Checked: len(results), NotChecked: devices - len(results),
-		Worst: diag.VerdictOK, Started: started, Duration: diag.Duration(took)}
+		Worst: report.VerdictOK, Started: started, Duration: report.Duration(took)}
 	for _, r := range results {
 		v := r.Report.Verdict
 		switch v {
-		case diag.VerdictOK:
+		case report.VerdictOK:
 			s.OK++
-		case diag.VerdictWarning:
+		case report.VerdictWarning:
 			s.Warning++
-		case diag.VerdictFail:
+		case report.VerdictFail:
 			s.Fail++
 		default:
 			s.Error++
 		}
-		s.Worst = diag.Worse(s.Worst, v)
+		s.Worst = report.Worse(s.Worst, v)
 	}
 	return s
 }
 
 // isProblem reports whether --only-problems keeps a report.
-func isProblem(r *diag.Report) bool { return r.Verdict != diag.VerdictOK }
+func isProblem(r *report.Report) bool { return r.Verdict != report.VerdictOK }
 
 // Render writes a finished batch in format (any but jsonl, which is written
 // as results come, by WriteJSONL).
@@ -119,7 +119,7 @@ func RenderJSON(w io.Writer, b *Batch) error {
 }
 
 // WriteJSONL writes one report as one line of JSON.
-func WriteJSONL(w io.Writer, r *diag.Report) error {
+func WriteJSONL(w io.Writer, r *report.Report) error {
 	line, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -129,9 +129,9 @@ func WriteJSONL(w io.Writer, r *diag.Report) error {
 }
 
 // deviceOf is the report's device (the runner always sets it).
-func deviceOf(r *diag.Report) diag.Device {
+func deviceOf(r *report.Report) report.Device {
 	if r.Device == nil {
-		return diag.Device{}
+		return report.Device{}
 	}
 	return *r.Device
 }
@@ -139,9 +139,9 @@ func deviceOf(r *diag.Report) diag.Device {
 // firstFinding is the report's first finding that is a problem (warning
 // or error; the diagnosis lists the worst first), or nil: an ok device's
 // notes (severity info) are not what a fleet table is for.
-func firstFinding(r *diag.Report) *diag.Finding {
+func firstFinding(r *report.Report) *report.Finding {
 	for i, f := range r.Findings {
-		if f.Severity != diag.SeverityInfo {
+		if f.Severity != report.SeverityInfo {
 			return &r.Findings[i]
 		}
 	}
@@ -149,7 +149,7 @@ func firstFinding(r *diag.Report) *diag.Finding {
 }
 
 // tokenDaysLeft is the refresh token's days left, if the report knows.
-func tokenDaysLeft(r *diag.Report) (int, bool) {
+func tokenDaysLeft(r *report.Report) (int, bool) {
 	if r.Token == nil || !r.Token.HasRefreshDaysLeft {
 		return 0, false
 	}
@@ -158,7 +158,7 @@ func tokenDaysLeft(r *diag.Report) (int, bool) {
 
 // accessMinutesLeft is the access token's minutes left, if the report
 // knows.
-func accessMinutesLeft(r *diag.Report) (int, bool) {
+func accessMinutesLeft(r *report.Report) (int, bool) {
 	if r.Token == nil || r.Token.ExpiresAt.IsZero() {
 		return 0, false
 	}
@@ -167,7 +167,7 @@ func accessMinutesLeft(r *diag.Report) (int, bool) {
 
 // certDaysLeft is the SMTP server certificate's days left, if the report
 // saw one.
-func certDaysLeft(r *diag.Report) (int, bool) {
+func certDaysLeft(r *report.Report) (int, bool) {
 	if r.TLS == nil || len(r.TLS.Chain) == 0 {
 		return 0, false
 	}
@@ -175,9 +175,9 @@ func certDaysLeft(r *diag.Report) (int, bool) {
 }
 
 // worstFirst sorts reports by verdict, worst first, then by device name.
-func worstFirst(rs []*diag.Report) []*diag.Report {
+func worstFirst(rs []*report.Report) []*report.Report {
 	out := slices.Clone(rs)
-	slices.SortStableFunc(out, func(a, b *diag.Report) int {
+	slices.SortStableFunc(out, func(a, b *report.Report) int {
 		if c := cmp.Compare(b.Verdict.Rank(), a.Verdict.Rank()); c != 0 {
 			return c
 		}

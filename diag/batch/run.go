@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // Options configure Run.
@@ -52,24 +52,24 @@ var ErrInterrupted = errors.New("interrupted")
 // checked, and an error when the run was interrupted (ErrInterrupted),
 // output could not be written, or sheets failed; results that could be
 // written are written all the same.
-func Run(ctx context.Context, devices []Device, opts Options, out, errOut io.Writer) (diag.Verdict, error) {
+func Run(ctx context.Context, devices []Device, opts Options, out, errOut io.Writer) (report.Verdict, error) {
 	if opts.Format == "" {
 		opts.Format = FormatText
 	}
 	if !slices.Contains(Formats(), opts.Format) {
-		return diag.VerdictError, fmt.Errorf("unknown format %q (one of %s)", opts.Format, strings.Join(Formats(), ", "))
+		return report.VerdictError, fmt.Errorf("unknown format %q (one of %s)", opts.Format, strings.Join(Formats(), ", "))
 	}
 	if opts.Check == nil {
-		return diag.VerdictError, errors.New("batch: no check function")
+		return report.VerdictError, errors.New("batch: no check function")
 	}
 	if len(devices) == 0 {
-		return diag.VerdictError, errors.New("the fleet has no devices")
+		return report.VerdictError, errors.New("the fleet has no devices")
 	}
 	if err := uniqueNames(devices); err != nil {
-		return diag.VerdictError, err
+		return report.VerdictError, err
 	}
 	if opts.SheetsDir != "" && (opts.Sheets.Device == nil || opts.Sheets.Fleet == nil) {
-		return diag.VerdictError, errors.New("--sheets: no PDF renderer in this build")
+		return report.VerdictError, errors.New("--sheets: no PDF renderer in this build")
 	}
 	now := opts.Now
 	if now == nil {
@@ -95,7 +95,7 @@ func Run(ctx context.Context, devices []Device, opts Options, out, errOut io.Wri
 		case Cancelled:
 			bar.cancelled()
 		case Finished:
-			bar.finish(ev.Report.Verdict.Rank() >= diag.VerdictFail.Rank())
+			bar.finish(ev.Report.Verdict.Rank() >= report.VerdictFail.Rank())
 			if opts.Format == FormatJSONL && writeErr == nil && (!opts.OnlyProblems || isProblem(ev.Report)) {
 				if err := WriteJSONL(out, ev.Report); err != nil {
 					writeErr = fmt.Errorf("write output: %w", err)
@@ -109,13 +109,13 @@ func Run(ctx context.Context, devices []Device, opts Options, out, errOut io.Wri
 	interrupted = interrupted && writeErr == nil
 
 	took := now().Sub(started)
-	all := make([]*diag.Report, len(results))
+	all := make([]*report.Report, len(results))
 	for i, r := range results {
 		all[i] = r.Report
 	}
 	shown := all
 	if opts.OnlyProblems {
-		shown = slices.DeleteFunc(slices.Clone(all), func(r *diag.Report) bool { return !isProblem(r) })
+		shown = slices.DeleteFunc(slices.Clone(all), func(r *report.Report) bool { return !isProblem(r) })
 	}
 	b := &Batch{Schema: BatchSchema, Reports: shown, Summary: Summarize(len(devices), results, started, took), Interrupted: interrupted}
 
@@ -143,14 +143,14 @@ func Run(ctx context.Context, devices []Device, opts Options, out, errOut io.Wri
 // text, csv and openmetrics keep what their one line per device reads
 // (device, target, findings, token, certificate), not the transcript,
 // phases or network facts; json and sheets need whole reports.
-func keepFor(opts Options) func(*diag.Report) *diag.Report {
+func keepFor(opts Options) func(*report.Report) *report.Report {
 	if opts.SheetsDir != "" || opts.Format == FormatJSON {
 		return nil
 	}
 	if opts.Format == FormatJSONL {
-		return func(r *diag.Report) *diag.Report { return &diag.Report{Verdict: r.Verdict} }
+		return func(r *report.Report) *report.Report { return &report.Report{Verdict: r.Verdict} }
 	}
-	return func(r *diag.Report) *diag.Report {
+	return func(r *report.Report) *report.Report {
 		slim := *r
 		slim.Transcript, slim.Phases, slim.Network, slim.DNS = nil, nil, nil, nil
 		if r.POP3 != nil {

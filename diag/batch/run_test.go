@@ -14,27 +14,27 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // mixedFleet: one device per verdict, named so that name order and verdict
 // order differ.
 func mixedFleet() ([]Device, CheckFunc) {
 	ds := fleetOf(4, func(i int) string { return fmt.Sprintf("m%d@contoso.com", i) })
-	verdicts := map[string]diag.Verdict{}
+	verdicts := map[string]report.Verdict{}
 	names := []string{"a-ok", "b-fail", "c-error", "d-warning"}
-	vs := []diag.Verdict{diag.VerdictOK, diag.VerdictFail, diag.VerdictError, diag.VerdictWarning}
+	vs := []report.Verdict{report.VerdictOK, report.VerdictFail, report.VerdictError, report.VerdictWarning}
 	for i := range ds {
 		ds[i].Name, ds[i].Profile.Device.Name = names[i], names[i]
 		verdicts[ds[i].Source] = vs[i]
 	}
 	ds[1].Profile.Device.Model = `IM "C3000"` // a quote to escape in labels
-	return ds, func(ctx context.Context, d Device) *diag.Report { return fakeReport(d, verdicts[d.Source]) }
+	return ds, func(ctx context.Context, d Device) *report.Report { return fakeReport(d, verdicts[d.Source]) }
 }
 
 var fixedNow = func() time.Time { return time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC) }
 
-func runFormat(t *testing.T, ds []Device, opts Options) (string, diag.Verdict, error) {
+func runFormat(t *testing.T, ds []Device, opts Options) (string, report.Verdict, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	opts.Now = fixedNow
@@ -48,7 +48,7 @@ func runFormat(t *testing.T, ds []Device, opts Options) (string, diag.Verdict, e
 func TestRunText(t *testing.T) {
 	ds, check := mixedFleet()
 	out, v, err := runFormat(t, ds, Options{Check: check})
-	if err != nil || v != diag.VerdictError {
+	if err != nil || v != report.VerdictError {
 		t.Fatalf("verdict %s err %v", v, err)
 	}
 	lines := strings.Split(out, "\n")
@@ -80,7 +80,7 @@ func TestRunText(t *testing.T) {
 func TestRunOnlyProblems(t *testing.T) {
 	ds, check := mixedFleet()
 	out, v, err := runFormat(t, ds, Options{Check: check, Format: FormatJSON, OnlyProblems: true})
-	if err != nil || v != diag.VerdictError {
+	if err != nil || v != report.VerdictError {
 		t.Fatalf("verdict %s err %v", v, err)
 	}
 	var b Batch
@@ -91,7 +91,7 @@ func TestRunOnlyProblems(t *testing.T) {
 		t.Fatalf("%d reports, want 3 (no ok)", len(b.Reports))
 	}
 	for _, r := range b.Reports {
-		if r.Verdict == diag.VerdictOK {
+		if r.Verdict == report.VerdictOK {
 			t.Errorf("ok device %s in --only-problems output", r.Device.Name)
 		}
 	}
@@ -100,9 +100,9 @@ func TestRunOnlyProblems(t *testing.T) {
 	}
 
 	// All ok: the text output says so instead of an empty table.
-	allOK := func(ctx context.Context, d Device) *diag.Report { return fakeReport(d, diag.VerdictOK) }
+	allOK := func(ctx context.Context, d Device) *report.Report { return fakeReport(d, report.VerdictOK) }
 	out, v, err = runFormat(t, ds, Options{Check: allOK, OnlyProblems: true})
-	if err != nil || v != diag.VerdictOK || !strings.Contains(out, "No problems: all 4 devices checked are ok.") || strings.Contains(out, "DEVICE") {
+	if err != nil || v != report.VerdictOK || !strings.Contains(out, "No problems: all 4 devices checked are ok.") || strings.Contains(out, "DEVICE") {
 		t.Errorf("verdict %s err %v out:\n%s", v, err, out)
 	}
 }
@@ -128,7 +128,7 @@ func TestRunJSON(t *testing.T) {
 	}
 	s := b.Summary
 	if s.Devices != 4 || s.Checked != 4 || s.NotChecked != 0 || s.OK != 1 || s.Warning != 1 || s.Fail != 1 || s.Error != 1 ||
-		s.Worst != diag.VerdictError || !s.Started.Equal(fixedNow()) {
+		s.Worst != report.VerdictError || !s.Started.Equal(fixedNow()) {
 		t.Errorf("summary = %+v", s)
 	}
 	var raw map[string]any
@@ -236,18 +236,18 @@ func TestRunOpenMetrics(t *testing.T) {
 // device finishes, so a dead device's line comes after everyone else's.
 func TestRunJSONLStreamsAsDevicesFinish(t *testing.T) {
 	ds := fleetOf(8, func(i int) string { return fmt.Sprintf("m%d@x.com", i) })
-	check := func(ctx context.Context, d Device) *diag.Report {
+	check := func(ctx context.Context, d Device) *report.Report {
 		if d.Name == "dev-00" {
 			return blockUntilDone(ctx, d)
 		}
-		return fakeReport(d, diag.VerdictOK)
+		return fakeReport(d, report.VerdictOK)
 	}
 	pr, pw := io.Pipe()
 	lines := make(chan string)
 	go func() {
 		dec := json.NewDecoder(pr)
 		for {
-			var r diag.Report
+			var r report.Report
 			if err := dec.Decode(&r); err != nil {
 				close(lines)
 				return
@@ -289,10 +289,10 @@ func TestRunInterrupted(t *testing.T) {
 			ds := fleetOf(10, func(int) string { return "" })
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			check := func(cctx context.Context, d Device) *diag.Report {
+			check := func(cctx context.Context, d Device) *report.Report {
 				switch d.Name {
 				case "dev-00", "dev-01":
-					return fakeReport(d, diag.VerdictFail)
+					return fakeReport(d, report.VerdictFail)
 				case "dev-02":
 					cancel() // Ctrl-C while the third device runs
 				}
@@ -303,7 +303,7 @@ func TestRunInterrupted(t *testing.T) {
 			if !errors.Is(err, ErrInterrupted) || !strings.Contains(err.Error(), "2 of 10 devices checked") {
 				t.Fatalf("err = %v", err)
 			}
-			if v != diag.VerdictFail {
+			if v != report.VerdictFail {
 				t.Errorf("verdict %s, want fail (worst of the finished)", v)
 			}
 			text := out.String()
@@ -323,7 +323,7 @@ func TestRunInterrupted(t *testing.T) {
 			case FormatJSONL:
 				n := 0
 				for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
-					var r diag.Report
+					var r report.Report
 					if err := json.Unmarshal([]byte(line), &r); err != nil || r.Interrupted {
 						t.Errorf("line %q: %v", line, err)
 					}
@@ -355,9 +355,9 @@ func TestRunInterrupted(t *testing.T) {
 func TestRunStopsOnWriteError(t *testing.T) {
 	ds := fleetOf(50, func(int) string { return "" })
 	started := 0
-	check := func(ctx context.Context, d Device) *diag.Report {
+	check := func(ctx context.Context, d Device) *report.Report {
 		started++ // Concurrency 1: no race
-		return fakeReport(d, diag.VerdictOK)
+		return fakeReport(d, report.VerdictOK)
 	}
 	_, err := Run(context.Background(), ds, Options{Check: check, Format: FormatJSONL, Concurrency: 1}, failWriter{}, nil)
 	if err == nil || !strings.Contains(err.Error(), "write output") || errors.Is(err, ErrInterrupted) {
@@ -386,7 +386,7 @@ func TestRunRefusesBadOptions(t *testing.T) {
 		{Options{Check: check}, append(ds[:1:1], ds[0]), "already used"},
 	} {
 		v, err := Run(context.Background(), tc.ds, tc.opts, io.Discard, io.Discard)
-		if err == nil || !strings.Contains(err.Error(), tc.want) || v != diag.VerdictError {
+		if err == nil || !strings.Contains(err.Error(), tc.want) || v != report.VerdictError {
 			t.Errorf("%+v: verdict %s err %v, want %q", tc.opts.Format, v, err, tc.want)
 		}
 	}
@@ -413,11 +413,11 @@ func TestRunSheets(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sheets", "new")
 	var fleetGot []string
 	sheets := Sheets{
-		Device: func(w io.Writer, r *diag.Report, lang string) error {
+		Device: func(w io.Writer, r *report.Report, lang string) error {
 			_, err := fmt.Fprintf(w, "%%PDF sheet of %s in %s", r.Device.Name, lang)
 			return err
 		},
-		Fleet: func(w io.Writer, rs []*diag.Report, lang string) error {
+		Fleet: func(w io.Writer, rs []*report.Report, lang string) error {
 			for _, r := range rs {
 				fleetGot = append(fleetGot, r.Device.Name)
 			}
@@ -472,7 +472,7 @@ func TestRunSheets(t *testing.T) {
 	// A failing renderer leaves no half-written file and is reported; the
 	// output is still written.
 	opts.Force = false
-	opts.Sheets.Device = func(w io.Writer, r *diag.Report, lang string) error {
+	opts.Sheets.Device = func(w io.Writer, r *report.Report, lang string) error {
 		io.WriteString(w, "%PDF half")
 		return errors.New("font missing")
 	}

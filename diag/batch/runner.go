@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/probe"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
+	"github.com/mfpcheck/mfpcheck/diag/redact"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // CheckFunc checks one device and returns its report. It must respect ctx:
 // when ctx ends it returns promptly (check.Run closes its connections).
-type CheckFunc func(ctx context.Context, d Device) *diag.Report
+type CheckFunc func(ctx context.Context, d Device) *report.Report
 
 // Defaults of the runner.
 const (
@@ -19,10 +22,10 @@ const (
 	// nearly all its time waiting on the network, so 16 at once keep the
 	// CPU far from busy while a fleet of 100 finishes in a few rounds.
 	DefaultConcurrency = 16
-	// DefaultTimeout bounds one device's whole check; diag.DefaultTimeout
+	// DefaultTimeout bounds one device's whole check; probe.DefaultTimeout
 	// is the probe's own budget, and the token check and POP3 come on top
 	// only when the SMTP side is quick.
-	DefaultTimeout = diag.DefaultTimeout
+	DefaultTimeout = probe.DefaultTimeout
 	// MaxPerMailbox is Exchange Online's limit of concurrent SMTP
 	// connections of one mailbox; the fourth is refused with 432 4.3.2.
 	MaxPerMailbox = 3
@@ -43,7 +46,7 @@ type Runner struct {
 	// results it returns (the event gets the whole report first): a run
 	// whose output is streamed keeps a stub, so memory stays flat however
 	// large the fleet.
-	Keep func(*diag.Report) *diag.Report
+	Keep func(*report.Report) *report.Report
 }
 
 // Result is one device's outcome.
@@ -51,7 +54,7 @@ type Result struct {
 	// Index is the device's position in the fleet.
 	Index  int
 	Device Device
-	Report *diag.Report
+	Report *report.Report
 }
 
 // EventKind says what happened to a device's check.
@@ -167,7 +170,7 @@ func (r Runner) Run(ctx context.Context, devices []Device, on func(Event)) (resu
 
 // checkOne runs the check, turning a panic or a nil report into an error
 // report so one broken device never takes the fleet down.
-func (r Runner) checkOne(ctx context.Context, d Device) (rep *diag.Report) {
+func (r Runner) checkOne(ctx context.Context, d Device) (rep *report.Report) {
 	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil {
@@ -180,12 +183,12 @@ func (r Runner) checkOne(ctx context.Context, d Device) (rep *diag.Report) {
 			rep.Device = d.Profile.DeviceInfo()
 		}
 		if rep.Duration == 0 {
-			rep.Duration = diag.Duration(time.Since(start))
+			rep.Duration = report.Duration(time.Since(start))
 		}
 	}()
 	if d.Err != nil {
 		if d.Profile == nil {
-			d.Profile = &diag.Profile{Device: diag.ProfileDevice{Name: d.Name}}
+			d.Profile = &profile.Profile{Device: profile.ProfileDevice{Name: d.Name}}
 		}
 		return errorReport(d, d.Err.Error())
 	}
@@ -193,14 +196,14 @@ func (r Runner) checkOne(ctx context.Context, d Device) (rep *diag.Report) {
 }
 
 // errorReport is the report of a device that could not be checked.
-func errorReport(d Device, msg string) *diag.Report {
-	rep := &diag.Report{Schema: diag.Schema, Verdict: diag.VerdictError, Error: msg,
-		Phases: []diag.Phase{}, Transcript: []diag.TranscriptLine{}, Findings: []diag.Finding{}}
+func errorReport(d Device, msg string) *report.Report {
+	rep := &report.Report{Schema: report.Schema, Verdict: report.VerdictError, Error: msg,
+		Phases: []report.Phase{}, Transcript: []report.TranscriptLine{}, Findings: []report.Finding{}}
 	if d.Profile != nil {
 		rep.Device = d.Profile.DeviceInfo()
 	}
 	// Paths and names from the fleet file are outside text too.
-	diag.Scrub(rep, nil)
+	redact.Scrub(rep, nil)
 	return rep
 }
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // TestRunnerPerMailboxLimit: however high the concurrency, no mailbox
@@ -23,7 +23,7 @@ func TestRunnerPerMailboxLimit(t *testing.T) {
 	})
 	var mu sync.Mutex
 	inflight, peak := map[string]int{}, map[string]int{}
-	check := func(ctx context.Context, d Device) *diag.Report {
+	check := func(ctx context.Context, d Device) *report.Report {
 		k := d.MailboxKey()
 		mu.Lock()
 		inflight[k]++
@@ -33,7 +33,7 @@ func TestRunnerPerMailboxLimit(t *testing.T) {
 		mu.Lock()
 		inflight[k]--
 		mu.Unlock()
-		return fakeReport(d, diag.VerdictOK)
+		return fakeReport(d, report.VerdictOK)
 	}
 	// Count from the runner's own events too: deterministic, since the
 	// runner starts every check it may before it waits for one to end.
@@ -86,9 +86,9 @@ func TestRunnerBusyMailboxDoesNotBlockOthers(t *testing.T) {
 	})
 	var order []string
 	release := make(chan struct{})
-	check := func(ctx context.Context, d Device) *diag.Report {
+	check := func(ctx context.Context, d Device) *report.Report {
 		<-release
-		return fakeReport(d, diag.VerdictOK)
+		return fakeReport(d, report.VerdictOK)
 	}
 	Runner{Check: check, Concurrency: 4}.Run(context.Background(), ds, func(ev Event) {
 		if ev.Kind == Started {
@@ -116,13 +116,13 @@ func TestRunnerDeadDeviceDoesNotDelayOthers(t *testing.T) {
 	ds := fleetOf(12, func(i int) string { return fmt.Sprintf("m%d@contoso.com", i) })
 	dead := ds[0].Name
 	var deadErr error
-	check := func(ctx context.Context, d Device) *diag.Report {
+	check := func(ctx context.Context, d Device) *report.Report {
 		if d.Name == dead {
 			r := blockUntilDone(ctx, d)
 			deadErr = ctx.Err()
 			return r
 		}
-		return fakeReport(d, diag.VerdictOK)
+		return fakeReport(d, report.VerdictOK)
 	}
 	const timeout = 300 * time.Millisecond
 	var finished []string
@@ -141,7 +141,7 @@ func TestRunnerDeadDeviceDoesNotDelayOthers(t *testing.T) {
 		t.Fatalf("dead device's check ended with %v, want its own deadline", deadErr)
 	}
 	// The dead device's timeout result is a result, not an interruption.
-	if r := results[0].Report; r.Verdict != diag.VerdictFail || r.Findings[0].ID != "connect_timeout" {
+	if r := results[0].Report; r.Verdict != report.VerdictFail || r.Findings[0].ID != "connect_timeout" {
 		t.Fatalf("dead device report = %+v", r)
 	}
 }
@@ -153,9 +153,9 @@ func TestRunnerInterrupt(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var started, cancelled int
-	check := func(ctx context.Context, d Device) *diag.Report {
+	check := func(ctx context.Context, d Device) *report.Report {
 		if d.Name == "dev-00" || d.Name == "dev-01" {
-			return fakeReport(d, diag.VerdictWarning)
+			return fakeReport(d, report.VerdictWarning)
 		}
 		return blockUntilDone(ctx, d)
 	}
@@ -191,14 +191,14 @@ func TestRunnerInterrupt(t *testing.T) {
 // error result for that device, not a crash.
 func TestRunnerSurvivesBrokenCheck(t *testing.T) {
 	ds := fleetOf(3, func(int) string { return "" })
-	check := func(ctx context.Context, d Device) *diag.Report {
+	check := func(ctx context.Context, d Device) *report.Report {
 		switch d.Name {
 		case "dev-00":
 			panic("not built yet")
 		case "dev-01":
 			return nil
 		}
-		return fakeReport(d, diag.VerdictOK)
+		return fakeReport(d, report.VerdictOK)
 	}
 	results, _ := Runner{Check: check}.Run(context.Background(), ds, nil)
 	if len(results) != 3 {
@@ -210,7 +210,7 @@ func TestRunnerSurvivesBrokenCheck(t *testing.T) {
 			t.Errorf("device %d: error %q device %+v, want %q", i, r.Error, r.Device, want)
 		}
 	}
-	if results[0].Report.Verdict != diag.VerdictError || results[2].Report.Verdict != diag.VerdictOK {
+	if results[0].Report.Verdict != report.VerdictError || results[2].Report.Verdict != report.VerdictOK {
 		t.Errorf("verdicts %s %s", results[0].Report.Verdict, results[2].Report.Verdict)
 	}
 }

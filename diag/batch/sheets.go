@@ -10,16 +10,16 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // Sheets renders the PDF status sheets (package sheet, wired in by the
 // caller so batch does not depend on the PDF code).
 type Sheets struct {
 	// Device renders one device's sheet (sheet.Render).
-	Device func(w io.Writer, r *diag.Report, lang string) error
+	Device func(w io.Writer, r *report.Report, lang string) error
 	// Fleet renders the fleet summary (sheet.RenderFleet).
-	Fleet func(w io.Writer, rs []*diag.Report, lang string) error
+	Fleet func(w io.Writer, rs []*report.Report, lang string) error
 }
 
 // FleetSheetName is the fleet summary's file name in the sheets folder.
@@ -31,7 +31,7 @@ const FleetSheetName = "fleet-summary.pdf"
 // overwritten unless force is set: a name already taken gets a suffix
 // ("epson-2f-2.pdf"). Every failure is collected; the sheets that could be
 // written are.
-func writeSheets(dir string, force bool, sh Sheets, lang string, perDevice, all []*diag.Report) (written []string, err error) {
+func writeSheets(dir string, force bool, sh Sheets, lang string, perDevice, all []*report.Report) (written []string, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("sheets: %w", err)
 	}

@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/check"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
-	"github.com/mfpcheck/mfpcheck/fixtures/simcheck"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/simcheck"
 )
 
 // simTarpitTimeout is the silent device's phase budget in batch runs:
@@ -80,13 +80,13 @@ func TestSimFleetEveryScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if worst != diag.VerdictFail {
+	if worst != report.VerdictFail {
 		t.Errorf("worst verdict %s, want fail", worst)
 	}
 	var order []string
-	got := map[string]*diag.Report{}
+	got := map[string]*report.Report{}
 	for _, line := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
-		var r diag.Report
+		var r report.Report
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
 			t.Fatalf("jsonl line: %v", err)
 		}
@@ -102,7 +102,7 @@ func TestSimFleetEveryScenario(t *testing.T) {
 	// The same device checked alone gives the same answer (the tarpit
 	// device would only wait out its timeout again); the lone checks run
 	// side by side.
-	alone := map[string]*diag.Report{}
+	alone := map[string]*report.Report{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, sc := range exosim.Scenarios() {
@@ -122,7 +122,7 @@ func TestSimFleetEveryScenario(t *testing.T) {
 	for _, sc := range exosim.Scenarios() {
 		r := got[sc.Name]
 		switch sc.ExpectStatus {
-		case diag.StatusFail:
+		case report.StatusFail:
 			if want := sc.WantVerdict(); r.Verdict != want {
 				t.Errorf("%s: verdict %s, want %s", sc.Name, r.Verdict, want)
 			}
@@ -132,11 +132,11 @@ func TestSimFleetEveryScenario(t *testing.T) {
 			} else if sc.ExpectCode != 0 && (p.Reply == nil || p.Reply.Code != sc.ExpectCode || p.Reply.Enhanced != sc.ExpectEnhanced) {
 				t.Errorf("%s: reply %+v, want %d %s", sc.Name, p.Reply, sc.ExpectCode, sc.ExpectEnhanced)
 			}
-		case diag.StatusOK:
+		case report.StatusOK:
 			if p, failed := r.FailedPhase(); failed {
 				t.Errorf("%s: phase %s failed: %s %v", sc.Name, p.Name, p.Error, p.Reply)
 			}
-			if r.Verdict != diag.VerdictOK && r.Verdict != diag.VerdictWarning {
+			if r.Verdict != report.VerdictOK && r.Verdict != report.VerdictWarning {
 				// Not batch's doing (compared with the lone check below),
 				// but worth seeing.
 				t.Logf("%s: every phase passed, yet verdict %s (%s)", sc.Name, r.Verdict, firstID(r))
@@ -161,7 +161,7 @@ func TestSimFleetEveryScenario(t *testing.T) {
 	}
 }
 
-func firstID(r *diag.Report) string {
+func firstID(r *report.Report) string {
 	if len(r.Findings) == 0 {
 		return ""
 	}
@@ -257,7 +257,7 @@ func checkNoSecret(t *testing.T, sims map[string]*exosim.Sim, jsonl string) {
 	// Render every format from the same reports.
 	var b Batch
 	for _, line := range strings.Split(strings.TrimSpace(jsonl), "\n") {
-		var r diag.Report
+		var r report.Report
 		if err := json.Unmarshal([]byte(line), &r); err != nil {
 			t.Fatal(err)
 		}

@@ -17,8 +17,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
+	"github.com/mfpcheck/mfpcheck/diag/netinfo"
+	"github.com/mfpcheck/mfpcheck/diag/probe"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
+	"github.com/mfpcheck/mfpcheck/diag/redact"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 	"github.com/mfpcheck/mfpcheck/diag/tenant"
 	"github.com/mfpcheck/mfpcheck/diag/token"
 )
@@ -26,10 +30,10 @@ import (
 // Config is one device's check.
 type Config struct {
 	// Profile is the device; nil when the probe was configured by flags.
-	Profile *diag.Profile
-	Probe   diag.ProbeConfig
+	Profile *profile.Profile
+	Probe   probe.Config
 	// POP3 is nil when the device has no POP3 server configured.
-	POP3 *diag.POP3Config
+	POP3 *probe.POP3Config
 	// POP3Only checks the POP3 server alone (probe --pop3): no SMTP probe;
 	// the report's target is the POP3 server.
 	POP3Only bool
@@ -62,7 +66,7 @@ type Config struct {
 // FromProfile builds a check of the device a profile describes, the way the
 // device itself would connect. getenv reads the password variable the
 // profile names (passwords are never stored in profiles).
-func FromProfile(p *diag.Profile, getenv func(string) string) Config {
+func FromProfile(p *profile.Profile, getenv func(string) string) Config {
 	user := p.SMTP.User
 	if user == "" {
 		user = p.Email.Sender
@@ -77,7 +81,7 @@ func FromProfile(p *diag.Profile, getenv func(string) string) Config {
 	caps := p.Capabilities
 	cfg := Config{
 		Profile: p,
-		Probe: diag.ProbeConfig{
+		Probe: probe.Config{
 			Host:       p.SMTP.Server,
 			Port:       p.SMTP.Port,
 			Security:   p.SMTP.Security,
@@ -90,7 +94,7 @@ func FromProfile(p *diag.Profile, getenv func(string) string) Config {
 			Greeting:   caps.Greeting,
 			MaxTLS:     caps.MaxTLS,
 			Mechanisms: caps.Mechanisms,
-			Route:      diag.Route{ConnectTo: p.SMTP.ConnectTo},
+			Route:      probe.Route{ConnectTo: p.SMTP.ConnectTo},
 		},
 		TokenFile: p.OAuth.TokenFile,
 		Authority: p.OAuth.Authority,
@@ -107,14 +111,14 @@ func FromProfile(p *diag.Profile, getenv func(string) string) Config {
 		}
 	}
 	if p.POP3 != nil {
-		cfg.POP3 = &diag.POP3Config{
+		cfg.POP3 = &probe.POP3Config{
 			Host:       p.POP3.Server,
 			Port:       p.POP3.Port,
 			Security:   p.POP3.Security,
 			VerifyCert: p.POP3.VerifyCert == nil || *p.POP3.VerifyCert,
 			AuthMethod: p.Email.AuthMethod,
 			User:       p.POP3.User,
-			Route:      diag.Route{ConnectTo: p.POP3.ConnectTo},
+			Route:      probe.Route{ConnectTo: p.POP3.ConnectTo},
 		}
 		cfg.POP3TokenFile = p.POP3.TokenFile
 	}
@@ -123,7 +127,7 @@ func FromProfile(p *diag.Profile, getenv func(string) string) Config {
 
 // Run checks one device. It never returns nil; a check that could not run
 // at all (an unreadable token file) has Verdict error and Error set.
-func Run(ctx context.Context, cfg Config) *diag.Report {
+func Run(ctx context.Context, cfg Config) *report.Report {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -136,16 +140,16 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 	// the SMTP and POP3 probes and the network checks.
 	budget := cfg.Probe.Timeout
 	if budget <= 0 {
-		budget = diag.DefaultTimeout
+		budget = probe.DefaultTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	red := cfg.Probe.Redactor
 	if red == nil {
-		red = &diag.Redactor{}
+		red = &redact.Redactor{}
 	}
 	red.Add(cfg.Probe.Password)
-	tr := diag.NewTranscript(time.Now(), red)
+	tr := redact.NewTranscript(time.Now(), red)
 	cfg.Probe.Redactor = red
 	cfg.Probe.Transcript = tr
 	cfg.Probe.Now = cfg.Now
@@ -157,9 +161,9 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 
 	var (
 		wg      sync.WaitGroup
-		r       *diag.Report
-		pop     *diag.POP3Report
-		network *diag.NetworkInfo
+		r       *report.Report
+		pop     *report.POP3Report
+		network *report.NetworkInfo
 	)
 	if setErr == nil {
 		if cfg.POP3Only && cfg.POP3 != nil {
@@ -169,7 +173,7 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				r = diag.Probe(ctx, cfg.Probe)
+				r = probe.SMTP(ctx, cfg.Probe)
 			}()
 		}
 		if cfg.POP3 != nil {
@@ -180,7 +184,7 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 			}()
 		}
 	}
-	var tinfo *diag.TenantInfo
+	var tinfo *report.TenantInfo
 	if cfg.TenantCheck != nil {
 		red.Add(cfg.TenantCheck.ExchangeToken)
 		red.Add(cfg.TenantCheck.GraphToken)
@@ -194,7 +198,7 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			network = diag.CollectNetwork(ctx, hostChecks(cfg), phaseTimeout(cfg))
+			network = netinfo.CollectNetwork(ctx, hostChecks(cfg), phaseTimeout(cfg))
 		}()
 	}
 	wg.Wait()
@@ -209,7 +213,7 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 	// The whole check's time: the token check, then the SMTP and POP3
 	// probes and the network checks side by side (the SMTP probe's own
 	// figure would leave out a slower POP3 side).
-	r.Duration = diag.Duration(time.Since(start))
+	r.Duration = report.Duration(time.Since(start))
 	r.POP3 = pop
 	if cfg.POP3Only && pop != nil {
 		r.Target = pop.Target
@@ -218,7 +222,7 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 	r.Network = network
 	r.Tenant = tinfo
 	r.Transcript = tr.Lines()
-	r.Tool = diag.Tool{Name: "mfpcheck", Version: cfg.ToolVersion}
+	r.Tool = report.Tool{Name: "mfpcheck", Version: cfg.ToolVersion}
 	r.Lang = cfg.Lang
 	if h, err := os.Hostname(); err == nil {
 		r.Host = h
@@ -233,7 +237,7 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 	// report is redacted and sanitized here, once, before the diagnosis and
 	// every renderer read it; findings quote the report, and are scrubbed
 	// once more for what they took from the profile.
-	diag.Scrub(r, red)
+	redact.Scrub(r, red)
 	diagnoseIn(r, cfg, cfg.Lang, red)
 	return r
 }
@@ -241,10 +245,10 @@ func Run(ctx context.Context, cfg Config) *diag.Report {
 // InLanguage returns a copy of r, a report of Run(cfg), with its findings
 // in lang: what Run with that Lang would have reported, without checking
 // the device again.
-func InLanguage(r *diag.Report, cfg Config, lang string) *diag.Report {
+func InLanguage(r *report.Report, cfg Config, lang string) *report.Report {
 	red := cfg.Probe.Redactor
 	if red == nil {
-		red = &diag.Redactor{}
+		red = &redact.Redactor{}
 		red.Add(cfg.Probe.Password)
 		red.Add(cfg.Probe.Token)
 	}
@@ -254,20 +258,20 @@ func InLanguage(r *diag.Report, cfg Config, lang string) *diag.Report {
 }
 
 // diagnoseIn sets r's findings (in lang, scrubbed), language and verdict.
-func diagnoseIn(r *diag.Report, cfg Config, lang string, red *diag.Redactor) {
+func diagnoseIn(r *report.Report, cfg Config, lang string, red *redact.Redactor) {
 	vendor := ""
 	if cfg.Profile != nil {
 		vendor = cfg.Profile.Device.Vendor
 	}
 	diagnose.Diagnose(r, cfg.Profile, diagnose.Options{Lang: lang, Vendor: vendor})
-	diag.Scrub(&r.Findings, red)
+	redact.Scrub(&r.Findings, red)
 }
 
 // checkToken reads and inspects the OAuth token (refreshing it when asked)
 // and puts the access token into the probe's configuration. A token file
 // that exists but cannot be read is an error; a missing one is the device
 // state "not obtained", which the diagnosis reports.
-func checkToken(ctx context.Context, cfg *Config, red *diag.Redactor, now time.Time) (*diag.TokenInfo, error) {
+func checkToken(ctx context.Context, cfg *Config, red *redact.Redactor, now time.Time) (*report.TokenInfo, error) {
 	oauth := cfg.Probe.AuthMethod == "oauth2" || (cfg.POP3 != nil && cfg.POP3.AuthMethod == "oauth2")
 	if cfg.Probe.Token != "" {
 		// Given directly (tests, --token-env already read by main).
@@ -404,17 +408,17 @@ func phaseTimeout(cfg Config) time.Duration {
 	if cfg.Probe.PhaseTimeout > 0 {
 		return cfg.Probe.PhaseTimeout
 	}
-	return diag.DefaultPhaseTimeout
+	return probe.DefaultPhaseTimeout
 }
 
 // hostChecks are the hosts a device needs: SMTP, POP3 and the sign-in host.
-func hostChecks(cfg Config) []diag.HostCheck {
+func hostChecks(cfg Config) []report.HostCheck {
 	// A server reached at another address (--connect-to) is checked there.
-	host, port := cfg.Probe.Route.Target(cfg.Probe.Host, orPort(cfg.Probe.Port, diag.DefaultPort(cfg.Probe.Security)))
-	hosts := []diag.HostCheck{{Role: "smtp", Host: host, Port: port}}
+	host, port := cfg.Probe.Route.Target(cfg.Probe.Host, orPort(cfg.Probe.Port, profile.DefaultPort(cfg.Probe.Security)))
+	hosts := []report.HostCheck{{Role: "smtp", Host: host, Port: port}}
 	if cfg.POP3 != nil {
 		host, port := cfg.POP3.Route.Target(cfg.POP3.Host, cfg.POP3.Port)
-		hosts = append(hosts, diag.HostCheck{Role: "pop3", Host: host, Port: port})
+		hosts = append(hosts, report.HostCheck{Role: "pop3", Host: host, Port: port})
 	}
 	if cfg.Probe.AuthMethod == "oauth2" {
 		host, port := "login.microsoftonline.com", 443
@@ -426,7 +430,7 @@ func hostChecks(cfg Config) []diag.HostCheck {
 				port = 80
 			}
 		}
-		hosts = append(hosts, diag.HostCheck{Role: "signin", Host: host, Port: port})
+		hosts = append(hosts, report.HostCheck{Role: "signin", Host: host, Port: port})
 	}
 	return hosts
 }
@@ -439,17 +443,17 @@ func orPort(p, d int) int {
 }
 
 // emptyReport is the report of a check that could not start.
-func emptyReport(cfg Config, now time.Time) *diag.Report {
-	return &diag.Report{
-		Schema:    diag.Schema,
+func emptyReport(cfg Config, now time.Time) *report.Report {
+	return &report.Report{
+		Schema:    report.Schema,
 		Generated: now.UTC(),
-		Target: diag.Target{
+		Target: report.Target{
 			Host: cfg.Probe.Host, Port: cfg.Probe.Port, Security: cfg.Probe.Security,
 			VerifyCert: cfg.Probe.VerifyCert, User: cfg.Probe.User, AuthMethod: cfg.Probe.AuthMethod,
 		},
-		Phases:     []diag.Phase{},
-		Transcript: []diag.TranscriptLine{},
-		Findings:   []diag.Finding{},
-		Verdict:    diag.VerdictError,
+		Phases:     []report.Phase{},
+		Transcript: []report.TranscriptLine{},
+		Findings:   []report.Finding{},
+		Verdict:    report.VerdictError,
 	}
 }

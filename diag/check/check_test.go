@@ -10,12 +10,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/probe"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
-func profile(t *testing.T, yaml string) *diag.Profile {
+func testProfile(t *testing.T, yaml string) *profile.Profile {
 	t.Helper()
-	p, err := diag.ParseProfile("p.yaml", []byte(yaml))
+	p, err := profile.Parse("p.yaml", []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +32,7 @@ capabilities: {max_tls: "1.0", mechanisms: [PLAIN]}
 `
 
 func TestFromProfileBehavesLikeTheDevice(t *testing.T) {
-	cfg := FromProfile(profile(t, ricoh), func(k string) string {
+	cfg := FromProfile(testProfile(t, ricoh), func(k string) string {
 		if k == "PW" {
 			return "s3cret-password"
 		}
@@ -55,7 +57,7 @@ func TestFromProfileBehavesLikeTheDevice(t *testing.T) {
 }
 
 func TestHostChecksFollowTheAuthority(t *testing.T) {
-	cfg := Config{Probe: diag.ProbeConfig{Host: "smtp.office365.com", Port: 587, AuthMethod: "oauth2"}}
+	cfg := Config{Probe: probe.Config{Host: "smtp.office365.com", Port: 587, AuthMethod: "oauth2"}}
 	for authority, want := range map[string]string{
 		"":                                 "login.microsoftonline.com:443",
 		"https://login.microsoftonline.us": "login.microsoftonline.us:443",
@@ -77,11 +79,11 @@ func TestHostChecksFollowTheAuthority(t *testing.T) {
 // input; nothing tells the user to sign the device in again.
 func TestRunWithoutTokenFile(t *testing.T) {
 	cfg := Config{
-		Probe:     diag.ProbeConfig{Host: "127.0.0.1", Port: 1, AuthMethod: "oauth2", User: "scan@contoso.com", PhaseTimeout: time.Second},
+		Probe:     probe.Config{Host: "127.0.0.1", Port: 1, AuthMethod: "oauth2", User: "scan@contoso.com", PhaseTimeout: time.Second},
 		TokenFile: filepath.Join(t.TempDir(), "missing.json"),
 	}
 	r := Run(context.Background(), cfg)
-	if r.Verdict != diag.VerdictError || !strings.Contains(r.Error, "missing.json") || r.ErrorID != "input.token_file_missing" || len(r.Phases) != 0 {
+	if r.Verdict != report.VerdictError || !strings.Contains(r.Error, "missing.json") || r.ErrorID != "input.token_file_missing" || len(r.Phases) != 0 {
 		t.Fatalf("verdict %s, error %q (%s), %d phases", r.Verdict, r.Error, r.ErrorID, len(r.Phases))
 	}
 	if len(r.Findings) != 1 || r.Findings[0].Side != "input" || r.Findings[0].ID != "input.token_file_missing" {
@@ -99,9 +101,9 @@ func TestRunWithoutTokenFile(t *testing.T) {
 // TestRunBasicWithoutPassword: a password sign-in with no password given is
 // mfpcheck's input (exit 3), named with the variable the profile reads.
 func TestRunBasicWithoutPassword(t *testing.T) {
-	r := Run(context.Background(), Config{Probe: diag.ProbeConfig{Host: "127.0.0.1", Port: 1, AuthMethod: "basic",
+	r := Run(context.Background(), Config{Probe: probe.Config{Host: "127.0.0.1", Port: 1, AuthMethod: "basic",
 		User: "scan@contoso.com", PasswordSource: "env SCAN_PW"}})
-	if r.Verdict != diag.VerdictError || r.ErrorID != "input.no_password" || !strings.Contains(r.Error, "SCAN_PW") || len(r.Phases) != 0 {
+	if r.Verdict != report.VerdictError || r.ErrorID != "input.no_password" || !strings.Contains(r.Error, "SCAN_PW") || len(r.Phases) != 0 {
 		t.Fatalf("verdict %s, error %q (%s), %d phases", r.Verdict, r.Error, r.ErrorID, len(r.Phases))
 	}
 	if len(r.Findings) != 1 || r.Findings[0].Side != "input" {
@@ -117,10 +119,10 @@ func TestRunWithBrokenTokenFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := Run(context.Background(), Config{
-		Probe:     diag.ProbeConfig{Host: "127.0.0.1", Port: 1, AuthMethod: "oauth2", User: "scan@contoso.com"},
+		Probe:     probe.Config{Host: "127.0.0.1", Port: 1, AuthMethod: "oauth2", User: "scan@contoso.com"},
 		TokenFile: file,
 	})
-	if r.Verdict != diag.VerdictError || !strings.Contains(r.Error, "token.json") || len(r.Phases) != 0 {
+	if r.Verdict != report.VerdictError || !strings.Contains(r.Error, "token.json") || len(r.Phases) != 0 {
 		t.Fatalf("verdict %s, error %q, %d phases", r.Verdict, r.Error, len(r.Phases))
 	}
 	if b, _ := os.ReadFile(file); string(b) != `{"access_token": "eyJ` {
@@ -153,20 +155,20 @@ func TestDurationCoversPOP3(t *testing.T) {
 	smtpPort := refused.Addr().(*net.TCPAddr).Port
 	refused.Close()
 	r := Run(context.Background(), Config{
-		Probe: diag.ProbeConfig{Host: "127.0.0.1", Port: smtpPort, AuthMethod: "none", PhaseTimeout: 300 * time.Millisecond},
-		POP3:  &diag.POP3Config{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, Security: "none", AuthMethod: "none"},
+		Probe: probe.Config{Host: "127.0.0.1", Port: smtpPort, AuthMethod: "none", PhaseTimeout: 300 * time.Millisecond},
+		POP3:  &probe.POP3Config{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, Security: "none", AuthMethod: "none"},
 	})
-	if c, _ := r.Phase(diag.PhaseConnect); c.ErrorKind != diag.KindRefused {
+	if c, _ := r.Phase(report.PhaseConnect); c.ErrorKind != report.KindRefused {
 		t.Fatalf("smtp connect = %+v", c)
 	}
 	if r.POP3 == nil {
 		t.Fatal("no POP3 report")
 	}
-	var pop3End diag.Duration
+	var pop3End report.Duration
 	timedOut := false
 	for _, ph := range r.POP3.Phases {
 		pop3End = max(pop3End, ph.Started+ph.Duration)
-		timedOut = timedOut || ph.ErrorKind == diag.KindTimeout
+		timedOut = timedOut || ph.ErrorKind == report.KindTimeout
 	}
 	if !timedOut {
 		t.Fatalf("no POP3 phase timed out: %+v", r.POP3.Phases)

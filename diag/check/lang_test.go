@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/check"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
-	"github.com/mfpcheck/mfpcheck/fixtures/simcheck"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/simcheck"
 )
 
 // TestInLanguageIsRunInThatLanguage: a report put into German by
@@ -29,7 +29,7 @@ func TestInLanguageIsRunInThatLanguage(t *testing.T) {
 	de := check.Run(context.Background(), cfg)
 
 	got := check.InLanguage(en, cfg, "de")
-	if got.Lang != "de" || got.Verdict != de.Verdict || got.Verdict != diag.VerdictFail {
+	if got.Lang != "de" || got.Verdict != de.Verdict || got.Verdict != report.VerdictFail {
 		t.Errorf("lang %s verdict %s, want de %s", got.Lang, got.Verdict, de.Verdict)
 	}
 	// The two runs met different sessions, whose trailers are in the
@@ -42,7 +42,7 @@ func TestInLanguageIsRunInThatLanguage(t *testing.T) {
 	}
 }
 
-func withoutEvidence(r *diag.Report) *diag.Report {
+func withoutEvidence(r *report.Report) *report.Report {
 	c := *r
 	c.Findings = nil
 	for _, f := range r.Findings {
@@ -52,7 +52,7 @@ func withoutEvidence(r *diag.Report) *diag.Report {
 	return &c
 }
 
-func findingsJSON(t *testing.T, r *diag.Report) string {
+func findingsJSON(t *testing.T, r *report.Report) string {
 	t.Helper()
 	b, err := json.Marshal(r.Findings)
 	if err != nil {

@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/check"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
-	"github.com/mfpcheck/mfpcheck/fixtures/simcheck"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/simcheck"
 )
 
 // TestOAUTHBEARER: against a server that offers XOAUTH2 and OAUTHBEARER, a
@@ -22,7 +22,7 @@ func TestOAUTHBEARER(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sim.Close()
-	run := func(mechs []string, token string) *diag.Report {
+	run := func(mechs []string, token string) *report.Report {
 		p := sim.Profile()
 		p.Capabilities.Mechanisms = mechs
 		cfg := simcheck.ForProfile(sim, p, nil, 5*time.Second)
@@ -49,14 +49,14 @@ func TestOAUTHBEARER(t *testing.T) {
 
 	bad := sim.MintToken(exosim.TokenExpired)
 	r = run([]string{"OAUTHBEARER"}, bad)
-	ph := phase(r.Phases, diag.PhaseAuth)
-	if ph == nil || ph.Status != diag.StatusFail || ph.Reply == nil || ph.Reply.Code != 535 || ph.Reply.Enhanced != "5.7.3" {
+	ph := phase(r.Phases, report.PhaseAuth)
+	if ph == nil || ph.Status != report.StatusFail || ph.Reply == nil || ph.Reply.Code != 535 || ph.Reply.Enhanced != "5.7.3" {
 		t.Fatalf("bad token: auth phase %+v", ph)
 	}
 	if !strings.Contains(ph.Challenge, "status invalid_token") || !strings.Contains(ph.Challenge, "scope https://outlook.office.com/SMTP.Send") {
 		t.Errorf("challenge %q not decoded", ph.Challenge)
 	}
-	if r.Verdict != diag.VerdictFail {
+	if r.Verdict != report.VerdictFail {
 		t.Errorf("verdict %s", r.Verdict)
 	}
 	for _, l := range r.Transcript {
@@ -66,7 +66,7 @@ func TestOAUTHBEARER(t *testing.T) {
 	}
 }
 
-func transcript(r *diag.Report) string {
+func transcript(r *report.Report) string {
 	var b strings.Builder
 	for _, l := range r.Transcript {
 		b.WriteString(l.Service + " " + l.Dir + " " + l.Text + "\n")

@@ -3,12 +3,14 @@ package check
 import (
 	"context"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/probe"
+	"github.com/mfpcheck/mfpcheck/diag/redact"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // runPOP3 runs the POP3 probe with the same roots, timeouts, redactor,
 // transcript and progress channel as the SMTP probe.
-func runPOP3(ctx context.Context, cfg Config, red *diag.Redactor, tr *diag.Transcript) *diag.POP3Report {
+func runPOP3(ctx context.Context, cfg Config, red *redact.Redactor, tr *redact.Transcript) *report.POP3Report {
 	pc := *cfg.POP3
 	if pc.Roots == nil {
 		pc.Roots, pc.RootsName = cfg.Probe.Roots, cfg.Probe.RootsName
@@ -38,5 +40,5 @@ func runPOP3(ctx context.Context, cfg Config, red *diag.Redactor, tr *diag.Trans
 	pc.Redactor = red
 	pc.Transcript = tr
 	pc.Now = cfg.Now
-	return diag.ProbePOP3(ctx, pc)
+	return probe.POP3(ctx, pc)
 }

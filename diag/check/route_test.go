@@ -9,11 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/check"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
-	"github.com/mfpcheck/mfpcheck/fixtures/proxysim"
-	"github.com/mfpcheck/mfpcheck/fixtures/simcheck"
+	"github.com/mfpcheck/mfpcheck/diag/probe"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/simcheck"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/proxysim"
 )
 
 // realNames is a simulated device that sends by SMTP and reads mail by
@@ -29,7 +31,7 @@ func realNames(t *testing.T, connectTo bool) (*exosim.Sim, check.Config) {
 	t.Cleanup(func() { sim.Close() })
 	p := sim.Profile()
 	p.SMTP.Server, p.SMTP.Port = "smtp.office365.com", 587
-	p.POP3 = &diag.ProfilePOP3{Server: "outlook.office365.com", Port: 995, Security: "tls", User: exosim.DeviceUser}
+	p.POP3 = &profile.ProfilePOP3{Server: "outlook.office365.com", Port: 995, Security: "tls", User: exosim.DeviceUser}
 	if connectTo {
 		p.SMTP.ConnectTo, p.POP3.ConnectTo = sim.SMTPAddr(), sim.POP3Addr()
 	}
@@ -41,7 +43,7 @@ func realNames(t *testing.T, connectTo bool) (*exosim.Sim, check.Config) {
 func TestConnectToKeepsTheConfiguredName(t *testing.T) {
 	sim, cfg := realNames(t, true)
 	r := check.Run(context.Background(), cfg)
-	if r.Verdict != diag.VerdictOK {
+	if r.Verdict != report.VerdictOK {
 		t.Fatalf("verdict %s: %s", r.Verdict, describe(r))
 	}
 	if r.Target.Host != "smtp.office365.com" || r.Target.Port != 587 || r.Target.ConnectTo != sim.SMTPAddr() {
@@ -65,10 +67,10 @@ func TestConnectToStillChecksTheName(t *testing.T) {
 	cfg.POP3 = nil
 	cfg.Probe.Host = "mail.contoso.example"
 	r := check.Run(context.Background(), cfg)
-	if r.Verdict == diag.VerdictOK || r.TLS == nil || r.TLS.HostMatch {
+	if r.Verdict == report.VerdictOK || r.TLS == nil || r.TLS.HostMatch {
 		t.Fatalf("verdict %s, TLS %+v: the name mail.contoso.example is not on the certificate", r.Verdict, r.TLS)
 	}
-	if ph := phase(r.Phases, diag.PhaseTLS); ph == nil || ph.ErrorKind != diag.KindCertHost {
+	if ph := phase(r.Phases, report.PhaseTLS); ph == nil || ph.ErrorKind != report.KindCertHost {
 		t.Errorf("tls phase %+v", ph)
 	}
 }
@@ -87,13 +89,13 @@ func TestProxies(t *testing.T) {
 		px.User, px.Password = "tech", "Proxy-Secret-42"
 		t.Cleanup(func() { px.Close() })
 		u := strings.Replace(px.URL(), "://", "://tech:Proxy-Secret-42@", 1)
-		route, err := diag.ParseProxy(u)
+		route, err := probe.ParseProxy(u)
 		if err != nil {
 			t.Fatal(err)
 		}
 		cfg.Probe.Route.Proxy = route
 		r := check.Run(context.Background(), cfg)
-		if r.Verdict != diag.VerdictOK {
+		if r.Verdict != report.VerdictOK {
 			t.Fatalf("%s: verdict %s: %s", u, r.Verdict, describe(r))
 		}
 		reqs := px.Requests()
@@ -126,19 +128,19 @@ func TestProxyRefusal(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { px.Close() })
-		cfg.Probe.Route.Proxy, _ = diag.ParseProxy(px.URL())
+		cfg.Probe.Route.Proxy, _ = probe.ParseProxy(px.URL())
 		r := check.Run(context.Background(), cfg)
-		ph := phase(r.Phases, diag.PhaseConnect)
-		if ph == nil || ph.Status != diag.StatusFail || !strings.Contains(ph.Error, px.Addr()) {
+		ph := phase(r.Phases, report.PhaseConnect)
+		if ph == nil || ph.Status != report.StatusFail || !strings.Contains(ph.Error, px.Addr()) {
 			t.Errorf("%s: connect phase %+v", px.URL(), ph)
 		}
-		if r.Verdict == diag.VerdictOK {
+		if r.Verdict == report.VerdictOK {
 			t.Errorf("%s: verdict ok through a refusing proxy", px.URL())
 		}
 	}
 }
 
-func phase(phs []diag.Phase, name diag.PhaseName) *diag.Phase {
+func phase(phs []report.Phase, name report.PhaseName) *report.Phase {
 	for i := range phs {
 		if phs[i].Name == name {
 			return &phs[i]
@@ -148,14 +150,14 @@ func phase(phs []diag.Phase, name diag.PhaseName) *diag.Phase {
 }
 
 // describe lists a report's failed phases and findings for a test failure.
-func describe(r *diag.Report) string {
+func describe(r *report.Report) string {
 	var out []string
 	phs := r.Phases
 	if r.POP3 != nil {
 		phs = append(slices.Clone(phs), r.POP3.Phases...)
 	}
 	for _, ph := range phs {
-		if ph.Status != diag.StatusOK && ph.Status != diag.StatusSkipped {
+		if ph.Status != report.StatusOK && ph.Status != report.StatusSkipped {
 			out = append(out, string(ph.Name)+" "+string(ph.Status)+" "+ph.Error)
 		}
 	}

@@ -27,7 +27,7 @@ import (
 
 	"github.com/OpenPrinting/goipp"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/redact"
 )
 
 // DefaultPort is IPP's registered port (RFC 8011, section 4.4.1 of RFC 8010).
@@ -240,7 +240,7 @@ func (c *Client) exchange(ctx context.Context, opName string, m *goipp.Message, 
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s %s: HTTP %s", opName, c.URI, diag.SanitizeText(resp.Status))
+		return nil, fmt.Errorf("%s %s: HTTP %s", opName, c.URI, redact.SanitizeText(resp.Status))
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponse+1))
 	if err != nil {
@@ -349,7 +349,7 @@ func clean(s string) string {
 	if len(s) > maxText {
 		s = s[:maxText]
 	}
-	s = diag.SanitizeText(s)
+	s = redact.SanitizeText(s)
 	s = strings.Join(strings.Fields(s), " ")
 	return s
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/OpenPrinting/goipp"
 
-	"github.com/mfpcheck/mfpcheck/fixtures/ippeve"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/ippeve"
 )
 
 func TestPrinterURI(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -70,15 +70,15 @@ var Protocols = []string{"smtp", "pop3", "entra", "oauth", "device", "client", "
 // entry is one catalogue entry: what a reply, code or state means and what
 // to do about it, in every language.
 type entry struct {
-	ID           string        `yaml:"id"`
-	Severity     diag.Severity `yaml:"severity"`
-	Match        *matchSpec    `yaml:"match"`
-	Priority     int           `yaml:"priority"`
-	Generic      bool          `yaml:"generic"`
-	Side         string        `yaml:"side"`
-	Where        []string      `yaml:"where"`
-	Sources      []string      `yaml:"sources"`
-	Alternatives []string      `yaml:"alternatives"`
+	ID           string          `yaml:"id"`
+	Severity     report.Severity `yaml:"severity"`
+	Match        *matchSpec      `yaml:"match"`
+	Priority     int             `yaml:"priority"`
+	Generic      bool            `yaml:"generic"`
+	Side         string          `yaml:"side"`
+	Where        []string        `yaml:"where"`
+	Sources      []string        `yaml:"sources"`
+	Alternatives []string        `yaml:"alternatives"`
 	// Absorbs lists entries this one says everything of, with more
 	// precision: when both are found, those are dropped and their evidence
 	// kept here (smtp.tls.legacy_rejected absorbs tls.legacy_version).

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // TestCatalogueLoads fails on any parse error, repeated id or alternative
@@ -27,7 +27,7 @@ func TestCatalogueComplete(t *testing.T) {
 	for _, e := range cat().entries {
 		t.Run(e.ID, func(t *testing.T) {
 			switch e.Severity {
-			case diag.SeverityInfo, diag.SeverityWarning, diag.SeverityError:
+			case report.SeverityInfo, report.SeverityWarning, report.SeverityError:
 			default:
 				t.Errorf("severity %q", e.Severity)
 			}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -33,8 +33,8 @@ type corpusCase struct {
 	// title, cause or steps: the wrong advice.
 	NotText []string `yaml:"not_text"`
 	// Text must appear in the first finding's English texts.
-	Text     []string      `yaml:"text"`
-	Severity diag.Severity `yaml:"severity"`
+	Text     []string        `yaml:"text"`
+	Severity report.Severity `yaml:"severity"`
 	// Param is name=value that the first finding's evidence carries (the
 	// reply code inferred for a reply read without it: code=535 5.7.3).
 	Param string `yaml:"param"`
@@ -65,7 +65,7 @@ func loadCorpus(t testing.TB) map[string][]corpusCase {
 
 // findingText is everything a finding tells the user, for the NotText and
 // Text checks.
-func findingText(f diag.Finding) string {
+func findingText(f report.Finding) string {
 	var b strings.Builder
 	b.WriteString(f.Title + "\n" + f.Cause + "\n" + f.Delay + "\n")
 	for _, s := range f.Steps {

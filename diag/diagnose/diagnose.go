@@ -16,7 +16,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // Options select the language and the vendor whose menu names the steps use.
@@ -30,7 +31,7 @@ type Options struct {
 // device rules are skipped). The report's own time (r.Generated) is "now"
 // for certificate and token ages, so a saved report diagnoses the same way
 // again. A report with r.Error set keeps VerdictError.
-func Diagnose(r *diag.Report, p *diag.Profile, opts Options) {
+func Diagnose(r *report.Report, p *profile.Profile, opts Options) {
 	if r == nil {
 		return
 	}
@@ -47,7 +48,7 @@ func Diagnose(r *diag.Report, p *diag.Profile, opts Options) {
 }
 
 // diagnose is Diagnose with the clock and the token rules' hits given.
-func diagnose(r *diag.Report, p *diag.Profile, opts Options, now time.Time, tokenHits []Hit) {
+func diagnose(r *report.Report, p *profile.Profile, opts Options, now time.Time, tokenHits []Hit) {
 	if opts.Vendor == "" && p != nil {
 		opts.Vendor = p.Device.Vendor
 	}
@@ -71,7 +72,7 @@ func diagnose(r *diag.Report, p *diag.Profile, opts Options, now time.Time, toke
 	hits = absorbTenant(append(hits, tenantHits(r)...))
 	hits = absorb(hits)
 
-	findings := make([]diag.Finding, 0, len(hits))
+	findings := make([]report.Finding, 0, len(hits))
 	for _, h := range hits {
 		findings = append(findings, FindingFor(h, opts))
 	}
@@ -96,18 +97,18 @@ func diagnose(r *diag.Report, p *diag.Profile, opts Options, now time.Time, toke
 // verdict never reads better than the wire: a failed phase is a failure
 // even if no catalogue entry explains it); error when the check could not
 // run (r.Error). Whoever adds findings to a report calls it again.
-func Verdict(r *diag.Report) diag.Verdict {
+func Verdict(r *report.Report) report.Verdict {
 	v := r.PhasesVerdict()
 	for _, f := range r.Findings {
 		switch f.Severity {
-		case diag.SeverityError:
-			v = diag.Worse(v, diag.VerdictFail)
-		case diag.SeverityWarning:
-			v = diag.Worse(v, diag.VerdictWarning)
+		case report.SeverityError:
+			v = report.Worse(v, report.VerdictFail)
+		case report.SeverityWarning:
+			v = report.Worse(v, report.VerdictWarning)
 		}
 	}
 	if r.Error != "" || couldNotTest(r.Findings) {
-		v = diag.VerdictError
+		v = report.VerdictError
 	}
 	return v
 }
@@ -119,22 +120,22 @@ func isSymptom(id string) bool {
 	return e != nil && e.Symptom
 }
 
-func sevRank(s diag.Severity) int {
+func sevRank(s report.Severity) int {
 	switch s {
-	case diag.SeverityError:
+	case report.SeverityError:
 		return 2
-	case diag.SeverityWarning:
+	case report.SeverityWarning:
 		return 1
 	}
 	return 0
 }
 
 // severityOf is the catalogue severity of an id.
-func severityOf(id string) diag.Severity {
+func severityOf(id string) report.Severity {
 	if e := cat().byID[id]; e != nil {
 		return e.Severity
 	}
-	return diag.SeverityInfo
+	return report.SeverityInfo
 }
 
 // absorb drops the hits whose catalogue entry another hit's entry absorbs

@@ -6,23 +6,24 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 var now = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 
-func baseReport() *diag.Report {
-	return &diag.Report{
+func baseReport() *report.Report {
+	return &report.Report{
 		Generated: now,
-		Target:    diag.Target{Host: "smtp.office365.com", Port: 587, Security: "starttls", VerifyCert: true, User: "scan@contoso.com", Sender: "scan@contoso.com", AuthMethod: "oauth2"},
-		Phases: []diag.Phase{
-			{Name: diag.PhaseEHLO, Status: diag.StatusOK, Capabilities: []string{"SIZE 157286400", "STARTTLS", "SMTPUTF8"}},
-			{Name: diag.PhaseEHLOTLS, Status: diag.StatusOK, Capabilities: []string{"SIZE 157286400", "AUTH LOGIN XOAUTH2", "SMTPUTF8"}},
+		Target:    report.Target{Host: "smtp.office365.com", Port: 587, Security: "starttls", VerifyCert: true, User: "scan@contoso.com", Sender: "scan@contoso.com", AuthMethod: "oauth2"},
+		Phases: []report.Phase{
+			{Name: report.PhaseEHLO, Status: report.StatusOK, Capabilities: []string{"SIZE 157286400", "STARTTLS", "SMTPUTF8"}},
+			{Name: report.PhaseEHLOTLS, Status: report.StatusOK, Capabilities: []string{"SIZE 157286400", "AUTH LOGIN XOAUTH2", "SMTPUTF8"}},
 		},
 	}
 }
 
-func ids(fs []diag.Finding) []string {
+func ids(fs []report.Finding) []string {
 	var out []string
 	for _, f := range fs {
 		out = append(out, f.ID)
@@ -30,21 +31,21 @@ func ids(fs []diag.Finding) []string {
 	return out
 }
 
-func find(fs []diag.Finding, id string) (diag.Finding, bool) {
+func find(fs []report.Finding, id string) (report.Finding, bool) {
 	for _, f := range fs {
 		if f.ID == id {
 			return f, true
 		}
 	}
-	return diag.Finding{}, false
+	return report.Finding{}, false
 }
 
-func authFail(r *diag.Report, line string) {
-	rep, ok := diag.ParseReplyLines(line)
+func authFail(r *report.Report, line string) {
+	rep, ok := report.ParseReplyLines(line)
 	if !ok {
 		panic("bad test reply " + line)
 	}
-	r.Phases = append(r.Phases, diag.Phase{Name: diag.PhaseAuth, Status: diag.StatusFail, Reply: rep, ErrorKind: diag.KindReply})
+	r.Phases = append(r.Phases, report.Phase{Name: report.PhaseAuth, Status: report.StatusFail, Reply: rep, ErrorKind: report.KindReply})
 }
 
 func TestDiagnoseAuthReply(t *testing.T) {
@@ -55,7 +56,7 @@ func TestDiagnoseAuthReply(t *testing.T) {
 	if !ok {
 		t.Fatalf("findings %v", ids(r.Findings))
 	}
-	if r.Verdict != diag.VerdictFail || r.Lang != "de" || f.Phase != diag.PhaseAuth {
+	if r.Verdict != report.VerdictFail || r.Lang != "de" || f.Phase != report.PhaseAuth {
 		t.Errorf("verdict %s lang %s phase %s", r.Verdict, r.Lang, f.Phase)
 	}
 	if !strings.Contains(f.Evidence[0], "[AM0PR02CA0001") || !strings.Contains(f.Title, "Scan-Postfach") {
@@ -79,7 +80,7 @@ func TestDiagnose5_7_3(t *testing.T) {
 	// A Graph token: the audience is the cause, the reply its evidence.
 	r = baseReport()
 	authFail(r, line)
-	r.Token = &diag.TokenInfo{JWT: true, Audience: "https://graph.microsoft.com", Scopes: []string{"SMTP.Send"}, User: "scan@contoso.com", ExpiresAt: now.Add(time.Hour)}
+	r.Token = &report.TokenInfo{JWT: true, Audience: "https://graph.microsoft.com", Scopes: []string{"SMTP.Send"}, User: "scan@contoso.com", ExpiresAt: now.Add(time.Hour)}
 	diagnose(r, nil, Options{}, now, nil)
 	f, ok = find(r.Findings, "token.audience")
 	if !ok || len(r.Findings) != 1 {
@@ -113,18 +114,18 @@ func TestDiagnose5_7_3(t *testing.T) {
 
 func TestDiagnoseCertificates(t *testing.T) {
 	r := baseReport()
-	r.Phases = append(r.Phases, diag.Phase{Name: diag.PhaseTLS, Status: diag.StatusFail, ErrorKind: diag.KindCertExpired, Error: "x509: certificate has expired"})
-	r.TLS = &diag.TLSInfo{Version: "TLS 1.2", Chain: []diag.CertInfo{{Subject: "CN=smtp.office365.com", NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(0, 0, -3)}}}
+	r.Phases = append(r.Phases, report.Phase{Name: report.PhaseTLS, Status: report.StatusFail, ErrorKind: report.KindCertExpired, Error: "x509: certificate has expired"})
+	r.TLS = &report.TLSInfo{Version: "TLS 1.2", Chain: []report.CertInfo{{Subject: "CN=smtp.office365.com", NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(0, 0, -3)}}}
 	diagnose(r, nil, Options{}, now, nil)
 	if got := ids(r.Findings); !slices.Equal(got, []string{"tls.cert_expired"}) {
 		t.Fatalf("expired: %v", got)
 	}
-	if r.Verdict != diag.VerdictFail {
+	if r.Verdict != report.VerdictFail {
 		t.Errorf("verdict %s", r.Verdict)
 	}
 	r = baseReport()
 	r.Options.InsecureTLS = true
-	r.TLS = &diag.TLSInfo{Version: "TLS 1.2", Chain: []diag.CertInfo{{Subject: "CN=relay", NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(0, 0, 10), KeyType: "RSA 1024"}}}
+	r.TLS = &report.TLSInfo{Version: "TLS 1.2", Chain: []report.CertInfo{{Subject: "CN=relay", NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(0, 0, 10), KeyType: "RSA 1024"}}}
 	diagnose(r, nil, Options{}, now, nil)
 	got := ids(r.Findings)
 	for _, want := range []string{"tls.verify_off", "tls.cert_expiring", "tls.cert_weak_key"} {
@@ -135,18 +136,18 @@ func TestDiagnoseCertificates(t *testing.T) {
 	if f, _ := find(r.Findings, "tls.cert_expiring"); !strings.Contains(f.Title, "10") {
 		t.Errorf("days not filled: %q", f.Title)
 	}
-	if r.Verdict != diag.VerdictWarning {
+	if r.Verdict != report.VerdictWarning {
 		t.Errorf("verdict %s, want warning", r.Verdict)
 	}
 }
 
 func TestDiagnoseProfileRules(t *testing.T) {
 	yes := false
-	p := &diag.Profile{
-		Device:       diag.ProfileDevice{Name: "mfp", Vendor: "ricoh"},
-		Email:        diag.ProfileEmail{AuthMethod: "oauth2", Service: "exchange-online", Sender: "boss@contoso.com", Admin: "it@contoso.com"},
-		SMTP:         diag.ProfileSMTP{Server: "smtp.office365.com", Port: 465, Security: "tls", User: "scan@contoso.com"},
-		Capabilities: diag.ProfileCapabilities{OAuth2: &yes},
+	p := &profile.Profile{
+		Device:       profile.ProfileDevice{Name: "mfp", Vendor: "ricoh"},
+		Email:        profile.ProfileEmail{AuthMethod: "oauth2", Service: "exchange-online", Sender: "boss@contoso.com", Admin: "it@contoso.com"},
+		SMTP:         profile.ProfileSMTP{Server: "smtp.office365.com", Port: 465, Security: "tls", User: "scan@contoso.com"},
+		Capabilities: profile.ProfileCapabilities{OAuth2: &yes},
 	}
 	r := baseReport()
 	diagnose(r, p, Options{Lang: "fr"}, now, nil)
@@ -168,8 +169,8 @@ func TestDiagnoseProfileRules(t *testing.T) {
 	}
 	// SendAsDenied after DATA absorbs the profile's mismatch warning.
 	r = baseReport()
-	rep, _ := diag.ParseReplyLines("554 5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Cannot submit message." + trailer)
-	r.Phases = append(r.Phases, diag.Phase{Name: diag.PhaseData, Status: diag.StatusFail, Reply: rep, ErrorKind: diag.KindReply})
+	rep, _ := report.ParseReplyLines("554 5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Cannot submit message." + trailer)
+	r.Phases = append(r.Phases, report.Phase{Name: report.PhaseData, Status: report.StatusFail, Reply: rep, ErrorKind: report.KindReply})
 	p.SMTP.Port, p.SMTP.Security, p.Capabilities.OAuth2 = 587, "starttls", nil
 	p.Device.Vendor = "sharp"
 	diagnose(r, p, Options{}, now, nil)
@@ -184,8 +185,8 @@ func TestDiagnoseProfileRules(t *testing.T) {
 func TestDiagnoseMechanisms(t *testing.T) {
 	r := baseReport()
 	r.Options.Mechanisms = []string{"PLAIN"}
-	rep, _ := diag.ParseReplyLines("504 5.7.4 Unrecognized authentication type" + trailer)
-	r.Phases = append(r.Phases, diag.Phase{Name: diag.PhaseAuth, Status: diag.StatusFail, Reply: rep, ErrorKind: diag.KindReply})
+	rep, _ := report.ParseReplyLines("504 5.7.4 Unrecognized authentication type" + trailer)
+	r.Phases = append(r.Phases, report.Phase{Name: report.PhaseAuth, Status: report.StatusFail, Reply: rep, ErrorKind: report.KindReply})
 	diagnose(r, nil, Options{}, now, nil)
 	if got := ids(r.Findings); !slices.Equal(got, []string{"auth.no_common_mechanism"}) {
 		t.Fatalf("%v", got)
@@ -198,39 +199,39 @@ func TestDiagnoseMechanisms(t *testing.T) {
 
 func TestDiagnoseLocalKinds(t *testing.T) {
 	cases := []struct {
-		phase    diag.PhaseName
-		kind     diag.ErrorKind
-		security diag.Security
+		phase    report.PhaseName
+		kind     report.ErrorKind
+		security report.Security
 		want     string
 	}{
-		{diag.PhaseConnect, diag.KindRefused, "starttls", "net.refused"},
-		{diag.PhaseConnect, diag.KindTimeout, "starttls", "net.timeout"},
-		{diag.PhaseBanner, diag.KindTimeout, "starttls", "smtp.no_banner"},
-		{diag.PhaseDNS, diag.KindDNS, "starttls", "net.dns_failed"},
-		{diag.PhaseTLS, diag.KindNotTLS, "tls", "tls.implicit_on_starttls_port"},
-		{diag.PhaseBanner, diag.KindTLSOnPlain, "starttls", "tls.starttls_on_implicit_port"},
-		{diag.PhaseStartTLS, diag.KindNotOffered, "starttls", "tls.no_starttls"},
-		{diag.PhaseAuth, diag.KindNotOffered, "starttls", "auth.not_offered"},
-		{diag.PhaseBanner, diag.KindTooLong, "starttls", "smtp.too_long"},
+		{report.PhaseConnect, report.KindRefused, "starttls", "net.refused"},
+		{report.PhaseConnect, report.KindTimeout, "starttls", "net.timeout"},
+		{report.PhaseBanner, report.KindTimeout, "starttls", "smtp.no_banner"},
+		{report.PhaseDNS, report.KindDNS, "starttls", "net.dns_failed"},
+		{report.PhaseTLS, report.KindNotTLS, "tls", "tls.implicit_on_starttls_port"},
+		{report.PhaseBanner, report.KindTLSOnPlain, "starttls", "tls.starttls_on_implicit_port"},
+		{report.PhaseStartTLS, report.KindNotOffered, "starttls", "tls.no_starttls"},
+		{report.PhaseAuth, report.KindNotOffered, "starttls", "auth.not_offered"},
+		{report.PhaseBanner, report.KindTooLong, "starttls", "smtp.too_long"},
 	}
 	for _, c := range cases {
-		r := &diag.Report{Generated: now, Target: diag.Target{Host: "smtp.office365.com", Port: 587, Security: c.security, VerifyCert: true, AuthMethod: "oauth2"},
-			Phases: []diag.Phase{{Name: c.phase, Status: diag.StatusFail, ErrorKind: c.kind, Error: "boom"}}}
+		r := &report.Report{Generated: now, Target: report.Target{Host: "smtp.office365.com", Port: 587, Security: c.security, VerifyCert: true, AuthMethod: "oauth2"},
+			Phases: []report.Phase{{Name: c.phase, Status: report.StatusFail, ErrorKind: c.kind, Error: "boom"}}}
 		diagnose(r, nil, Options{}, now, nil)
 		if got := ids(r.Findings); !slices.Contains(got, c.want) {
 			t.Errorf("%s/%s: %v, want %s", c.phase, c.kind, got, c.want)
 		}
 	}
 	// A report that could not run keeps its error verdict.
-	r := &diag.Report{Generated: now, Error: "profile: bad", Target: diag.Target{Security: "starttls", VerifyCert: true}}
+	r := &report.Report{Generated: now, Error: "profile: bad", Target: report.Target{Security: "starttls", VerifyCert: true}}
 	Diagnose(r, nil, Options{})
-	if r.Verdict != diag.VerdictError {
+	if r.Verdict != report.VerdictError {
 		t.Errorf("verdict %s", r.Verdict)
 	}
 	// A clean report is ok with no findings.
 	r = baseReport()
 	diagnose(r, nil, Options{}, now, nil)
-	if r.Verdict != diag.VerdictOK || len(r.Findings) != 0 || r.Findings == nil {
+	if r.Verdict != report.VerdictOK || len(r.Findings) != 0 || r.Findings == nil {
 		t.Errorf("clean: %s %v", r.Verdict, ids(r.Findings))
 	}
 }

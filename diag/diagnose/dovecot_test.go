@@ -8,11 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/check"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
-	"github.com/mfpcheck/mfpcheck/fixtures/dovecot"
-	"github.com/mfpcheck/mfpcheck/fixtures/testpki"
+	"github.com/mfpcheck/mfpcheck/diag/probe"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/dovecot"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/testpki"
 )
 
 // TestDovecotDiagnosis probes a real Dovecot (submission with STARTTLS,
@@ -65,12 +66,12 @@ func TestDovecotDiagnosis(t *testing.T) {
 			if c.pop3 {
 				host, port := splitAddr(t, srv.POP3S)
 				cfg.POP3Only = true
-				cfg.POP3 = &diag.POP3Config{Host: host, Port: port, Security: "tls", VerifyCert: true, Roots: srv.RootCAs(),
+				cfg.POP3 = &probe.POP3Config{Host: host, Port: port, Security: "tls", VerifyCert: true, Roots: srv.RootCAs(),
 					AuthMethod: "oauth2", User: user, Token: c.token, PhaseTimeout: 10 * time.Second, Timeout: time.Minute}
-				cfg.Probe = diag.ProbeConfig{Host: host, Port: port, AuthMethod: "oauth2", User: user, Token: c.token}
+				cfg.Probe = probe.Config{Host: host, Port: port, AuthMethod: "oauth2", User: user, Token: c.token}
 			} else {
 				host, port := splitAddr(t, srv.Submission)
-				cfg.Probe = diag.ProbeConfig{Host: host, Port: port, Security: "starttls", VerifyCert: true, Roots: srv.RootCAs(),
+				cfg.Probe = probe.Config{Host: host, Port: port, Security: "starttls", VerifyCert: true, Roots: srv.RootCAs(),
 					AuthMethod: "oauth2", User: user, Sender: user, Token: c.token, Envelope: true,
 					PhaseTimeout: 10 * time.Second, Timeout: time.Minute}
 			}
@@ -81,12 +82,12 @@ func TestDovecotDiagnosis(t *testing.T) {
 			}
 			switch {
 			case c.want == "":
-				if r.Verdict != diag.VerdictOK && r.Verdict != diag.VerdictWarning {
+				if r.Verdict != report.VerdictOK && r.Verdict != report.VerdictWarning {
 					t.Errorf("verdict %s, findings %v\n%s", r.Verdict, ids, srv.Log())
 				}
 			case len(r.Findings) == 0 || r.Findings[0].ID != c.want:
 				t.Errorf("first finding of %v, want %s\n%s", ids, c.want, srv.Log())
-			case r.Verdict != diag.VerdictFail:
+			case r.Verdict != report.VerdictFail:
 				t.Errorf("verdict %s, want fail", r.Verdict)
 			}
 			if c.want == "auth.token_rejected" {

@@ -6,11 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/check"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
-	"github.com/mfpcheck/mfpcheck/fixtures/simcheck"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/simcheck"
 )
 
 // scenarioFinding is the catalogue entry a probe of each simulator
@@ -83,7 +83,7 @@ func TestScenariosDiagnose(t *testing.T) {
 				ids = append(ids, f.ID)
 			}
 			if want == "" {
-				if r.Verdict == diag.VerdictFail || r.Verdict == diag.VerdictError {
+				if r.Verdict == report.VerdictFail || r.Verdict == report.VerdictError {
 					t.Errorf("working scenario: verdict %s, findings %v", r.Verdict, ids)
 				}
 				return

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // MaxExplainInput bounds what Explain reads; a pasted transcript or device
@@ -44,7 +44,7 @@ var (
 // When the evidence fits several entries (a bare "535"), the finding lists
 // them as Alternatives instead of picking one. Nothing readable gives nil.
 // Explain never panics and is deterministic.
-func Explain(input string, opts Options) []diag.Finding {
+func Explain(input string, opts Options) []report.Finding {
 	return render(explainHits(input), opts)
 }
 
@@ -420,7 +420,7 @@ func replyCode(u unwrapped) string {
 }
 
 // hitFromMatch turns a matcher answer into a hit.
-func hitFromMatch(m Match, phase diag.PhaseName, evidence []string, params map[string]string) Hit {
+func hitFromMatch(m Match, phase report.PhaseName, evidence []string, params map[string]string) Hit {
 	return Hit{ID: m.ID, Phase: phase, Evidence: evidence, Params: params, Alternatives: m.Alternatives}
 }
 
@@ -480,8 +480,8 @@ func containsExact(list []string, v string) bool {
 	return false
 }
 
-func render(hits []Hit, opts Options) []diag.Finding {
-	var out []diag.Finding
+func render(hits []Hit, opts Options) []report.Finding {
+	var out []report.Finding
 	for _, h := range hits {
 		out = append(out, FindingFor(h, opts))
 	}

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // Query is the evidence the matcher reads: one reply (code, enhanced code,
@@ -19,7 +19,7 @@ type Query struct {
 	Enhanced string // "5.7.139"
 	// Text is the reply text; the trailer, case and spacing are ignored.
 	Text   string
-	Phase  diag.PhaseName // empty matches every phase
+	Phase  report.PhaseName // empty matches every phase
 	AADSTS int
 	Error  string // OAuth error string (invalid_grant)
 	State  string // device token / sign-in state, any language
@@ -55,7 +55,7 @@ func normalize(s string) string {
 	if len(s) > maxMatchText {
 		s = s[:maxMatchText]
 	}
-	s, _ = diag.SplitTrailer(strings.TrimSpace(s))
+	s, _ = report.SplitTrailer(strings.TrimSpace(s))
 	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
 }
 
@@ -423,7 +423,7 @@ func unwrapLine(line string) (unwrapped, bool) {
 
 // ReplyQuery builds the matcher's query for a reply received in phase,
 // unwrapping a reply quoted inside the text.
-func ReplyQuery(rep *diag.Reply, phase diag.PhaseName) Query {
+func ReplyQuery(rep *report.Reply, phase report.PhaseName) Query {
 	if rep == nil {
 		return Query{Phase: phase}
 	}

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 func TestEntryIDsOfTheReader(t *testing.T) {
@@ -40,7 +40,7 @@ func TestTransientRepliesAreWarnings(t *testing.T) {
 		if _, ok := persistent[e.ID]; ok {
 			continue
 		}
-		if e.Severity != diag.SeverityWarning {
+		if e.Severity != report.SeverityWarning {
 			t.Errorf("%s reads a 4xx reply but is %s, not a warning", e.ID, e.Severity)
 		}
 		if e.Text["en"] == nil || e.Text["en"].Delay == "" {

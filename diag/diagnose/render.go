@@ -4,8 +4,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/i18n"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // loadLabels is the label table of package i18n, language -> key -> text.
@@ -54,14 +54,14 @@ func fill(s string, params map[string]string, lang string) string {
 // FindingFor renders a hit as a finding in opts.Lang, with opts.Vendor's
 // device steps first. A hit whose id is not in the catalogue becomes a bare
 // info finding carrying its evidence (tests make sure rules never do this).
-func FindingFor(h Hit, opts Options) diag.Finding {
+func FindingFor(h Hit, opts Options) report.Finding {
 	lang := NormLang(opts.Lang)
 	e := cat().byID[h.ID]
 	if e == nil {
-		return diag.Finding{ID: h.ID, Severity: diag.SeverityInfo, Title: h.ID, Evidence: h.Evidence, Phase: h.Phase, Alternatives: h.Alternatives}
+		return report.Finding{ID: h.ID, Severity: report.SeverityInfo, Title: h.ID, Evidence: h.Evidence, Phase: h.Phase, Alternatives: h.Alternatives}
 	}
 	t := e.text(lang)
-	f := diag.Finding{
+	f := report.Finding{
 		ID:           e.ID,
 		Severity:     e.Severity,
 		Side:         e.Side,
@@ -75,11 +75,11 @@ func FindingFor(h Hit, opts Options) diag.Finding {
 		Generic:      e.Generic,
 		Alternatives: append([]string(nil), h.Alternatives...),
 		Params:       usedParams(e, h.Params),
-		Steps:        []diag.Step{},
+		Steps:        []report.Step{},
 	}
 	vendor := e.vendorSteps(NormVendor(opts.Vendor), lang)
 	for _, s := range vendor {
-		f.Steps = append(f.Steps, diag.Step{Text: fill(s.Text, h.Params, lang), Where: s.Where, Command: fill(s.Command, h.Params, lang)})
+		f.Steps = append(f.Steps, report.Step{Text: fill(s.Text, h.Params, lang), Where: s.Where, Command: fill(s.Command, h.Params, lang)})
 	}
 	for _, s := range t.Steps {
 		// The maker's own steps replace the generic steps on the device,
@@ -87,7 +87,7 @@ func FindingFor(h Hit, opts Options) diag.Finding {
 		if len(vendor) > 0 && s.Where == "device" {
 			continue
 		}
-		f.Steps = append(f.Steps, diag.Step{Text: fill(s.Text, h.Params, lang), Where: s.Where, Command: fill(s.Command, h.Params, lang)})
+		f.Steps = append(f.Steps, report.Step{Text: fill(s.Text, h.Params, lang), Where: s.Where, Command: fill(s.Command, h.Params, lang)})
 	}
 	return f
 }
@@ -100,7 +100,7 @@ func FindingFor(h Hit, opts Options) diag.Finding {
 // templates in every language (all languages of an entry use the same
 // placeholders, which the catalogue test enforces). A value that was the
 // neutral stand-in word stays a stand-in in the new language.
-func Localize(f diag.Finding, opts Options) diag.Finding {
+func Localize(f report.Finding, opts Options) report.Finding {
 	e := cat().byID[f.ID]
 	if e == nil {
 		return f
@@ -153,7 +153,7 @@ func usedParams(e *entry, params map[string]string) map[string]string {
 }
 
 // recoverParams reads placeholder values back out of a rendered finding.
-func recoverParams(e *entry, f diag.Finding) map[string]string {
+func recoverParams(e *entry, f report.Finding) map[string]string {
 	params := map[string]string{}
 	try := func(tmpl, got string) {
 		if !strings.Contains(tmpl, "{") || got == "" {

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/probe"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 	"github.com/mfpcheck/mfpcheck/diag/token"
 )
 
@@ -87,16 +89,16 @@ var ruleIDs = [...]string{
 
 // certExpiringDays is when a certificate close to its end becomes a
 // warning: a month leaves time to act before devices stop sending.
-const certExpiringDays = diag.CertWarnDays
+const certExpiringDays = report.CertWarnDays
 
 // ctx is what every rule reads: the report, the profile (may be nil), the
 // clock, and the facts derived once from them.
 type ctx struct {
-	r   *diag.Report
-	p   *diag.Profile
+	r   *report.Report
+	p   *profile.Profile
 	now time.Time
 	// authMethod is the device's: oauth2 | basic | none.
-	authMethod diag.AuthMethod
+	authMethod report.AuthMethod
 	// exchange is true when the target is Exchange Online / Outlook.com
 	// (by host name or by the profile's email service); microsoftHost only
 	// by host name.
@@ -108,8 +110,8 @@ type ctx struct {
 	params map[string]string
 }
 
-func newCtx(r *diag.Report, p *diag.Profile, now time.Time) *ctx {
-	c := &ctx{r: r, p: p, now: now, authMethod: diag.AuthMethod(strings.ToLower(string(r.Target.AuthMethod))), maxTLS: r.Options.MaxTLS}
+func newCtx(r *report.Report, p *profile.Profile, now time.Time) *ctx {
+	c := &ctx{r: r, p: p, now: now, authMethod: report.AuthMethod(strings.ToLower(string(r.Target.AuthMethod))), maxTLS: r.Options.MaxTLS}
 	for _, m := range r.Options.Mechanisms {
 		c.mechs = append(c.mechs, strings.ToUpper(m))
 	}
@@ -188,9 +190,9 @@ func (c *ctx) with(kv ...string) map[string]string {
 // TLS), upper case.
 func (c *ctx) offered() []string {
 	var caps []string
-	if ph, ok := c.r.Phase(diag.PhaseEHLOTLS); ok && len(ph.Capabilities) > 0 {
+	if ph, ok := c.r.Phase(report.PhaseEHLOTLS); ok && len(ph.Capabilities) > 0 {
 		caps = ph.Capabilities
-	} else if ph, ok := c.r.Phase(diag.PhaseEHLO); ok {
+	} else if ph, ok := c.r.Phase(report.PhaseEHLO); ok {
 		caps = ph.Capabilities
 	}
 	for _, cp := range caps {
@@ -224,8 +226,8 @@ func hasCap(caps []string, name string) bool {
 }
 
 // phases returns the SMTP phases followed by the POP3 ones.
-func (c *ctx) phases() []diag.Phase {
-	out := append([]diag.Phase(nil), c.r.Phases...)
+func (c *ctx) phases() []report.Phase {
+	out := append([]report.Phase(nil), c.r.Phases...)
 	if c.r.POP3 != nil {
 		out = append(out, c.r.POP3.Phases...)
 	}
@@ -237,10 +239,10 @@ func (c *ctx) phases() []diag.Phase {
 func phaseHits(c *ctx) []Hit {
 	var hits []Hit
 	for _, ph := range c.phases() {
-		if ph.Status != diag.StatusFail && ph.Status != diag.StatusWarn {
+		if ph.Status != report.StatusFail && ph.Status != report.StatusWarn {
 			continue
 		}
-		if ph.Reply != nil && (ph.ErrorKind == "" || ph.ErrorKind == diag.KindReply) {
+		if ph.Reply != nil && (ph.ErrorKind == "" || ph.ErrorKind == report.KindReply) {
 			q := ReplyQuery(ph.Reply, ph.Name)
 			if q.Protocol == "smtp" && q.Code < 400 && q.Code != 0 {
 				continue
@@ -268,70 +270,70 @@ func phaseHits(c *ctx) []Hit {
 	return hits
 }
 
-// kindRule maps a local failure (diag.Kind*) to its catalogue id; "" for
+// kindRule maps a local failure (report.Kind*) to its catalogue id; "" for
 // kinds that are not a finding (the user stopped the check, an internal
 // error reported elsewhere).
-func kindRule(c *ctx, ph diag.Phase) string {
-	banner := ph.Name == diag.PhaseBanner || ph.Name == diag.PhasePOP3Banner
+func kindRule(c *ctx, ph report.Phase) string {
+	banner := ph.Name == report.PhaseBanner || ph.Name == report.PhasePOP3Banner
 	switch ph.ErrorKind {
-	case diag.KindTimeout:
+	case report.KindTimeout:
 		if banner {
 			return idNoBanner
 		}
 		return idTimeout
-	case diag.KindRefused:
+	case report.KindRefused:
 		return idRefused
-	case diag.KindUnreachable:
+	case report.KindUnreachable:
 		return idUnreachable
-	case diag.KindReset:
+	case report.KindReset:
 		return idReset
-	case diag.KindClosed:
+	case report.KindClosed:
 		return idClosed
-	case diag.KindDNS:
+	case report.KindDNS:
 		return idDNSFailed
-	case diag.KindOffline:
+	case report.KindOffline:
 		return idOffline
-	case diag.KindBudget:
+	case report.KindBudget:
 		return idBudget
-	case diag.KindNoDNS:
+	case report.KindNoDNS:
 		return idNoDNS
-	case diag.KindTLSHandshake:
+	case report.KindTLSHandshake:
 		return idTLSHandshake
-	case diag.KindTLSVersion:
+	case report.KindTLSVersion:
 		return idTLSLegacy
-	case diag.KindNotTLS:
+	case report.KindNotTLS:
 		if c.r.Target.Security == "tls" {
 			return idImplicitOnSTARTTLS
 		}
 		return idTLSGarbage
-	case diag.KindTLSOnPlain:
+	case report.KindTLSOnPlain:
 		return idSTARTTLSOnImplicit
-	case diag.KindCertExpired:
+	case report.KindCertExpired:
 		return idCertExpired
-	case diag.KindCertNotYetValid:
+	case report.KindCertNotYetValid:
 		return idCertNotYetValid
-	case diag.KindCertHost:
+	case report.KindCertHost:
 		return idCertHost
-	case diag.KindCertUntrusted:
+	case report.KindCertUntrusted:
 		return idCertUntrusted
-	case diag.KindCertWeakKey:
+	case report.KindCertWeakKey:
 		return idCertWeakKey
-	case diag.KindProtocol:
+	case report.KindProtocol:
 		return idProtocolError
-	case diag.KindTooLong:
+	case report.KindTooLong:
 		return idTooLong
-	case diag.KindNotOffered:
+	case report.KindNotOffered:
 		switch ph.Name {
-		case diag.PhaseEHLO, diag.PhaseStartTLS, diag.PhasePOP3STLS, diag.PhasePOP3CAPA:
+		case report.PhaseEHLO, report.PhaseStartTLS, report.PhasePOP3STLS, report.PhasePOP3CAPA:
 			return idNoStartTLS
-		case diag.PhaseAuth:
+		case report.PhaseAuth:
 			if len(c.offered()) > 0 {
 				// AUTH is offered, just not a mechanism the device has.
 				return idNoCommonMechanism
 			}
 		}
 		return idAuthNotOffered
-	case diag.KindNoCredentials:
+	case report.KindNoCredentials:
 		return idNoCredentials
 	}
 	return ""
@@ -348,14 +350,14 @@ func tlsHits(c *ctx) []Hit {
 		if !r.Options.InsecureTLS {
 			ev = "target.verify_cert: false"
 		}
-		hits = append(hits, Hit{ID: idVerifyOff, Phase: diag.PhaseTLS, Evidence: []string{ev}, Params: c.with()})
+		hits = append(hits, Hit{ID: idVerifyOff, Phase: report.PhaseTLS, Evidence: []string{ev}, Params: c.with()})
 	}
 	t := r.TLS
 	if t == nil {
 		return hits
 	}
-	if diag.LegacyTLS(t.Version) {
-		hits = append(hits, Hit{ID: idTLSLegacy, Phase: diag.PhaseTLS, Evidence: []string{"tls.version: " + t.Version}, Params: c.with("version", strings.TrimPrefix(t.Version, "TLS "))})
+	if report.LegacyTLS(t.Version) {
+		hits = append(hits, Hit{ID: idTLSLegacy, Phase: report.PhaseTLS, Evidence: []string{"tls.version: " + t.Version}, Params: c.with("version", strings.TrimPrefix(t.Version, "TLS "))})
 	}
 	if len(t.Chain) == 0 {
 		return hits
@@ -368,38 +370,38 @@ func tlsHits(c *ctx) []Hit {
 	}
 	switch {
 	case !leaf.NotAfter.IsZero() && c.now.After(leaf.NotAfter):
-		hits = append(hits, Hit{ID: idCertExpired, Phase: diag.PhaseTLS, Evidence: []string{certEv}, Params: c.with("days", strconv.Itoa(-days))})
+		hits = append(hits, Hit{ID: idCertExpired, Phase: report.PhaseTLS, Evidence: []string{certEv}, Params: c.with("days", strconv.Itoa(-days))})
 	case !leaf.NotBefore.IsZero() && c.now.Before(leaf.NotBefore):
-		hits = append(hits, Hit{ID: idCertNotYetValid, Phase: diag.PhaseTLS, Evidence: []string{certEv}, Params: c.with()})
+		hits = append(hits, Hit{ID: idCertNotYetValid, Phase: report.PhaseTLS, Evidence: []string{certEv}, Params: c.with()})
 	case days < certExpiringDays:
-		hits = append(hits, Hit{ID: idCertExpiring, Phase: diag.PhaseTLS, Evidence: []string{certEv}, Params: c.with("days", strconv.Itoa(days))})
+		hits = append(hits, Hit{ID: idCertExpiring, Phase: report.PhaseTLS, Evidence: []string{certEv}, Params: c.with("days", strconv.Itoa(days))})
 	}
 	if t.VerifyError != "" {
 		ev := []string{"tls: " + t.VerifyError}
 		switch {
 		case !t.HostMatch:
-			hits = append(hits, Hit{ID: idCertHost, Phase: diag.PhaseTLS, Evidence: append(ev, "certificate names: "+strings.Join(leaf.SANs, ", ")), Params: c.with()})
+			hits = append(hits, Hit{ID: idCertHost, Phase: report.PhaseTLS, Evidence: append(ev, "certificate names: "+strings.Join(leaf.SANs, ", ")), Params: c.with()})
 		case !leaf.NotAfter.IsZero() && c.now.After(leaf.NotAfter), !leaf.NotBefore.IsZero() && c.now.Before(leaf.NotBefore):
 			// already said above
 		case weakKey(leaf.KeyType):
 		default:
-			hits = append(hits, Hit{ID: idCertUntrusted, Phase: diag.PhaseTLS, Evidence: ev, Params: c.with()})
+			hits = append(hits, Hit{ID: idCertUntrusted, Phase: report.PhaseTLS, Evidence: ev, Params: c.with()})
 		}
 	}
 	if weakKey(leaf.KeyType) {
-		hits = append(hits, Hit{ID: idCertWeakKey, Phase: diag.PhaseTLS, Evidence: []string{certEv + ", key " + leaf.KeyType}, Params: c.with()})
+		hits = append(hits, Hit{ID: idCertWeakKey, Phase: report.PhaseTLS, Evidence: []string{certEv + ", key " + leaf.KeyType}, Params: c.with()})
 	}
 	return hits
 }
 
-// weakKey reports an RSA key shorter than diag.MinRSABits ("RSA 1024").
+// weakKey reports an RSA key shorter than probe.MinRSABits ("RSA 1024").
 func weakKey(keyType string) bool {
 	f := strings.Fields(keyType)
 	if len(f) != 2 || f[0] != "RSA" {
 		return false
 	}
 	bits, err := strconv.Atoi(f[1])
-	return err == nil && bits < diag.MinRSABits
+	return err == nil && bits < probe.MinRSABits
 }
 
 // capabilityHits compares what the server offered with what the device
@@ -407,13 +409,13 @@ func weakKey(keyType string) bool {
 func capabilityHits(c *ctx) []Hit {
 	var hits []Hit
 	r := c.r
-	if ph, ok := r.Phase(diag.PhaseEHLO); ok && ph.Status == diag.StatusOK && len(ph.Capabilities) > 0 &&
+	if ph, ok := r.Phase(report.PhaseEHLO); ok && ph.Status == report.StatusOK && len(ph.Capabilities) > 0 &&
 		r.Target.Security == "starttls" && !hasCap(ph.Capabilities, "STARTTLS") {
-		hits = append(hits, Hit{ID: idNoStartTLS, Phase: diag.PhaseEHLO, Evidence: []string{"EHLO: " + strings.Join(ph.Capabilities, ", ")}, Params: c.with()})
+		hits = append(hits, Hit{ID: idNoStartTLS, Phase: report.PhaseEHLO, Evidence: []string{"EHLO: " + strings.Join(ph.Capabilities, ", ")}, Params: c.with()})
 	}
 	offered := c.offered()
-	if ph, ok := r.Phase(diag.PhaseEHLOTLS); ok && ph.Status == diag.StatusOK && len(ph.Capabilities) > 0 && len(offered) == 0 && c.authMethod != "none" {
-		hits = append(hits, Hit{ID: idAuthNotOffered, Phase: diag.PhaseEHLOTLS, Evidence: []string{"EHLO: " + strings.Join(ph.Capabilities, ", ")}, Params: c.with()})
+	if ph, ok := r.Phase(report.PhaseEHLOTLS); ok && ph.Status == report.StatusOK && len(ph.Capabilities) > 0 && len(offered) == 0 && c.authMethod != "none" {
+		hits = append(hits, Hit{ID: idAuthNotOffered, Phase: report.PhaseEHLOTLS, Evidence: []string{"EHLO: " + strings.Join(ph.Capabilities, ", ")}, Params: c.with()})
 	}
 	if len(offered) > 0 && len(c.mechs) > 0 && c.authMethod != "none" {
 		common := false
@@ -423,22 +425,22 @@ func capabilityHits(c *ctx) []Hit {
 			}
 		}
 		if !common {
-			hits = append(hits, Hit{ID: idNoCommonMechanism, Phase: diag.PhaseAuth,
+			hits = append(hits, Hit{ID: idNoCommonMechanism, Phase: report.PhaseAuth,
 				Evidence: []string{"server: AUTH " + strings.Join(offered, " "), "device: " + strings.Join(c.mechs, " ")}, Params: c.with()})
 		}
 	}
-	if v, ok := diag.TLSVersionByName(c.maxTLS); ok && c.maxTLS != "" && v < tls.VersionTLS12 {
-		hits = append(hits, Hit{ID: idTLSLegacy, Phase: diag.PhaseTLS, Evidence: []string{"device max TLS: " + c.maxTLS}, Params: c.with("version", c.maxTLS)})
+	if v, ok := report.TLSVersionByName(c.maxTLS); ok && c.maxTLS != "" && v < tls.VersionTLS12 {
+		hits = append(hits, Hit{ID: idTLSLegacy, Phase: report.PhaseTLS, Evidence: []string{"device max TLS: " + c.maxTLS}, Params: c.with("version", c.maxTLS)})
 	}
 	greeting := r.Options.Greeting
 	if greeting == "" && c.p != nil {
 		greeting = c.p.Capabilities.Greeting
 	}
 	if strings.EqualFold(greeting, "helo") {
-		hits = append(hits, Hit{ID: idHeloDevice, Phase: diag.PhaseEHLO, Evidence: []string{"greeting: HELO"}, Params: c.with()})
+		hits = append(hits, Hit{ID: idHeloDevice, Phase: report.PhaseEHLO, Evidence: []string{"greeting: HELO"}, Params: c.with()})
 	}
 	if c.authMethod == "basic" && c.exchange {
-		hits = append(hits, Hit{ID: idBasicInUse, Phase: diag.PhaseAuth, Evidence: []string{"auth_method: basic"}, Params: c.with()})
+		hits = append(hits, Hit{ID: idBasicInUse, Phase: report.PhaseAuth, Evidence: []string{"auth_method: basic"}, Params: c.with()})
 	}
 	return hits
 }
@@ -515,7 +517,7 @@ func resolveAuthRejected(c *ctx, hits, tokenHits []Hit) ([]Hit, []Hit) {
 		return hits, tokenHits
 	}
 	for k, t := range tokenHits {
-		if severityOf(t.ID) == diag.SeverityError {
+		if severityOf(t.ID) == report.SeverityError {
 			t.Evidence = append(append([]string(nil), h.Evidence...), t.Evidence...)
 			if t.Phase == "" {
 				t.Phase = h.Phase

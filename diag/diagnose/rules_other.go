@@ -3,7 +3,7 @@ package diagnose
 import (
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // Entries (catalogue/servers.yaml) for mail servers that are not Exchange
@@ -27,9 +27,9 @@ func otherServerHits(c *ctx, hits []Hit) []Hit {
 	if c.exchange {
 		return hits
 	}
-	replace := map[diag.PhaseName]Hit{}
+	replace := map[report.PhaseName]Hit{}
 	for _, ph := range c.phases() {
-		if ph.Status != diag.StatusFail || ph.Reply == nil {
+		if ph.Status != report.StatusFail || ph.Reply == nil {
 			continue
 		}
 		code := ph.Reply.POP3
@@ -40,12 +40,12 @@ func otherServerHits(c *ctx, hits []Hit) []Hit {
 			}
 		}
 		switch ph.Name {
-		case diag.PhaseBanner, diag.PhasePOP3Banner:
+		case report.PhaseBanner, report.PhasePOP3Banner:
 			if ph.Reply.POP3 == "-ERR" || ph.Reply.Code >= 400 {
 				replace[ph.Name] = Hit{ID: idGreetingRefused, Phase: ph.Name, Evidence: []string{ph.Reply.Line()}, Params: c.with("code", code)}
 			}
-		case diag.PhaseAuth, diag.PhasePOP3Auth:
-			if ph.ErrorKind == diag.KindReply && (ph.Challenge != "" || c.authMethod == "oauth2") {
+		case report.PhaseAuth, report.PhasePOP3Auth:
+			if ph.ErrorKind == report.KindReply && (ph.Challenge != "" || c.authMethod == "oauth2") {
 				ev := []string{ph.Reply.Line()}
 				if ph.Challenge != "" {
 					ev = append([]string{"challenge: " + ph.Challenge}, ev...)
@@ -63,7 +63,7 @@ func otherServerHits(c *ctx, hits []Hit) []Hit {
 			out = append(out, h)
 		}
 	}
-	for _, name := range []diag.PhaseName{diag.PhaseBanner, diag.PhaseAuth, diag.PhasePOP3Banner, diag.PhasePOP3Auth} {
+	for _, name := range []report.PhaseName{report.PhaseBanner, report.PhaseAuth, report.PhasePOP3Banner, report.PhasePOP3Auth} {
 		if h, ok := replace[name]; ok {
 			out = append(out, h)
 		}
@@ -74,7 +74,7 @@ func otherServerHits(c *ctx, hits []Hit) []Hit {
 // otherServerSteps drops, for a server that is not Exchange Online, the
 // steps that send the user to Microsoft's admin portals or to Exchange
 // Online's host: they cannot help there.
-func otherServerSteps(c *ctx, findings []diag.Finding) {
+func otherServerSteps(c *ctx, findings []report.Finding) {
 	if c.exchange {
 		return
 	}

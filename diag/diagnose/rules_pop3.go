@@ -3,7 +3,7 @@ package diagnose
 import (
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // Catalogue ids of the POP3 rules (catalogue/pop3.yaml).
@@ -25,38 +25,38 @@ func pop3Hits(c *ctx, hits []Hit) []Hit {
 	}
 	out := hits[:0:0]
 	for _, h := range hits {
-		if h.Phase == diag.PhasePOP3STLS || h.Phase == diag.PhasePOP3CAPA {
+		if h.Phase == report.PhasePOP3STLS || h.Phase == report.PhasePOP3CAPA {
 			if h.ID == idNoStartTLS {
 				h.ID = idPOP3STLSMissing
 			}
 		}
-		if h.Phase == diag.PhasePOP3Auth && h.ID == idAuthNotOffered {
+		if h.Phase == report.PhasePOP3Auth && h.ID == idAuthNotOffered {
 			h.ID = idPOP3NoXOAUTH2
 			h.Params = c.with("mechanisms", saslOffered(pr))
 		}
 		out = append(out, h)
 	}
-	matched := map[diag.PhaseName]bool{}
+	matched := map[report.PhaseName]bool{}
 	for _, h := range out {
 		matched[h.Phase] = true
 	}
 	for _, ph := range pr.Phases {
-		if ph.Status == diag.StatusFail && ph.Reply != nil && ph.Reply.POP3 == "-ERR" && !matched[ph.Name] {
+		if ph.Status == report.StatusFail && ph.Reply != nil && ph.Reply.POP3 == "-ERR" && !matched[ph.Name] {
 			out = append(out, Hit{ID: idPOP3Generic, Phase: ph.Name, Evidence: []string{ph.Reply.Line()}, Params: c.with("code", "-ERR")})
 		}
 	}
 	if strings.EqualFold(string(pr.Target.AuthMethod), "basic") && c.exchange {
-		out = append(out, Hit{ID: idPOP3BasicDisabled, Phase: diag.PhasePOP3Auth,
+		out = append(out, Hit{ID: idPOP3BasicDisabled, Phase: report.PhasePOP3Auth,
 			Evidence: []string{"pop3 auth_method: basic"}, Params: c.with("mechanisms", saslOffered(pr))})
 	}
 	return out
 }
 
 // saslOffered is the SASL list of the last CAPA ("PLAIN XOAUTH2"), or "-".
-func saslOffered(pr *diag.POP3Report) string {
+func saslOffered(pr *report.POP3Report) string {
 	list := "-"
 	for _, ph := range pr.Phases {
-		if ph.Name != diag.PhasePOP3CAPA {
+		if ph.Name != report.PhasePOP3CAPA {
 			continue
 		}
 		for _, c := range ph.Capabilities {

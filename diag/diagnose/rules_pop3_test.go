@@ -4,21 +4,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
-func pop3Report(auth diag.AuthMethod, phases ...diag.Phase) *diag.Report {
-	return &diag.Report{
+func pop3Report(auth report.AuthMethod, phases ...report.Phase) *report.Report {
+	return &report.Report{
 		Generated: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC),
-		Target:    diag.Target{Host: "smtp.office365.com", Port: 587, Security: "starttls", AuthMethod: "none"},
-		POP3: &diag.POP3Report{
-			Target: diag.Target{Host: "outlook.office365.com", Port: 110, Security: "starttls", AuthMethod: auth},
+		Target:    report.Target{Host: "smtp.office365.com", Port: 587, Security: "starttls", AuthMethod: "none"},
+		POP3: &report.POP3Report{
+			Target: report.Target{Host: "outlook.office365.com", Port: 110, Security: "starttls", AuthMethod: auth},
 			Phases: phases,
 		},
 	}
 }
 
-func findingIDs(r *diag.Report) map[string]bool {
+func findingIDs(r *report.Report) map[string]bool {
 	ids := map[string]bool{}
 	for _, f := range r.Findings {
 		ids[f.ID] = true
@@ -29,28 +29,28 @@ func findingIDs(r *diag.Report) map[string]bool {
 func TestPOP3Rules(t *testing.T) {
 	cases := []struct {
 		name string
-		r    *diag.Report
+		r    *report.Report
 		want string
 		not  string
 	}{
 		{"unknown -ERR gets the generic reading",
-			pop3Report("oauth2", diag.Phase{Name: diag.PhasePOP3Auth, Status: diag.StatusFail, ErrorKind: diag.KindReply,
-				Reply: &diag.Reply{POP3: "-ERR", Text: "Mailbox on fire"}}),
+			pop3Report("oauth2", report.Phase{Name: report.PhasePOP3Auth, Status: report.StatusFail, ErrorKind: report.KindReply,
+				Reply: &report.Reply{POP3: "-ERR", Text: "Mailbox on fire"}}),
 			idPOP3Generic, ""},
 		{"known -ERR keeps its own entry",
-			pop3Report("oauth2", diag.Phase{Name: diag.PhasePOP3Auth, Status: diag.StatusFail, ErrorKind: diag.KindReply,
-				Reply: &diag.Reply{POP3: "-ERR", Text: "Authentication failure: unknown user name or bad password."}}),
+			pop3Report("oauth2", report.Phase{Name: report.PhasePOP3Auth, Status: report.StatusFail, ErrorKind: report.KindReply,
+				Reply: &report.Reply{POP3: "-ERR", Text: "Authentication failure: unknown user name or bad password."}}),
 			"pop3.auth_failure", idPOP3Generic},
 		{"STLS missing is worded for POP3",
-			pop3Report("oauth2", diag.Phase{Name: diag.PhasePOP3STLS, Status: diag.StatusFail, ErrorKind: diag.KindNotOffered, Error: "server does not offer STLS"}),
+			pop3Report("oauth2", report.Phase{Name: report.PhasePOP3STLS, Status: report.StatusFail, ErrorKind: report.KindNotOffered, Error: "server does not offer STLS"}),
 			idPOP3STLSMissing, idNoStartTLS},
 		{"XOAUTH2 missing from CAPA",
 			pop3Report("oauth2",
-				diag.Phase{Name: diag.PhasePOP3CAPA, Status: diag.StatusOK, Capabilities: []string{"TOP", "UIDL", "SASL PLAIN"}},
-				diag.Phase{Name: diag.PhasePOP3Auth, Status: diag.StatusFail, ErrorKind: diag.KindNotOffered, Error: "no XOAUTH2"}),
+				report.Phase{Name: report.PhasePOP3CAPA, Status: report.StatusOK, Capabilities: []string{"TOP", "UIDL", "SASL PLAIN"}},
+				report.Phase{Name: report.PhasePOP3Auth, Status: report.StatusFail, ErrorKind: report.KindNotOffered, Error: "no XOAUTH2"}),
 			idPOP3NoXOAUTH2, idAuthNotOffered},
 		{"basic POP3 to Exchange Online",
-			pop3Report("basic", diag.Phase{Name: diag.PhasePOP3Auth, Status: diag.StatusOK}),
+			pop3Report("basic", report.Phase{Name: report.PhasePOP3Auth, Status: report.StatusOK}),
 			idPOP3BasicDisabled, ""},
 	}
 	for _, c := range cases {

@@ -1,6 +1,8 @@
 package diagnose
 
-import "github.com/mfpcheck/mfpcheck/diag"
+import (
+	"github.com/mfpcheck/mfpcheck/diag/report"
+)
 
 // Entries (catalogue/local.yaml) for a check that could not test: this
 // computer offline or without DNS, or mfpcheck's own input wrong.
@@ -29,10 +31,10 @@ func errorHits(c *ctx) []Hit {
 // finding shows a real fault of the device, the tenant or the network.
 // Such a run says nothing about the device, so its verdict is "error"
 // (exit 3), never "fail".
-func couldNotTest(findings []diag.Finding) bool {
+func couldNotTest(findings []report.Finding) bool {
 	local, real := false, false
 	for _, f := range findings {
-		if f.Severity != diag.SeverityError {
+		if f.Severity != report.SeverityError {
 			continue
 		}
 		switch f.Side {

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // Tenant rule ids (catalogue/tenant.yaml).
@@ -39,7 +39,7 @@ var tenantAbsorbs = [...][2]string{
 
 // tenantHits raises the findings of what the tenant decides (r.Tenant,
 // read with an admin's sign-in).
-func tenantHits(r *diag.Report) []Hit {
+func tenantHits(r *report.Report) []Hit {
 	t := r.Tenant
 	if t == nil {
 		return nil
@@ -153,7 +153,7 @@ func orDash(s string) string {
 // DiagnoseTenant is Diagnose for a report that holds only what the tenant
 // decides (mfpcheck tenant): no probe ran and no token was read, so only
 // the tenant's findings are raised, with the verdict they imply.
-func DiagnoseTenant(r *diag.Report, opts Options) {
+func DiagnoseTenant(r *report.Report, opts Options) {
 	if r == nil {
 		return
 	}

@@ -5,22 +5,22 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 func yes() *bool { b := true; return &b }
 func no() *bool  { b := false; return &b }
 
 // authFailed is baseReport with the auth phase refused by reply.
-func authFailed(code int, text string) *diag.Report {
+func authFailed(code int, text string) *report.Report {
 	r := baseReport()
-	r.Phases = append(r.Phases, diag.Phase{Name: diag.PhaseAuth, Status: diag.StatusFail, ErrorKind: diag.KindReply, Reply: diag.ParseReply(code, text)})
+	r.Phases = append(r.Phases, report.Phase{Name: report.PhaseAuth, Status: report.StatusFail, ErrorKind: report.KindReply, Reply: report.ParseReply(code, text)})
 	return r
 }
 
 func TestTenantFactAbsorbsTheReplyItExplains(t *testing.T) {
 	r := authFailed(535, "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information.")
-	r.Tenant = &diag.TenantInfo{User: "scan@contoso.com", SMTPAuth: diag.TenantSMTPAuth{OrgDisabled: no(), MailboxDisabled: yes(), Effective: "disabled", Source: "mailbox"}}
+	r.Tenant = &report.TenantInfo{User: "scan@contoso.com", SMTPAuth: report.TenantSMTPAuth{OrgDisabled: no(), MailboxDisabled: yes(), Effective: "disabled", Source: "mailbox"}}
 	Diagnose(r, nil, Options{Lang: "en"})
 	f, ok := find(r.Findings, idTenantMailboxOff)
 	if !ok {
@@ -33,7 +33,7 @@ func TestTenantFactAbsorbsTheReplyItExplains(t *testing.T) {
 	if !strings.Contains(ev, "Get-CASMailbox scan@contoso.com: SmtpClientAuthenticationDisabled = True") || !strings.Contains(ev, "535") {
 		t.Errorf("evidence does not carry both sides:\n%s", ev)
 	}
-	if f.Severity != diag.SeverityError || r.Verdict != diag.VerdictFail || f.Side != "tenant" {
+	if f.Severity != report.SeverityError || r.Verdict != report.VerdictFail || f.Side != "tenant" {
 		t.Errorf("severity %s verdict %s side %s", f.Severity, r.Verdict, f.Side)
 	}
 	if !strings.Contains(f.Steps[1].Command, "Set-CASMailbox -Identity scan@contoso.com") {
@@ -45,15 +45,15 @@ func TestTenantFactsBeforeTheDeviceFails(t *testing.T) {
 	// Nothing failed yet, but the tenant will refuse: the cause shows now.
 	r := baseReport()
 	r.Target.AuthMethod = "basic"
-	r.Tenant = &diag.TenantInfo{User: "scan@contoso.com",
-		SMTPAuth:             diag.TenantSMTPAuth{OrgDisabled: no(), Effective: "enabled", Source: "organization"},
-		AuthenticationPolicy: &diag.TenantAuthPolicy{Name: "Block Basic", Source: "user", AllowBasicAuthSmtp: no()},
-		ConditionalAccess: []diag.TenantCAPolicy{
+	r.Tenant = &report.TenantInfo{User: "scan@contoso.com",
+		SMTPAuth:             report.TenantSMTPAuth{OrgDisabled: no(), Effective: "enabled", Source: "organization"},
+		AuthenticationPolicy: &report.TenantAuthPolicy{Name: "Block Basic", Source: "user", AllowBasicAuthSmtp: no()},
+		ConditionalAccess: []report.TenantCAPolicy{
 			{Name: "Block legacy", State: "enabled", Blocks: []string{"legacy_auth"}, AppliesToMailbox: true},
 			{Name: "Microsoft-managed: Block legacy authentication", State: "enabledForReportingButNotEnforced", Blocks: []string{"legacy_auth"}, AppliesToMailbox: true},
 			{Name: "Not for this mailbox", State: "enabled", Blocks: []string{"legacy_auth"}},
 		},
-		Reads: []diag.TenantRead{{What: "sign-ins", Status: "unlicensed", Detail: "needs Microsoft Entra ID P1 or P2: Neither tenant is B2C or tenant doesn't have premium license"}},
+		Reads: []report.TenantRead{{What: "sign-ins", Status: "unlicensed", Detail: "needs Microsoft Entra ID P1 or P2: Neither tenant is B2C or tenant doesn't have premium license"}},
 	}
 	Diagnose(r, nil, Options{Lang: "de"})
 	got := ids(r.Findings)
@@ -74,18 +74,18 @@ func TestTenantFactsBeforeTheDeviceFails(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d legacy-auth findings, want 1 (the report-only and the other user's policy do not block)", n)
 	}
-	if f, _ := find(r.Findings, idTenantReadFailed); f.Severity != diag.SeverityInfo {
+	if f, _ := find(r.Findings, idTenantReadFailed); f.Severity != report.SeverityInfo {
 		t.Errorf("a read that failed is %s, want info", f.Severity)
 	}
 }
 
 func TestTenantOAuthDeviceIsNotToldAboutBasicPolicies(t *testing.T) {
 	r := baseReport() // oauth2
-	r.Tenant = &diag.TenantInfo{User: "scan@contoso.com",
-		SMTPAuth:             diag.TenantSMTPAuth{Effective: "enabled", Source: "mailbox", MailboxDisabled: no()},
-		AuthenticationPolicy: &diag.TenantAuthPolicy{Name: "Block Basic", AllowBasicAuthSmtp: no()},
-		ConditionalAccess:    []diag.TenantCAPolicy{{Name: "Block legacy", State: "enabled", Blocks: []string{"legacy_auth"}, AppliesToMailbox: true}},
-		SignIns:              []diag.TenantSignIn{{ClientApp: "Authenticated SMTP", App: "Office 365 Exchange Online"}},
+	r.Tenant = &report.TenantInfo{User: "scan@contoso.com",
+		SMTPAuth:             report.TenantSMTPAuth{Effective: "enabled", Source: "mailbox", MailboxDisabled: no()},
+		AuthenticationPolicy: &report.TenantAuthPolicy{Name: "Block Basic", AllowBasicAuthSmtp: no()},
+		ConditionalAccess:    []report.TenantCAPolicy{{Name: "Block legacy", State: "enabled", Blocks: []string{"legacy_auth"}, AppliesToMailbox: true}},
+		SignIns:              []report.TenantSignIn{{ClientApp: "Authenticated SMTP", App: "Office 365 Exchange Online"}},
 	}
 	Diagnose(r, nil, Options{Lang: "en"})
 	for _, f := range r.Findings {
@@ -97,8 +97,8 @@ func TestTenantOAuthDeviceIsNotToldAboutBasicPolicies(t *testing.T) {
 
 func TestTenantRecentSignInFailure(t *testing.T) {
 	r := baseReport()
-	r.Tenant = &diag.TenantInfo{User: "scan@contoso.com", SMTPAuth: diag.TenantSMTPAuth{Effective: "unknown"},
-		SignIns: []diag.TenantSignIn{{App: "Office 365 Exchange Online", ClientApp: "Authenticated SMTP", ErrorCode: 53003,
+	r.Tenant = &report.TenantInfo{User: "scan@contoso.com", SMTPAuth: report.TenantSMTPAuth{Effective: "unknown"},
+		SignIns: []report.TenantSignIn{{App: "Office 365 Exchange Online", ClientApp: "Authenticated SMTP", ErrorCode: 53003,
 			Reason: "Access has been blocked by Conditional Access policies.", ConditionalAccess: "failure", Policies: []string{"Block Exchange"}}}}
 	Diagnose(r, nil, Options{Lang: "fr"})
 	f, ok := find(r.Findings, idTenantSignInFailed)

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 	"github.com/mfpcheck/mfpcheck/diag/token"
 )
 
@@ -37,7 +38,7 @@ var (
 //
 // p may be nil. Evidence names claim values and the token's fingerprint,
 // never the token.
-func tokenRules(r *diag.Report, p *diag.Profile, now time.Time) []Hit {
+func tokenRules(r *report.Report, p *profile.Profile, now time.Time) []Hit {
 	if r == nil {
 		return nil
 	}
@@ -99,7 +100,7 @@ func tokenRules(r *diag.Report, p *diag.Profile, now time.Time) []Hit {
 
 // tokenRun collects the hits of one token check.
 type tokenRun struct {
-	t      *diag.TokenInfo
+	t      *report.TokenInfo
 	params map[string]string
 	hits   []Hit
 }
@@ -115,7 +116,7 @@ func (tr *tokenRun) add(id string, evidence ...string) *Hit {
 }
 
 // baseParams are the placeholder values every token finding may use.
-func baseParams(r *diag.Report, p *diag.Profile, t *diag.TokenInfo) map[string]string {
+func baseParams(r *report.Report, p *profile.Profile, t *report.TokenInfo) map[string]string {
 	m := map[string]string{}
 	set := func(k, v string) {
 		if v != "" {
@@ -143,7 +144,7 @@ func baseParams(r *diag.Report, p *diag.Profile, t *diag.TokenInfo) map[string]s
 }
 
 // tokenUsesOAuth reports whether the device signs in with OAuth 2.0.
-func tokenUsesOAuth(r *diag.Report, p *diag.Profile) bool {
+func tokenUsesOAuth(r *report.Report, p *profile.Profile) bool {
 	if p != nil && strings.EqualFold(string(p.Email.AuthMethod), "oauth2") {
 		return true
 	}
@@ -151,7 +152,7 @@ func tokenUsesOAuth(r *diag.Report, p *diag.Profile) bool {
 }
 
 // tokenAuthUser is the address the device authenticates as (XOAUTH2 user=).
-func tokenAuthUser(r *diag.Report, p *diag.Profile) string {
+func tokenAuthUser(r *report.Report, p *profile.Profile) string {
 	var cands []string
 	if p != nil {
 		cands = append(cands, p.SMTP.User)
@@ -356,7 +357,7 @@ func (tr *tokenRun) audience() {
 
 // permissions checks scp (delegated) or roles (app-only) for SMTP and, when
 // the device also uses POP3, for POP.
-func (tr *tokenRun) permissions(r *diag.Report, p *diag.Profile) {
+func (tr *tokenRun) permissions(r *report.Report, p *profile.Profile) {
 	t := tr.t
 	pop := r.POP3 != nil || (p != nil && p.POP3 != nil)
 	if t.AppOnly {
@@ -379,7 +380,7 @@ func (tr *tokenRun) permissions(r *diag.Report, p *diag.Profile) {
 }
 
 // identity compares the token's user and tenant with the device's.
-func (tr *tokenRun) identity(r *diag.Report, p *diag.Profile) {
+func (tr *tokenRun) identity(r *report.Report, p *profile.Profile) {
 	t := tr.t
 	if !t.AppOnly && t.User != "" {
 		if want := tokenAuthUser(r, p); want != "" && !sameAddress(t.User, want) {

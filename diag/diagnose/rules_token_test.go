@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
+	"github.com/mfpcheck/mfpcheck/diag/redact"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 var tokenNow = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -18,8 +20,8 @@ const (
 
 // v1Delegated is a v1.0 Outlook token as a device's device-code sign-in
 // gets it (upn, unique_name, scp space-separated).
-func v1Delegated() *diag.TokenInfo {
-	return &diag.TokenInfo{
+func v1Delegated() *report.TokenInfo {
+	return &report.TokenInfo{
 		Source:      "testdata/scanner.json",
 		Format:      "oauth2-json",
 		Fingerprint: "sha256:1a2b3c4d len 1432",
@@ -38,7 +40,7 @@ func v1Delegated() *diag.TokenInfo {
 }
 
 // v2Delegated is a v2.0 token with full scope URIs and a refresh token.
-func v2Delegated() *diag.TokenInfo {
+func v2Delegated() *report.TokenInfo {
 	t := v1Delegated()
 	t.Version = "2.0"
 	t.Scopes = []string{"https://outlook.office.com/SMTP.Send", "offline_access"}
@@ -51,7 +53,7 @@ func v2Delegated() *diag.TokenInfo {
 }
 
 // appOnly is a client-credentials token for outlook.office365.com/.default.
-func appOnly(roles ...string) *diag.TokenInfo {
+func appOnly(roles ...string) *report.TokenInfo {
 	t := v1Delegated()
 	t.Audience = "https://outlook.office365.com"
 	t.Scopes = nil
@@ -61,55 +63,55 @@ func appOnly(roles ...string) *diag.TokenInfo {
 	return t
 }
 
-func oauthProfile() *diag.Profile {
-	return &diag.Profile{
-		Device: diag.ProfileDevice{Name: "MFP 3rd floor", Vendor: "sharp"},
-		Email:  diag.ProfileEmail{AuthMethod: "oauth2", Service: "exchange-online", Sender: "scanner@contoso.com"},
-		SMTP:   diag.ProfileSMTP{Server: "smtp.office365.com", Port: 587, User: "scanner@contoso.com"},
-		OAuth:  diag.ProfileOAuth{Tenant: tenantContoso},
+func oauthProfile() *profile.Profile {
+	return &profile.Profile{
+		Device: profile.ProfileDevice{Name: "MFP 3rd floor", Vendor: "sharp"},
+		Email:  profile.ProfileEmail{AuthMethod: "oauth2", Service: "exchange-online", Sender: "scanner@contoso.com"},
+		SMTP:   profile.ProfileSMTP{Server: "smtp.office365.com", Port: 587, User: "scanner@contoso.com"},
+		OAuth:  profile.ProfileOAuth{Tenant: tenantContoso},
 	}
 }
 
-func reportWith(t *diag.TokenInfo) *diag.Report {
-	return &diag.Report{Target: diag.Target{Host: "smtp.office365.com", Port: 587, AuthMethod: "oauth2", User: "scanner@contoso.com"}, Token: t}
+func reportWith(t *report.TokenInfo) *report.Report {
+	return &report.Report{Target: report.Target{Host: "smtp.office365.com", Port: 587, AuthMethod: "oauth2", User: "scanner@contoso.com"}, Token: t}
 }
 
 func TestTokenRules(t *testing.T) {
 	type params map[string]map[string]string
 	tests := []struct {
 		name       string
-		report     func() *diag.Report
-		profile    func() *diag.Profile
+		report     func() *report.Report
+		profile    func() *profile.Profile
 		want       []string
 		wantParams params
 		wantAlts   map[string][]string
 	}{
 		{
 			name:       "no token, oauth2 device",
-			report:     func() *diag.Report { return reportWith(nil) },
+			report:     func() *report.Report { return reportWith(nil) },
 			profile:    oauthProfile,
 			want:       []string{"auth.no_credentials"},
 			wantParams: params{"auth.no_credentials": {"user": "scanner@contoso.com"}},
 		},
 		{
 			name: "no token, oauth2 only in the target",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				r := reportWith(nil)
 				r.Target.User = "fax@contoso.com"
 				return r
 			},
-			profile:    func() *diag.Profile { return nil },
+			profile:    func() *profile.Profile { return nil },
 			want:       []string{"auth.no_credentials"},
 			wantParams: params{"auth.no_credentials": {"user": "fax@contoso.com"}},
 		},
 		{
 			name: "no token, basic auth device",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				r := reportWith(nil)
 				r.Target.AuthMethod = "basic"
 				return r
 			},
-			profile: func() *diag.Profile {
+			profile: func() *profile.Profile {
 				p := oauthProfile()
 				p.Email.AuthMethod = "basic"
 				return p
@@ -118,13 +120,13 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name:    "good v1 delegated token, claims unverified",
-			report:  func() *diag.Report { return reportWith(v1Delegated()) },
+			report:  func() *report.Report { return reportWith(v1Delegated()) },
 			profile: oauthProfile,
 			want:    []string{"token.signature_unverified"},
 		},
 		{
 			name: "good v2 token with full scope URIs and a young refresh token",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v2Delegated()
 				tok.SignatureChecked = true
 				return reportWith(tok)
@@ -134,7 +136,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "Graph audience",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v2Delegated()
 				tok.Audience = "https://graph.microsoft.com"
 				return reportWith(tok)
@@ -145,7 +147,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "Graph audience as the Graph app id, no SMTP.Send either",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v1Delegated()
 				tok.Audience = "00000003-0000-0000-c000-000000000000"
 				tok.Scopes = []string{"Mail.Send", "User.Read"}
@@ -160,7 +162,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "Exchange Online resource id as v1 audience is accepted",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v1Delegated()
 				tok.Audience = "00000002-0000-0ff1-ce00-000000000000"
 				return reportWith(tok)
@@ -170,7 +172,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "no scp at all",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v1Delegated()
 				tok.Scopes = nil
 				return reportWith(tok)
@@ -181,9 +183,9 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "POP3 in use but token has only SMTP.Send",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				r := reportWith(v2Delegated())
-				r.POP3 = &diag.POP3Report{Target: diag.Target{Host: "outlook.office365.com", Port: 995}}
+				r.POP3 = &report.POP3Report{Target: report.Target{Host: "outlook.office365.com", Port: 995}}
 				return r
 			},
 			profile:    oauthProfile,
@@ -192,32 +194,32 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name:   "POP3 only in the profile, v1 token has POP scope",
-			report: func() *diag.Report { return reportWith(v1Delegated()) },
-			profile: func() *diag.Profile {
+			report: func() *report.Report { return reportWith(v1Delegated()) },
+			profile: func() *profile.Profile {
 				p := oauthProfile()
-				p.POP3 = &diag.ProfilePOP3{Server: "outlook.office365.com"}
+				p.POP3 = &profile.ProfilePOP3{Server: "outlook.office365.com"}
 				return p
 			},
 			want: []string{"token.signature_unverified"},
 		},
 		{
 			name:    "app-only with SMTP.SendAsApp",
-			report:  func() *diag.Report { return reportWith(appOnly("SMTP.SendAsApp")) },
+			report:  func() *report.Report { return reportWith(appOnly("SMTP.SendAsApp")) },
 			profile: oauthProfile,
 			want:    []string{"token.signature_unverified"},
 		},
 		{
 			name:       "app-only without SMTP.SendAsApp",
-			report:     func() *diag.Report { return reportWith(appOnly("Mail.Send")) },
+			report:     func() *report.Report { return reportWith(appOnly("Mail.Send")) },
 			profile:    oauthProfile,
 			want:       []string{"token.signature_unverified", "token.app_only_no_role"},
 			wantParams: params{"token.app_only_no_role": {"scopes": "Mail.Send"}},
 		},
 		{
 			name: "app-only with POP3 needs POP.AccessAsApp",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				r := reportWith(appOnly("SMTP.SendAsApp"))
-				r.POP3 = &diag.POP3Report{}
+				r.POP3 = &report.POP3Report{}
 				return r
 			},
 			profile: oauthProfile,
@@ -225,7 +227,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "expired 30 minutes ago",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v1Delegated()
 				tok.ExpiresAt = tokenNow.Add(-30 * time.Minute)
 				return reportWith(tok)
@@ -236,7 +238,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "expires in 4.5 minutes",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v1Delegated()
 				tok.ExpiresAt = tokenNow.Add(4*time.Minute + 30*time.Second)
 				return reportWith(tok)
@@ -247,7 +249,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "11 minutes left is not expiring",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v1Delegated()
 				tok.ExpiresAt = tokenNow.Add(11 * time.Minute)
 				return reportWith(tok)
@@ -257,7 +259,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "wrong account signed in on the device",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v1Delegated()
 				tok.User = "admin@contoso.com"
 				return reportWith(tok)
@@ -270,7 +272,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "user differs only in case and guest prefix",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v1Delegated()
 				tok.User = "live.com#Scanner@Contoso.com"
 				return reportWith(tok)
@@ -280,12 +282,12 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "sender used when smtp.user is empty",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				r := reportWith(v1Delegated())
 				r.Target.User = ""
 				return r
 			},
-			profile: func() *diag.Profile {
+			profile: func() *profile.Profile {
 				p := oauthProfile()
 				p.SMTP.User = ""
 				p.Email.Sender = "printer@contoso.com"
@@ -296,7 +298,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "tenant mismatch",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v1Delegated()
 				tok.Tenant = tenantOther
 				return reportWith(tok)
@@ -309,12 +311,12 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "tenant given as a domain is not compared",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v1Delegated()
 				tok.Tenant = tenantOther
 				return reportWith(tok)
 			},
-			profile: func() *diag.Profile {
+			profile: func() *profile.Profile {
 				p := oauthProfile()
 				p.OAuth.Tenant = "contoso.onmicrosoft.com"
 				return p
@@ -323,8 +325,8 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "opaque access token: no claim checks",
-			report: func() *diag.Report {
-				return reportWith(&diag.TokenInfo{
+			report: func() *report.Report {
+				return reportWith(&report.TokenInfo{
 					Source: "env:MFP_TOKEN", Format: "opaque", Fingerprint: "sha256:00ff00ff len 900",
 				})
 			},
@@ -333,8 +335,8 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "opaque access token past the expiry its token file gives",
-			report: func() *diag.Report {
-				return reportWith(&diag.TokenInfo{
+			report: func() *report.Report {
+				return reportWith(&report.TokenInfo{
 					Source: "scanner.json", Format: "oauth2-json", Fingerprint: "sha256:00ff00ff len 900",
 					ExpiresAt: tokenNow.Add(-time.Hour),
 				})
@@ -345,7 +347,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "refresh token dies in 10 days",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v2Delegated()
 				tok.SignatureChecked = true
 				tok.RefreshExpiresAt = tokenNow.Add(10*24*time.Hour + time.Hour)
@@ -357,7 +359,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "refresh days from the token package only",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v2Delegated()
 				tok.SignatureChecked = true
 				tok.RefreshExpiresAt = time.Time{}
@@ -370,7 +372,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "refresh token idle past 90 days",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v2Delegated()
 				tok.SignatureChecked = true
 				tok.LastUsed = tokenNow.Add(-95 * 24 * time.Hour)
@@ -383,7 +385,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "refresh rejected with AADSTS700082",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v2Delegated()
 				tok.SignatureChecked = true
 				tok.RefreshExpiresAt = tokenNow.Add(-24 * time.Hour)
@@ -400,7 +402,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "AADSTS number only in the description",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v2Delegated()
 				tok.SignatureChecked = true
 				tok.RefreshErrorCode = "invalid_grant"
@@ -413,7 +415,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "AADSTS number that shares an entry with another",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v2Delegated()
 				tok.SignatureChecked = true
 				tok.RefreshErrorCode = "invalid_grant"
@@ -426,7 +428,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "AADSTS number the catalogue does not know",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v2Delegated()
 				tok.SignatureChecked = true
 				tok.RefreshErrorCode = "invalid_request"
@@ -440,7 +442,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "refresh rejected without an AADSTS number",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v2Delegated()
 				tok.SignatureChecked = true
 				tok.RefreshError = "token endpoint: 401"
@@ -454,7 +456,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "token file readable by others",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v1Delegated()
 				tok.SignatureChecked = true
 				tok.FileMode = "0644"
@@ -466,7 +468,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "token file readable by group, symbolic mode",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v1Delegated()
 				tok.SignatureChecked = true
 				tok.FileMode = "-rw-r-----"
@@ -477,7 +479,7 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "token file 0600 is fine",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v1Delegated()
 				tok.SignatureChecked = true
 				tok.FileMode = "0600"
@@ -488,23 +490,23 @@ func TestTokenRules(t *testing.T) {
 		},
 		{
 			name: "empty token file",
-			report: func() *diag.Report {
-				return reportWith(&diag.TokenInfo{Source: "scanner.json", Format: "none", FileMode: "0600"})
+			report: func() *report.Report {
+				return reportWith(&report.TokenInfo{Source: "scanner.json", Format: "none", FileMode: "0600"})
 			},
 			profile: oauthProfile,
 			want:    []string{"token.not_obtained"},
 		},
 		{
 			name: "device still waiting for authorization",
-			report: func() *diag.Report {
-				return reportWith(&diag.TokenInfo{Source: "device", State: "waiting_for_authorization"})
+			report: func() *report.Report {
+				return reportWith(&report.TokenInfo{Source: "device", State: "waiting_for_authorization"})
 			},
 			profile: oauthProfile,
 			want:    []string{"device.state.waiting"},
 		},
 		{
 			name: "device shows Invalid and the token is expired",
-			report: func() *diag.Report {
+			report: func() *report.Report {
 				tok := v1Delegated()
 				tok.State = "invalid"
 				tok.ExpiresAt = tokenNow.Add(-2 * time.Hour)
@@ -608,8 +610,8 @@ func TestTokenRulesRefreshErrorHidesIdleRule(t *testing.T) {
 func TestTokenRulesEvidenceNeverHoldsSecrets(t *testing.T) {
 	const secret = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.secret-part"
 	tok := v1Delegated()
-	tok.Fingerprint = diag.Fingerprint(secret)
-	tok.RefreshFingerprint = diag.Fingerprint(secret + "r")
+	tok.Fingerprint = redact.Fingerprint(secret)
+	tok.RefreshFingerprint = redact.Fingerprint(secret + "r")
 	tok.HasRefreshToken = true
 	tok.HasRefreshDaysLeft = true
 	tok.RefreshDaysLeft = 2
@@ -645,15 +647,15 @@ func TestTokenRulesOddInput(t *testing.T) {
 	if hits := tokenRules(nil, nil, tokenNow); hits != nil {
 		t.Errorf("nil report: %+v", hits)
 	}
-	hits := tokenRules(&diag.Report{Token: &diag.TokenInfo{}}, nil, time.Time{})
+	hits := tokenRules(&report.Report{Token: &report.TokenInfo{}}, nil, time.Time{})
 	if len(hits) != 1 || hits[0].ID != "token.not_obtained" {
 		t.Errorf("empty token info: %+v", hits)
 	}
-	odd := &diag.TokenInfo{
+	odd := &report.TokenInfo{
 		JWT: true, Fingerprint: "x", FileMode: "rwx", Tenant: "not-a-guid",
 		RefreshErrorAADSTS: "AADSTS", Scopes: []string{"", "/", "SMTP.Send/"},
 	}
-	hits = tokenRules(&diag.Report{Token: odd}, &diag.Profile{OAuth: diag.ProfileOAuth{Tenant: tenantContoso}}, tokenNow)
+	hits = tokenRules(&report.Report{Token: odd}, &profile.Profile{OAuth: profile.ProfileOAuth{Tenant: tenantContoso}}, tokenNow)
 	for _, h := range hits {
 		if h.ID == "token.file_mode" || h.ID == "token.tenant_mismatch" || strings.HasPrefix(h.ID, "entra.") {
 			t.Errorf("odd input raised %s: %+v", h.ID, h)

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // A valid v1 token shows Exchange Online's resource app id as its audience.
@@ -20,7 +20,7 @@ func TestDiagnose5_7_3ValidV1Token(t *testing.T) {
 	} {
 		r := baseReport()
 		authFail(r, line)
-		r.Token = &diag.TokenInfo{JWT: true, Version: "1.0", Audience: aud, Scopes: []string{"SMTP.Send"}, User: "scan@contoso.com", ExpiresAt: now.Add(time.Hour)}
+		r.Token = &report.TokenInfo{JWT: true, Version: "1.0", Audience: aud, Scopes: []string{"SMTP.Send"}, User: "scan@contoso.com", ExpiresAt: now.Add(time.Hour)}
 		diagnose(r, nil, Options{}, now, nil)
 		f, ok := find(r.Findings, "smtp.auth.rejected")
 		if !ok {
@@ -45,7 +45,7 @@ func TestDiagnose5_7_3ValidV1Token(t *testing.T) {
 	// An app-only v1 token with its role set is not missing a role.
 	r := baseReport()
 	authFail(r, line)
-	r.Token = &diag.TokenInfo{JWT: true, Version: "1.0", AppOnly: true, Audience: "00000002-0000-0ff1-ce00-000000000000", Roles: []string{"SMTP.SendAsApp"}, ExpiresAt: now.Add(time.Hour)}
+	r.Token = &report.TokenInfo{JWT: true, Version: "1.0", AppOnly: true, Audience: "00000002-0000-0ff1-ce00-000000000000", Roles: []string{"SMTP.SendAsApp"}, ExpiresAt: now.Add(time.Hour)}
 	diagnose(r, nil, Options{}, now, nil)
 	if _, wrong := find(r.Findings, "token.audience"); wrong {
 		t.Errorf("app-only v1 token: %v", ids(r.Findings))

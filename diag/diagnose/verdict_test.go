@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // TestVerdictAgreesWithSeverity: a probe whose AUTH met a transient 4xx
@@ -14,17 +14,17 @@ import (
 func TestVerdictAgreesWithSeverity(t *testing.T) {
 	cases := []struct {
 		name  string
-		phase diag.Phase
-		want  diag.Verdict
+		phase report.Phase
+		want  report.Verdict
 	}{
-		{"transient", diag.Phase{Name: diag.PhaseAuth, Status: diag.StatusFail, Reply: &diag.Reply{Code: 421, Enhanced: "4.3.2", Text: "Service not available, closing transmission channel"}}, diag.VerdictWarning},
-		{"permanent", diag.Phase{Name: diag.PhaseAuth, Status: diag.StatusFail, Reply: &diag.Reply{Code: 535, Enhanced: "5.7.139", Text: "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox."}}, diag.VerdictFail},
-		{"unexplained", diag.Phase{Name: diag.PhaseAuth, Status: diag.StatusFail}, diag.VerdictFail},
+		{"transient", report.Phase{Name: report.PhaseAuth, Status: report.StatusFail, Reply: &report.Reply{Code: 421, Enhanced: "4.3.2", Text: "Service not available, closing transmission channel"}}, report.VerdictWarning},
+		{"permanent", report.Phase{Name: report.PhaseAuth, Status: report.StatusFail, Reply: &report.Reply{Code: 535, Enhanced: "5.7.139", Text: "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox."}}, report.VerdictFail},
+		{"unexplained", report.Phase{Name: report.PhaseAuth, Status: report.StatusFail}, report.VerdictFail},
 	}
 	for _, c := range cases {
-		r := &diag.Report{Generated: time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC), Phases: []diag.Phase{c.phase}}
+		r := &report.Report{Generated: time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC), Phases: []report.Phase{c.phase}}
 		Diagnose(r, nil, Options{})
-		got := diag.Worse(r.Verdict, r.PhasesVerdict())
+		got := report.Worse(r.Verdict, r.PhasesVerdict())
 		if got != c.want {
 			var ids []string
 			for _, f := range r.Findings {

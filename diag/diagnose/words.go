@@ -1,20 +1,20 @@
 package diagnose
 
 import (
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/i18n"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // PhaseNote returns a phase's note in lang (see i18n.PhaseNote).
 func PhaseNote(lang, note string) string { return i18n.PhaseNote(lang, note) }
 
 // StatusWord is a phase status in lang ("FAIL", "FEHLER", "ÉCHEC").
-func StatusWord(lang string, s diag.Status) string {
+func StatusWord(lang string, s report.Status) string {
 	return Label(lang, "status."+string(s))
 }
 
 // VerdictWord is a verdict in lang ("FAIL", "FEHLER", "ÉCHEC").
-func VerdictWord(lang string, v diag.Verdict) string {
+func VerdictWord(lang string, v report.Verdict) string {
 	return Label(lang, "verdict."+string(v))
 }
 
@@ -38,7 +38,7 @@ func TokenState(lang, state string) string {
 // PhaseError is a phase's local failure in lang: in English the error as
 // it happened; in German and French the kind of failure (the error itself,
 // in Go's English, stays in the evidence).
-func PhaseError(lang string, p diag.Phase) string {
+func PhaseError(lang string, p report.Phase) string {
 	if NormLang(lang) == "en" || p.ErrorKind == "" {
 		return p.Error
 	}

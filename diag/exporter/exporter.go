@@ -28,8 +28,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/batch"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -65,7 +66,7 @@ type Options struct {
 	// PerMailbox is the most checks of one mailbox at once.
 	PerMailbox int
 	// Modules are profile templates for /probe?module=M&target=HOST:PORT.
-	Modules map[string]*diag.Profile
+	Modules map[string]*profile.Profile
 	Now     func() time.Time
 	// Logf logs one line per event (no secrets ever reach it: it is given
 	// device names, verdicts and durations only).
@@ -93,7 +94,7 @@ type Exporter struct {
 
 // entry is one target's last result and its running check, if any.
 type entry struct {
-	rep     *diag.Report
+	rep     *report.Report
 	at      time.Time     // when rep was made
 	timeout time.Duration // the budget rep was made with
 	done    chan struct{} // non-nil while a check runs; closed when it ends
@@ -285,7 +286,7 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 // result returns the target's result: from the cache when young enough,
 // from a running check (shared), or from a new check. how says which. rep
 // is nil only when the request's own deadline passed before any result.
-func (e *Exporter) result(ctx context.Context, d batch.Device, key string, timeout time.Duration) (rep *diag.Report, at time.Time, how string) {
+func (e *Exporter) result(ctx context.Context, d batch.Device, key string, timeout time.Duration) (rep *report.Report, at time.Time, how string) {
 	e.mu.Lock()
 	en := e.results[key]
 	if en == nil {
@@ -327,7 +328,7 @@ func (e *Exporter) check(d batch.Device, key string, en *entry, timeout time.Dur
 	defer e.inflight.Dec()
 	start := time.Now()
 
-	var rep *diag.Report
+	var rep *report.Report
 	if release, ok := e.acquire(ctx, d.MailboxKey()); ok {
 		e.checks.Inc()
 		rep = e.runCheck(ctx, d)
@@ -346,7 +347,7 @@ func (e *Exporter) check(d batch.Device, key string, en *entry, timeout time.Dur
 }
 
 // runCheck runs the CheckFunc, never returning nil.
-func (e *Exporter) runCheck(ctx context.Context, d batch.Device) *diag.Report {
+func (e *Exporter) runCheck(ctx context.Context, d batch.Device) *report.Report {
 	rep := e.opts.Check(ctx, d)
 	if rep == nil {
 		rep = errorReport(d, "internal error: the check returned no report")
@@ -374,9 +375,9 @@ func (e *Exporter) acquire(ctx context.Context, mailbox string) (release func(),
 	}
 }
 
-func errorReport(d batch.Device, msg string) *diag.Report {
-	rep := &diag.Report{Schema: diag.Schema, Verdict: diag.VerdictError, Error: msg,
-		Phases: []diag.Phase{}, Transcript: []diag.TranscriptLine{}, Findings: []diag.Finding{}}
+func errorReport(d batch.Device, msg string) *report.Report {
+	rep := &report.Report{Schema: report.Schema, Verdict: report.VerdictError, Error: msg,
+		Phases: []report.Phase{}, Transcript: []report.TranscriptLine{}, Findings: []report.Finding{}}
 	if d.Profile != nil {
 		rep.Device = d.Profile.DeviceInfo()
 	}

@@ -13,11 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/batch"
 	"github.com/mfpcheck/mfpcheck/diag/check"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
-	"github.com/mfpcheck/mfpcheck/fixtures/simcheck"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/simcheck"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 )
@@ -133,7 +134,7 @@ func TestProbeSuccessAndFailureSeries(t *testing.T) {
 	if v := value(t, ok, "mfpcheck_verdict", map[string]string{"verdict": "ok"}); v != 1 {
 		t.Errorf("ok: mfpcheck_verdict{ok} = %v", v)
 	}
-	if v := value(t, ok, "mfpcheck_phase_ok", map[string]string{"phase": string(diag.PhaseAuth)}); v != 1 {
+	if v := value(t, ok, "mfpcheck_phase_ok", map[string]string{"phase": string(report.PhaseAuth)}); v != 1 {
 		t.Errorf("ok: auth phase_ok = %v", v)
 	}
 	if v := value(t, ok, "probe_tls_version_info", map[string]string{"version": "TLS 1.3"}); v != 1 {
@@ -153,7 +154,7 @@ func TestProbeSuccessAndFailureSeries(t *testing.T) {
 	if v := value(t, bad, "mfpcheck_finding", map[string]string{"id": "smtp.auth.mailbox_disabled", "severity": "error"}); v != 1 {
 		t.Errorf("mailbox-auth-disabled: finding = %v", v)
 	}
-	if v := value(t, bad, "mfpcheck_phase_ok", map[string]string{"phase": string(diag.PhaseAuth)}); v != 0 {
+	if v := value(t, bad, "mfpcheck_phase_ok", map[string]string{"phase": string(report.PhaseAuth)}); v != 0 {
 		t.Errorf("mailbox-auth-disabled: auth phase_ok = %v, want 0", v)
 	}
 
@@ -178,11 +179,11 @@ func TestModuleTemplateProbesHostPort(t *testing.T) {
 	tmpl := *devices[0].Profile
 	tmpl.SMTP.Server, tmpl.SMTP.Port = "unused.invalid", 1
 	var got atomic.Value
-	check := func(ctx context.Context, d batch.Device) *diag.Report {
+	check := func(ctx context.Context, d batch.Device) *report.Report {
 		got.Store(fmt.Sprintf("%s:%d %s", d.Profile.SMTP.Server, d.Profile.SMTP.Port, d.Name))
 		return checkFn(ctx, batch.Device{Name: "ok", Profile: d.Profile})
 	}
-	_, srv := newServer(t, nil, Options{Check: check, Modules: map[string]*diag.Profile{"epson": &tmpl}})
+	_, srv := newServer(t, nil, Options{Check: check, Modules: map[string]*profile.Profile{"epson": &tmpl}})
 	addr := sims["ok"].SMTPAddr()
 	code, _ := scrape(t, srv, "/probe?module=epson&target="+addr, nil)
 	if code != 200 {
@@ -213,7 +214,7 @@ func TestResultsAreCachedForMinInterval(t *testing.T) {
 	devices, checkFn, _ := simFleet(t, 0, "ok")
 	clock := &fakeClock{t: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
 	var checks atomic.Int32
-	counted := func(ctx context.Context, d batch.Device) *diag.Report {
+	counted := func(ctx context.Context, d batch.Device) *report.Report {
 		checks.Add(1)
 		return checkFn(ctx, d)
 	}
@@ -249,7 +250,7 @@ func TestConcurrentScrapesShareOneCheck(t *testing.T) {
 	devices, checkFn, _ := simFleet(t, 0, "ok")
 	release := make(chan struct{})
 	var checks atomic.Int32
-	gated := func(ctx context.Context, d batch.Device) *diag.Report {
+	gated := func(ctx context.Context, d batch.Device) *report.Report {
 		checks.Add(1)
 		<-release
 		return checkFn(ctx, d)
@@ -299,7 +300,7 @@ func TestPerMailboxLimitHoldsAcrossScrapes(t *testing.T) {
 		d.Name = fmt.Sprintf("dev-%02d", i)
 		fleet = append(fleet, d)
 	}
-	alias := func(ctx context.Context, d batch.Device) *diag.Report {
+	alias := func(ctx context.Context, d batch.Device) *report.Report {
 		return checkFn(ctx, batch.Device{Name: "ok", Profile: d.Profile})
 	}
 	_, srv := newServer(t, fleet, Options{Check: alias})
@@ -326,10 +327,10 @@ func TestPerMailboxLimitHoldsAcrossScrapes(t *testing.T) {
 func TestScrapeTimeoutHeaderSetsTheDeadline(t *testing.T) {
 	devices, _, _ := simFleet(t, 0, "ok")
 	deadlines := make(chan time.Duration, 1)
-	check := func(ctx context.Context, d batch.Device) *diag.Report {
+	check := func(ctx context.Context, d batch.Device) *report.Report {
 		dl, _ := ctx.Deadline()
 		deadlines <- time.Until(dl)
-		return &diag.Report{Verdict: diag.VerdictOK}
+		return &report.Report{Verdict: report.VerdictOK}
 	}
 	_, srv := newServer(t, devices, Options{Check: check, DeviceTimeout: time.Minute, MinInterval: -1})
 	_, fams := scrape(t, srv, "/probe?target=ok", map[string]string{"X-Prometheus-Scrape-Timeout-Seconds": "4.5"})

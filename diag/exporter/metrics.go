@@ -3,12 +3,12 @@ package exporter
 import (
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
 // verdicts are the values of mfpcheck_verdict's label, one series each.
-var verdicts = []diag.Verdict{diag.VerdictOK, diag.VerdictWarning, diag.VerdictFail, diag.VerdictError}
+var verdicts = []report.Verdict{report.VerdictOK, report.VerdictWarning, report.VerdictFail, report.VerdictError}
 
 // gauge registers one gauge (or gauge family) on reg and returns it.
 func gauge(reg *prometheus.Registry, name, help string, labels ...string) *prometheus.GaugeVec {
@@ -23,14 +23,14 @@ func gauge(reg *prometheus.Registry, name, help string, labels ...string) *prome
 // probe_tls_version_info); the rest are mfpcheck_*, part of the documented
 // interface that the shipped alert rules key on. rep nil means no result
 // could be had within the scrape's deadline.
-func collect(reg *prometheus.Registry, rep *diag.Report, timeout, age time.Duration, now time.Time) {
+func collect(reg *prometheus.Registry, rep *report.Report, timeout, age time.Duration, now time.Time) {
 	success := gauge(reg, "probe_success", "1 if the device can send (verdict ok or warning), 0 if not.")
 	gauge(reg, "probe_timeout_seconds", "The check's time budget for this scrape, in seconds.").WithLabelValues().Set(timeout.Seconds())
 	if rep == nil {
 		success.WithLabelValues().Set(0)
 		return
 	}
-	ok := rep.Verdict == diag.VerdictOK || rep.Verdict == diag.VerdictWarning
+	ok := rep.Verdict == report.VerdictOK || rep.Verdict == report.VerdictWarning
 	success.WithLabelValues().Set(b01(ok))
 	gauge(reg, "probe_duration_seconds", "How long the device's check took, in seconds.").WithLabelValues().Set(rep.Duration.D().Seconds())
 	gauge(reg, "mfpcheck_result_age_seconds", "Age of the result served: 0 for a new check, more when served from the cache (--min-interval).").WithLabelValues().Set(age.Seconds())
@@ -59,14 +59,14 @@ func collect(reg *prometheus.Registry, rep *diag.Report, timeout, age time.Durat
 	pok := gauge(reg, "mfpcheck_phase_ok", "1 if the phase passed (ok or warning), 0 if it failed. Skipped phases have no series.", "phase")
 	phases := rep.Phases
 	if rep.POP3 != nil {
-		phases = append(append([]diag.Phase{}, phases...), rep.POP3.Phases...)
+		phases = append(append([]report.Phase{}, phases...), rep.POP3.Phases...)
 	}
 	for _, p := range phases {
-		if p.Status == diag.StatusSkipped || p.Status == diag.StatusRunning {
+		if p.Status == report.StatusSkipped || p.Status == report.StatusRunning {
 			continue
 		}
 		dur.WithLabelValues(string(p.Name)).Set(p.Duration.D().Seconds())
-		pok.WithLabelValues(string(p.Name)).Set(b01(p.Status == diag.StatusOK || p.Status == diag.StatusWarn))
+		pok.WithLabelValues(string(p.Name)).Set(b01(p.Status == report.StatusOK || p.Status == report.StatusWarn))
 	}
 
 	f := gauge(reg, "mfpcheck_finding", "1 for each finding of the current check, by catalogue id and severity (see mfpcheck explain).", "id", "severity")
@@ -96,7 +96,7 @@ func b01(b bool) float64 {
 // collectTenant adds what the tenant reads found (--tenant-check): each
 // series only where the read answered, so "unknown" has no series rather
 // than a made-up 0.
-func collectTenant(reg *prometheus.Registry, t *diag.TenantInfo) {
+func collectTenant(reg *prometheus.Registry, t *report.TenantInfo) {
 	if t == nil {
 		return
 	}

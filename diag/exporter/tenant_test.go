@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -30,10 +30,10 @@ func gathered(t *testing.T, reg *prometheus.Registry) map[string]float64 {
 
 func TestTenantMetrics(t *testing.T) {
 	on, off := true, false
-	rep := &diag.Report{Verdict: diag.VerdictFail, Tenant: &diag.TenantInfo{
-		SMTPAuth:         diag.TenantSMTPAuth{MailboxDisabled: &on, Effective: "disabled", Source: "mailbox"},
+	rep := &report.Report{Verdict: report.VerdictFail, Tenant: &report.TenantInfo{
+		SMTPAuth:         report.TenantSMTPAuth{MailboxDisabled: &on, Effective: "disabled", Source: "mailbox"},
 		SecurityDefaults: &off,
-		Reads: []diag.TenantRead{
+		Reads: []report.TenantRead{
 			{What: "Get-CASMailbox", Status: "ok", Unofficial: true},
 			{What: "signIns", Status: "unlicensed"},
 		},
@@ -57,7 +57,7 @@ func TestTenantMetrics(t *testing.T) {
 	}
 
 	// Unknown effective value: no series, not a made-up 0.
-	rep.Tenant.SMTPAuth = diag.TenantSMTPAuth{Effective: "unknown"}
+	rep.Tenant.SMTPAuth = report.TenantSMTPAuth{Effective: "unknown"}
 	reg = prometheus.NewRegistry()
 	collect(reg, rep, time.Second, 0, time.Now())
 	if _, ok := gathered(t, reg)["mfpcheck_tenant_smtp_auth_enabled"]; ok {

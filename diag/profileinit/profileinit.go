@@ -1,7 +1,7 @@
 // Package profileinit builds a device profile from answers: the questions
 // "mfpcheck init" asks (fields.yaml: what each one fills and where the
 // device's web page shows it, per maker and language), and the commented
-// YAML it writes. The profile is validated by diag.ParseProfile before it
+// YAML it writes. The profile is validated by profile.Parse before it
 // is returned, so what init writes always loads.
 package profileinit
 
@@ -13,7 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/profile"
 )
 
 //go:embed fields.yaml
@@ -87,7 +87,7 @@ func (f Field) Applies(authMethod string) bool { return f.Only == "" || f.Only =
 type Answers map[string]string
 
 // Build writes the commented profile for the answers (defaults filled in)
-// and checks it with diag.ParseProfile; name is used in errors.
+// and checks it with profile.Parse; name is used in errors.
 func Build(name string, a Answers, lang string) ([]byte, error) {
 	get := func(key string) string {
 		if v := strings.TrimSpace(a[key]); v != "" {
@@ -152,13 +152,13 @@ func Build(name string, a Answers, lang string) ([]byte, error) {
 	put("smtp.server", quote(server))
 	port := get("smtp.port")
 	if _, err := strconv.Atoi(port); err != nil {
-		return nil, &diag.ProfileError{File: name, Field: "smtp.port", Msg: fmt.Sprintf("%q is not a port number", port)}
+		return nil, &profile.ProfileError{File: name, Field: "smtp.port", Msg: fmt.Sprintf("%q is not a port number", port)}
 	}
 	put("smtp.port", port)
 	put("smtp.security", quote(strings.ToLower(get("smtp.security"))))
 	verify, ok := yesNo(get("smtp.verify_cert"))
 	if !ok {
-		return nil, &diag.ProfileError{File: name, Field: "smtp.verify_cert", Msg: fmt.Sprintf("%q is not yes or no", get("smtp.verify_cert"))}
+		return nil, &profile.ProfileError{File: name, Field: "smtp.verify_cert", Msg: fmt.Sprintf("%q is not yes or no", get("smtp.verify_cert"))}
 	}
 	put("smtp.verify_cert", strconv.FormatBool(verify))
 	if v := get("smtp.user"); v != "" {
@@ -181,7 +181,7 @@ func Build(name string, a Answers, lang string) ([]byte, error) {
 		}
 	}
 	data := []byte(b.String())
-	if _, err := diag.ParseProfile(name, data); err != nil {
+	if _, err := profile.Parse(name, data); err != nil {
 		return nil, err
 	}
 	return data, nil

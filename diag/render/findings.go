@@ -5,8 +5,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // FindingOptions control how findings are printed.
@@ -21,7 +21,7 @@ type FindingOptions struct {
 
 // StepPlace is where a step is done, in lang, or "" when the step's text
 // already names the place or the place is unspecific ("other").
-func StepPlace(lang string, s diag.Step) string {
+func StepPlace(lang string, s report.Step) string {
 	if s.Where == "" {
 		return ""
 	}
@@ -34,19 +34,19 @@ func StepPlace(lang string, s diag.Step) string {
 
 // Findings prints findings as prose with numbered steps. All words come
 // from the catalogue and its labels; this only lays them out.
-func Findings(w io.Writer, findings []diag.Finding, o FindingOptions) {
+func Findings(w io.Writer, findings []report.Finding, o FindingOptions) {
 	lang, vendor, color := diagnose.NormLang(o.Lang), o.Vendor, o.Color
 	label := func(k string) string { return diagnose.Label(lang, k) }
 	heading := func(k string) string { return diagnose.Colon(lang, label(k)) }
-	sev := func(s diag.Severity) string {
+	sev := func(s report.Severity) string {
 		t := diagnose.Colon(lang, label("severity."+string(s)))
 		if !color {
 			return t
 		}
 		switch s {
-		case diag.SeverityError:
+		case report.SeverityError:
 			return "\x1b[1;31m" + t + "\x1b[0m"
-		case diag.SeverityWarning:
+		case report.SeverityWarning:
 			return "\x1b[1;33m" + t + "\x1b[0m"
 		}
 		return "\x1b[1;36m" + t + "\x1b[0m"
@@ -56,7 +56,7 @@ func Findings(w io.Writer, findings []diag.Finding, o FindingOptions) {
 			fmt.Fprintln(w)
 		}
 		fmt.Fprintf(w, "%s %s  [%s]\n", sev(f.Severity), f.Title, f.ID)
-		if o.BriefInfo && f.Severity == diag.SeverityInfo {
+		if o.BriefInfo && f.Severity == report.SeverityInfo {
 			fmt.Fprintf(w, "  %s\n", f.Cause)
 			continue
 		}
@@ -92,7 +92,7 @@ func Findings(w io.Writer, findings []diag.Finding, o FindingOptions) {
 		if len(f.Alternatives) > 0 {
 			fmt.Fprintf(w, "\n%s\n", heading("heading.alternatives"))
 			for _, id := range f.Alternatives {
-				alt := diagnose.Localize(diag.Finding{ID: id}, diagnose.Options{Lang: lang, Vendor: vendor})
+				alt := diagnose.Localize(report.Finding{ID: id}, diagnose.Options{Lang: lang, Vendor: vendor})
 				fmt.Fprintf(w, "  - %s  [%s]\n", alt.Title, id)
 			}
 		}
@@ -110,7 +110,7 @@ func Findings(w io.Writer, findings []diag.Finding, o FindingOptions) {
 
 // unnamedPlaces are the finding's places (f.Where) that none of its steps
 // names, in lang: the steps already say where they are done.
-func unnamedPlaces(lang string, f diag.Finding) []string {
+func unnamedPlaces(lang string, f report.Finding) []string {
 	var steps strings.Builder
 	for _, s := range f.Steps {
 		steps.WriteString(strings.ToLower(s.Text) + "\n")

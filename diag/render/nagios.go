@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // Nagios / Icinga / Checkmk plugin output (monitoring-plugins guidelines):
@@ -26,13 +26,13 @@ const (
 )
 
 // NagiosStatus is the plugin status word of a verdict.
-func NagiosStatus(v diag.Verdict) string {
+func NagiosStatus(v report.Verdict) string {
 	switch v {
-	case diag.VerdictOK:
+	case report.VerdictOK:
 		return "OK"
-	case diag.VerdictWarning:
+	case report.VerdictWarning:
 		return "WARNING"
-	case diag.VerdictFail:
+	case report.VerdictFail:
 		return "CRITICAL"
 	}
 	return "UNKNOWN"
@@ -42,13 +42,13 @@ func NagiosStatus(v diag.Verdict) string {
 // finding (or that the device can send), perfdata for every timed phase,
 // the whole check, the tokens and the certificate; then one long-text line
 // per further problem finding.
-func Nagios(w io.Writer, r *diag.Report) error {
+func Nagios(w io.Writer, r *report.Report) error {
 	var b strings.Builder
 	b.WriteString("MFPCHECK " + NagiosStatus(r.Verdict) + " - " + pluginText(nagiosSummary(r)))
 	b.WriteString(" | " + strings.Join(perfdata(r), " ") + "\n")
 	problems := 0
 	for _, f := range r.Findings {
-		if f.Severity == diag.SeverityInfo {
+		if f.Severity == report.SeverityInfo {
 			continue
 		}
 		problems++
@@ -64,15 +64,15 @@ func Nagios(w io.Writer, r *diag.Report) error {
 // NagiosFleet writes a fleet as one plugin result: the worst status, how
 // many devices have problems and which, perfdata counting the verdicts,
 // and one long-text line per device that is not ok.
-func NagiosFleet(w io.Writer, reports []*diag.Report, devices int) error {
-	count := map[diag.Verdict]int{}
-	worst := diag.VerdictOK
+func NagiosFleet(w io.Writer, reports []*report.Report, devices int) error {
+	count := map[report.Verdict]int{}
+	worst := report.VerdictOK
 	var bad []string
 	var long strings.Builder
 	for _, r := range reports {
 		count[r.Verdict]++
-		worst = diag.Worse(worst, r.Verdict)
-		if r.Verdict == diag.VerdictOK {
+		worst = report.Worse(worst, r.Verdict)
+		if r.Verdict == report.VerdictOK {
 			continue
 		}
 		name := deviceName(r)
@@ -80,7 +80,7 @@ func NagiosFleet(w io.Writer, reports []*diag.Report, devices int) error {
 		fmt.Fprintf(&long, "%s: %s - %s\n", NagiosStatus(r.Verdict), pluginText(name), pluginText(nagiosSummary(r)))
 	}
 	if len(reports) < devices {
-		worst = diag.Worse(worst, diag.VerdictError)
+		worst = report.Worse(worst, report.VerdictError)
 	}
 	summary := fmt.Sprintf("all %d devices can send", len(reports))
 	if len(bad) > 0 {
@@ -94,7 +94,7 @@ func NagiosFleet(w io.Writer, reports []*diag.Report, devices int) error {
 		summary += fmt.Sprintf("; %d not checked", devices-len(reports))
 	}
 	perf := []string{}
-	for _, v := range []diag.Verdict{diag.VerdictOK, diag.VerdictWarning, diag.VerdictFail, diag.VerdictError} {
+	for _, v := range []report.Verdict{report.VerdictOK, report.VerdictWarning, report.VerdictFail, report.VerdictError} {
 		perf = append(perf, fmt.Sprintf("'%s'=%d;;;0;%d", v, count[v], devices))
 	}
 	_, err := fmt.Fprintf(w, "MFPCHECK %s - %s | %s\n%s", NagiosStatus(worst), pluginText(summary), strings.Join(perf, " "), long.String())
@@ -107,22 +107,22 @@ const maxNamed = 5
 
 // nagiosSummary is the first line's text: the top problem finding's title,
 // the reason the check could not run, or that the device can send.
-func nagiosSummary(r *diag.Report) string {
+func nagiosSummary(r *report.Report) string {
 	for _, f := range r.Findings {
-		if f.Severity != diag.SeverityInfo {
+		if f.Severity != report.SeverityInfo {
 			return f.Title
 		}
 	}
 	if r.Error != "" {
 		return r.Error
 	}
-	if r.Verdict == diag.VerdictOK {
+	if r.Verdict == report.VerdictOK {
 		return "the device can send"
 	}
 	return string(r.Verdict)
 }
 
-func deviceName(r *diag.Report) string {
+func deviceName(r *report.Report) string {
 	if r.Device != nil && r.Device.Name != "" {
 		return r.Device.Name
 	}
@@ -130,14 +130,14 @@ func deviceName(r *diag.Report) string {
 }
 
 // perfdata lists the report's measurements.
-func perfdata(r *diag.Report) []string {
+func perfdata(r *report.Report) []string {
 	out := []string{fmt.Sprintf("'total'=%ss;;;0;", secs(r.Duration))}
 	phases := r.Phases
 	if r.POP3 != nil {
-		phases = append(append([]diag.Phase{}, phases...), r.POP3.Phases...)
+		phases = append(append([]report.Phase{}, phases...), r.POP3.Phases...)
 	}
 	for _, p := range phases {
-		if p.Status == diag.StatusSkipped || p.Status == diag.StatusRunning {
+		if p.Status == report.StatusSkipped || p.Status == report.StatusRunning {
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s=%ss;;;0;", perfLabel(string(p.Name)), secs(p.Duration)))
@@ -156,7 +156,7 @@ func perfdata(r *diag.Report) []string {
 	return out
 }
 
-func secs(d diag.Duration) string {
+func secs(d report.Duration) string {
 	return strconv.FormatFloat(d.D().Seconds(), 'f', 3, 64)
 }
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // perfRE is one perfdata item of the monitoring-plugins guidelines:
@@ -16,12 +16,12 @@ var perfRE = regexp.MustCompile(`^'[^']+'=-?[0-9.]+(s|ms|us|%|B|KB|MB|TB|c)?;[0-
 
 func TestNagiosLineStatusPerfdataAndLongText(t *testing.T) {
 	r := sampleReport()
-	r.Duration = diag.Duration(43 * time.Millisecond)
-	r.Token = &diag.TokenInfo{HasRefreshDaysLeft: true, RefreshDaysLeft: 12, ExpiresAt: time.Now().Add(time.Hour), AccessMinutesLeft: 59}
-	r.TLS = &diag.TLSInfo{Version: "TLS 1.3", Chain: []diag.CertInfo{{DaysLeft: 20}}}
+	r.Duration = report.Duration(43 * time.Millisecond)
+	r.Token = &report.TokenInfo{HasRefreshDaysLeft: true, RefreshDaysLeft: 12, ExpiresAt: time.Now().Add(time.Hour), AccessMinutesLeft: 59}
+	r.TLS = &report.TLSInfo{Version: "TLS 1.3", Chain: []report.CertInfo{{DaysLeft: 20}}}
 	r.Findings = append(r.Findings,
-		diag.Finding{ID: "token.refresh_dying", Severity: diag.SeverityWarning, Title: "Refresh token | dies\\nsoon"},
-		diag.Finding{ID: "token.signature_unverified", Severity: diag.SeverityInfo, Title: "not shown"})
+		report.Finding{ID: "token.refresh_dying", Severity: report.SeverityWarning, Title: "Refresh token | dies\\nsoon"},
+		report.Finding{ID: "token.signature_unverified", Severity: report.SeverityInfo, Title: "not shown"})
 	var b bytes.Buffer
 	if err := Nagios(&b, r); err != nil {
 		t.Fatal(err)
@@ -54,9 +54,9 @@ func TestNagiosLineStatusPerfdataAndLongText(t *testing.T) {
 }
 
 func TestNagiosStatusFollowsVerdict(t *testing.T) {
-	for v, want := range map[diag.Verdict]string{diag.VerdictOK: "OK", diag.VerdictWarning: "WARNING", diag.VerdictFail: "CRITICAL", diag.VerdictError: "UNKNOWN"} {
+	for v, want := range map[report.Verdict]string{report.VerdictOK: "OK", report.VerdictWarning: "WARNING", report.VerdictFail: "CRITICAL", report.VerdictError: "UNKNOWN"} {
 		var b bytes.Buffer
-		Nagios(&b, &diag.Report{Verdict: v, Error: "could not test from here"})
+		Nagios(&b, &report.Report{Verdict: v, Error: "could not test from here"})
 		if !strings.HasPrefix(b.String(), "MFPCHECK "+want+" - ") {
 			t.Errorf("%s: %q", v, b.String())
 		}
@@ -64,10 +64,10 @@ func TestNagiosStatusFollowsVerdict(t *testing.T) {
 }
 
 func TestNagiosFleet(t *testing.T) {
-	var reports []*diag.Report
-	for i, v := range []diag.Verdict{diag.VerdictOK, diag.VerdictFail, diag.VerdictWarning, diag.VerdictFail, diag.VerdictFail, diag.VerdictFail, diag.VerdictFail, diag.VerdictFail} {
-		reports = append(reports, &diag.Report{Verdict: v, Device: &diag.Device{Name: "mfp-" + string(rune('a'+i))},
-			Findings: []diag.Finding{{ID: "x", Severity: diag.SeverityError, Title: "problem " + string(rune('a'+i))}}})
+	var reports []*report.Report
+	for i, v := range []report.Verdict{report.VerdictOK, report.VerdictFail, report.VerdictWarning, report.VerdictFail, report.VerdictFail, report.VerdictFail, report.VerdictFail, report.VerdictFail} {
+		reports = append(reports, &report.Report{Verdict: v, Device: &report.Device{Name: "mfp-" + string(rune('a'+i))},
+			Findings: []report.Finding{{ID: "x", Severity: report.SeverityError, Title: "problem " + string(rune('a'+i))}}})
 	}
 	var b bytes.Buffer
 	if err := NagiosFleet(&b, reports, 9); err != nil {

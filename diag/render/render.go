@@ -15,12 +15,13 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
+	"github.com/mfpcheck/mfpcheck/diag/redact"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // JSON writes the report as indented JSON.
-func JSON(w io.Writer, r *diag.Report) error {
+func JSON(w io.Writer, r *report.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -48,16 +49,16 @@ func (s style) c(code, text string) string {
 }
 
 // status is a phase status in lang, padded to w columns.
-func (s style) status(lang string, st diag.Status, w int) string {
+func (s style) status(lang string, st report.Status, w int) string {
 	word := pad(diagnose.StatusWord(lang, st), w)
 	switch st {
-	case diag.StatusOK:
+	case report.StatusOK:
 		return s.c("32", word)
-	case diag.StatusWarn:
+	case report.StatusWarn:
 		return s.c("33", word)
-	case diag.StatusFail:
+	case report.StatusFail:
 		return s.c("1;31", word)
-	case diag.StatusSkipped:
+	case report.StatusSkipped:
 		return s.c("2", word)
 	}
 	return word
@@ -68,7 +69,7 @@ const barWidth = 20
 // Text writes the report for a person at a terminal. The answer comes
 // last, where the eye lands when the command returns: the verdict, the
 // most likely cause and its first step, and where the rest is.
-func Text(w io.Writer, r *diag.Report, o TextOptions) error {
+func Text(w io.Writer, r *report.Report, o TextOptions) error {
 	st := style{on: o.Color}
 	lang := diagnose.NormLang(o.Lang)
 	l := labelsFor(lang)
@@ -206,8 +207,8 @@ func Text(w io.Writer, r *diag.Report, o TextOptions) error {
 // mainFindings are the findings the text lists: every one except the note
 // that the token's signature was not checked, which is one line in the
 // token block.
-func mainFindings(fs []diag.Finding) []diag.Finding {
-	out := make([]diag.Finding, 0, len(fs))
+func mainFindings(fs []report.Finding) []report.Finding {
+	out := make([]report.Finding, 0, len(fs))
 	for _, f := range fs {
 		if f.ID != diagnose.SignatureNote {
 			out = append(out, f)
@@ -218,7 +219,7 @@ func mainFindings(fs []diag.Finding) []diag.Finding {
 
 // writeSummary writes the last lines: the verdict, the top finding's title
 // and first step, and where the rest is.
-func writeSummary(b *strings.Builder, st style, lang string, l labels, r *diag.Report, fs []diag.Finding, o TextOptions) {
+func writeSummary(b *strings.Builder, st style, lang string, l labels, r *report.Report, fs []report.Finding, o TextOptions) {
 	lb := func(k string) string { return diagnose.Label(lang, k) }
 	rule := strings.Repeat("─", 40)
 	if o.Width > 0 && o.Width < 41 {
@@ -250,10 +251,10 @@ func writeSummary(b *strings.Builder, st style, lang string, l labels, r *diag.R
 }
 
 // TopFinding is the finding a reader should act on first (see
-// diag.TopFinding).
-func TopFinding(fs []diag.Finding) (diag.Finding, bool) { return diag.TopFinding(fs) }
+// report.TopFinding).
+func TopFinding(fs []report.Finding) (report.Finding, bool) { return report.TopFinding(fs) }
 
-func deviceLine(r *diag.Report, l labels) string {
+func deviceLine(r *report.Report, l labels) string {
 	s := l.asDevice + l.colon + " " + r.Options.Greeting
 	if r.Options.MaxTLS != "" {
 		s += ", TLS ≤ " + r.Options.MaxTLS
@@ -267,13 +268,13 @@ func deviceLine(r *diag.Report, l labels) string {
 // writePhases writes one line per phase. On a terminal (width > 0) the
 // line fits the width: below 120 columns the timing bar goes, and the
 // reply is cut with an ellipsis.
-func writePhases(b *strings.Builder, st style, lang string, phases []diag.Phase, width int) {
+func writePhases(b *strings.Builder, st style, lang string, phases []report.Phase, width int) {
 	var total time.Duration
 	for _, p := range phases {
 		total = max(total, time.Duration(p.Started)+time.Duration(p.Duration))
 	}
 	sw := 0
-	for _, s := range []diag.Status{diag.StatusOK, diag.StatusWarn, diag.StatusFail, diag.StatusSkipped} {
+	for _, s := range []report.Status{report.StatusOK, report.StatusWarn, report.StatusFail, report.StatusSkipped} {
 		sw = max(sw, utf8.RuneCountInString(diagnose.StatusWord(lang, s)))
 	}
 	bar := width == 0 || width >= 120
@@ -284,7 +285,7 @@ func writePhases(b *strings.Builder, st style, lang string, phases []diag.Phase,
 	}
 	for _, p := range phases {
 		tb, ms := "", ""
-		if p.Status != diag.StatusSkipped {
+		if p.Status != report.StatusSkipped {
 			tb = timingBar(time.Duration(p.Started), time.Duration(p.Duration), total)
 			ms = fmt.Sprintf("%8.1f ms", float64(p.Duration)/float64(time.Millisecond))
 		}
@@ -322,7 +323,7 @@ func Cut(s string, n int) string {
 
 // PhaseDetail is the reply or the error, on one line, with the probe's
 // note in lang.
-func PhaseDetail(lang string, p diag.Phase) string {
+func PhaseDetail(lang string, p report.Phase) string {
 	var parts []string
 	if p.Reply != nil {
 		parts = append(parts, firstLine(p.Reply))
@@ -331,22 +332,22 @@ func PhaseDetail(lang string, p diag.Phase) string {
 		// POP3 CAPA: the list came as a separate block.
 		parts = append(parts, strings.Join(p.Capabilities, " / "))
 	}
-	if p.Error != "" && (p.Reply == nil || p.ErrorKind != diag.KindReply) {
+	if p.Error != "" && (p.Reply == nil || p.ErrorKind != report.KindReply) {
 		parts = append(parts, diagnose.PhaseError(lang, p))
 	}
-	if p.Note != "" && (len(parts) == 0 || p.Status != diag.StatusOK) {
+	if p.Note != "" && (len(parts) == 0 || p.Status != report.StatusOK) {
 		parts = append(parts, diagnose.PhaseNote(lang, p.Note))
 	}
 	if p.Challenge != "" {
 		parts = append(parts, "challenge "+p.Challenge)
 	}
 	s := strings.Join(parts, " · ")
-	return diag.SafePrefix(s, 400)
+	return redact.SafePrefix(s, 400)
 }
 
 // firstLine shows a reply's first line with its trailer (multi-line replies
 // such as EHLO show their line count).
-func firstLine(r *diag.Reply) string {
+func firstLine(r *report.Reply) string {
 	lines := strings.Split(r.Text, "\n")
 	one := *r
 	one.Text = lines[0]
@@ -376,12 +377,12 @@ func timingBar(start, d, total time.Duration) string {
 	return strings.Repeat(" ", from) + strings.Repeat("█", n)
 }
 
-func verdictWord(st style, lang string, v diag.Verdict) string {
+func verdictWord(st style, lang string, v report.Verdict) string {
 	w := diagnose.VerdictWord(lang, v)
 	switch v {
-	case diag.VerdictOK:
+	case report.VerdictOK:
 		return st.c("1;32", w)
-	case diag.VerdictWarning:
+	case report.VerdictWarning:
 		return st.c("1;33", w)
 	}
 	return st.c("1;31", w)
@@ -396,7 +397,7 @@ func orDash(s string) string {
 
 // writeRoute says where the connection really went when that is not the
 // configured server (--connect-to) or went through a proxy.
-func writeRoute(b *strings.Builder, t diag.Target, l labels) {
+func writeRoute(b *strings.Builder, t report.Target, l labels) {
 	var parts []string
 	if t.ConnectTo != "" {
 		parts = append(parts, l.dialled+" "+t.ConnectTo)
@@ -410,6 +411,6 @@ func writeRoute(b *strings.Builder, t diag.Target, l labels) {
 }
 
 // hostPort is host:port, with an IPv6 literal in brackets.
-func hostPort(t diag.Target) string {
+func hostPort(t report.Target) string {
 	return net.JoinHostPort(t.Host, strconv.Itoa(t.Port))
 }

@@ -7,28 +7,28 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
-func sampleReport() *diag.Report {
-	return &diag.Report{
-		Schema: diag.Schema, Lang: "de",
-		Device:  &diag.Device{Name: "Empfang", Model: "WF-C879R", Vendor: "epson"},
-		Target:  diag.Target{Host: "smtp.office365.com", Port: 587, Security: "starttls", AuthMethod: "oauth2", User: "scanner@contoso.com"},
-		Options: diag.Options{InsecureTLS: true},
-		Phases: []diag.Phase{
-			{Name: diag.PhaseConnect, Status: diag.StatusOK, Duration: diag.Duration(3 * time.Millisecond)},
-			{Name: diag.PhaseAuth, Status: diag.StatusFail, Started: diag.Duration(3 * time.Millisecond), Duration: diag.Duration(40 * time.Millisecond),
-				ErrorKind: diag.KindReply,
-				Reply:     diag.ParseReply(535, "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. [AM0PR02CA0001.eurprd02.prod.outlook.com 2026-11-20T08:12:33.456Z 08DD1234ABCD5678]")},
-			{Name: diag.PhaseMailFrom, Status: diag.StatusSkipped, Note: "auth failed"},
+func sampleReport() *report.Report {
+	return &report.Report{
+		Schema: report.Schema, Lang: "de",
+		Device:  &report.Device{Name: "Empfang", Model: "WF-C879R", Vendor: "epson"},
+		Target:  report.Target{Host: "smtp.office365.com", Port: 587, Security: "starttls", AuthMethod: "oauth2", User: "scanner@contoso.com"},
+		Options: report.Options{InsecureTLS: true},
+		Phases: []report.Phase{
+			{Name: report.PhaseConnect, Status: report.StatusOK, Duration: report.Duration(3 * time.Millisecond)},
+			{Name: report.PhaseAuth, Status: report.StatusFail, Started: report.Duration(3 * time.Millisecond), Duration: report.Duration(40 * time.Millisecond),
+				ErrorKind: report.KindReply,
+				Reply:     report.ParseReply(535, "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. [AM0PR02CA0001.eurprd02.prod.outlook.com 2026-11-20T08:12:33.456Z 08DD1234ABCD5678]")},
+			{Name: report.PhaseMailFrom, Status: report.StatusSkipped, Note: "auth failed"},
 		},
-		Findings: []diag.Finding{{
-			ID: "smtp.auth.mailbox_disabled", Severity: diag.SeverityError, Side: "tenant", Title: "SMTP AUTH ist für das Postfach aus",
+		Findings: []report.Finding{{
+			ID: "smtp.auth.mailbox_disabled", Severity: report.SeverityError, Side: "tenant", Title: "SMTP AUTH ist für das Postfach aus",
 			Cause: "Ursache …", Where: []string{"m365_admin"},
-			Steps: []diag.Step{{Text: "Mail-Apps verwalten öffnen"}, {Text: "Per PowerShell", Command: "Set-CASMailbox -Identity scanner@contoso.com -SmtpClientAuthenticationDisabled $false"}},
+			Steps: []report.Step{{Text: "Mail-Apps verwalten öffnen"}, {Text: "Per PowerShell", Command: "Set-CASMailbox -Identity scanner@contoso.com -SmtpClientAuthenticationDisabled $false"}},
 		}},
-		Verdict: diag.VerdictFail,
+		Verdict: report.VerdictFail,
 	}
 }
 
@@ -69,11 +69,11 @@ func TestJSONRoundTrips(t *testing.T) {
 	if err := JSON(&b, sampleReport()); err != nil {
 		t.Fatal(err)
 	}
-	var back diag.Report
+	var back report.Report
 	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
 		t.Fatal(err)
 	}
-	if back.Phases[1].Reply.Trailer.Session != "08DD1234ABCD5678" || back.Phases[1].Duration != diag.Duration(40*time.Millisecond) {
+	if back.Phases[1].Reply.Trailer.Session != "08DD1234ABCD5678" || back.Phases[1].Duration != report.Duration(40*time.Millisecond) {
 		t.Fatalf("round trip lost data: %+v", back.Phases[1])
 	}
 	if !strings.Contains(b.String(), `"duration_ms": 40.000`) {

@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/check"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
-	"github.com/mfpcheck/mfpcheck/fixtures/exosim"
-	"github.com/mfpcheck/mfpcheck/fixtures/simcheck"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/simcheck"
 )
 
 // englishWords are labels the text renderer prints in English; none may
@@ -85,7 +85,7 @@ func phaseLine(line string) bool {
 		return false
 	}
 	_, ok := map[string]bool{}[f[0]]
-	for _, st := range []diag.Status{diag.StatusOK, diag.StatusWarn, diag.StatusFail, diag.StatusSkipped} {
+	for _, st := range []report.Status{report.StatusOK, report.StatusWarn, report.StatusFail, report.StatusSkipped} {
 		for _, l := range diagnose.Languages {
 			if f[1] == diagnose.StatusWord(l, st) {
 				ok = true
@@ -97,7 +97,7 @@ func phaseLine(line string) bool {
 
 // checkSummary asserts the last lines: verdict, then the top finding's
 // title and first step, then the pointer to the rest.
-func checkSummary(t *testing.T, lang string, r *diag.Report, out string) {
+func checkSummary(t *testing.T, lang string, r *report.Report, out string) {
 	t.Helper()
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
 	tail := lines[max(0, len(lines)-6):]
@@ -111,7 +111,7 @@ func checkSummary(t *testing.T, lang string, r *diag.Report, out string) {
 		t.Errorf("%s: last line %q does not say where the rest is", lang, last)
 	}
 	top, ok := TopFinding(r.Findings)
-	if r.Verdict == diag.VerdictFail && !ok {
+	if r.Verdict == report.VerdictFail && !ok {
 		t.Errorf("%s: verdict fail without a top finding", lang)
 	}
 	if !ok {

@@ -5,15 +5,15 @@ import (
 	"io"
 	"strings"
 
-	"github.com/mfpcheck/mfpcheck/diag"
 	"github.com/mfpcheck/mfpcheck/diag/i18n"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // Tenant writes what the tenant decides, as read with an administrator's
 // sign-in: SMTP AUTH with where its value comes from, the authentication
 // policy, security defaults, Conditional Access, recent sign-ins or the
 // usage report, RejectDirectSend, and how each read went.
-func Tenant(w io.Writer, t *diag.TenantInfo, lang string) {
+func Tenant(w io.Writer, t *report.TenantInfo, lang string) {
 	if t == nil {
 		return
 	}

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // exchangeAppID is Office 365 Exchange Online's application id, as
@@ -135,7 +135,7 @@ func (r *reader) appUsage(ctx context.Context, base string) {
 }
 
 // parseAppUsage finds user's row in the report's CSV.
-func parseAppUsage(data []byte, user string) (*diag.TenantAppUsage, error) {
+func parseAppUsage(data []byte, user string) (*report.TenantAppUsage, error) {
 	cr := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(data), "\ufeff")))
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
@@ -158,7 +158,7 @@ func parseAppUsage(data []byte, user string) (*diag.TenantAppUsage, error) {
 			return nil, errors.New("unexpected answer: the CSV report does not parse")
 		}
 		if upn < len(rec) && strings.EqualFold(strings.TrimSpace(rec[upn]), user) && smtp < len(rec) {
-			u := &diag.TenantAppUsage{SMTP: strings.EqualFold(strings.TrimSpace(rec[smtp]), "yes")}
+			u := &report.TenantAppUsage{SMTP: strings.EqualFold(strings.TrimSpace(rec[smtp]), "yes")}
 			if last >= 0 && last < len(rec) {
 				u.LastActivity = strings.TrimSpace(rec[last])
 			}
@@ -170,18 +170,18 @@ func parseAppUsage(data []byte, user string) (*diag.TenantAppUsage, error) {
 
 // caPolicy reads one Conditional Access policy; ok is false for a policy
 // that is off or does not touch Exchange Online.
-func caPolicy(raw map[string]any, userID string) (diag.TenantCAPolicy, bool) {
+func caPolicy(raw map[string]any, userID string) (report.TenantCAPolicy, bool) {
 	name, _ := raw["displayName"].(string)
 	state, _ := raw["state"].(string)
 	if state != "enabled" && state != "enabledForReportingButNotEnforced" {
-		return diag.TenantCAPolicy{}, false
+		return report.TenantCAPolicy{}, false
 	}
 	cond := obj(raw["conditions"])
 	apps := strs(obj(cond["applications"])["includeApplications"])
 	if !slices.Contains(apps, "All") && !slices.Contains(apps, exchangeAppID) && !slices.Contains(apps, "Office365") {
-		return diag.TenantCAPolicy{}, false
+		return report.TenantCAPolicy{}, false
 	}
-	p := diag.TenantCAPolicy{Name: name, State: state, Blocks: []string{}, MicrosoftManaged: strings.HasPrefix(name, microsoftManagedPrefix)}
+	p := report.TenantCAPolicy{Name: name, State: state, Blocks: []string{}, MicrosoftManaged: strings.HasPrefix(name, microsoftManagedPrefix)}
 	users := obj(cond["users"])
 	incl, excl := strs(users["includeUsers"]), strs(users["excludeUsers"])
 	p.AppliesToMailbox = (slices.Contains(incl, "All") || userID != "" && slices.Contains(incl, userID)) &&
@@ -216,8 +216,8 @@ func caPolicy(raw map[string]any, userID string) (diag.TenantCAPolicy, bool) {
 }
 
 // signIn reads one sign-in log entry.
-func signIn(raw map[string]any) diag.TenantSignIn {
-	s := diag.TenantSignIn{}
+func signIn(raw map[string]any) report.TenantSignIn {
+	s := report.TenantSignIn{}
 	if t, ok := raw["createdDateTime"].(string); ok {
 		s.Time, _ = time.Parse(time.RFC3339, t)
 	}

@@ -12,7 +12,7 @@
 // "could not read", never a value. Each read that fails says which role or
 // licence was missing, so the administrator knows what to ask for.
 //
-// The reader records facts into a diag.TenantInfo; the diagnosis decides
+// The reader records facts into a report.TenantInfo; the diagnosis decides
 // what they mean.
 package tenant
 
@@ -28,7 +28,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // Microsoft's public clients, present in every tenant, so nothing has to be
@@ -110,7 +110,7 @@ type Config struct {
 }
 
 // Read reads everything it can and returns it; it never fails as a whole.
-func Read(ctx context.Context, cfg Config) *diag.TenantInfo {
+func Read(ctx context.Context, cfg Config) *report.TenantInfo {
 	if cfg.Exchange == "" {
 		cfg.Exchange = DefaultExchange
 	}
@@ -123,8 +123,8 @@ func Read(ctx context.Context, cfg Config) *diag.TenantInfo {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	r := &reader{cfg: cfg, info: &diag.TenantInfo{Tenant: cfg.Tenant, User: cfg.User,
-		ConditionalAccess: []diag.TenantCAPolicy{}, SignIns: []diag.TenantSignIn{}, Reads: []diag.TenantRead{}}}
+	r := &reader{cfg: cfg, info: &report.TenantInfo{Tenant: cfg.Tenant, User: cfg.User,
+		ConditionalAccess: []report.TenantCAPolicy{}, SignIns: []report.TenantSignIn{}, Reads: []report.TenantRead{}}}
 	r.exchange(ctx)
 	r.graph(ctx)
 	r.effective()
@@ -133,11 +133,11 @@ func Read(ctx context.Context, cfg Config) *diag.TenantInfo {
 
 type reader struct {
 	cfg  Config
-	info *diag.TenantInfo
+	info *report.TenantInfo
 }
 
 func (r *reader) record(what, status, detail string, unofficial bool) {
-	r.info.Reads = append(r.info.Reads, diag.TenantRead{What: what, Status: status, Detail: detail, Unofficial: unofficial})
+	r.info.Reads = append(r.info.Reads, report.TenantRead{What: what, Status: status, Detail: detail, Unofficial: unofficial})
 }
 
 // readError is a read that failed, already classified.
@@ -216,7 +216,7 @@ func (r *reader) exchange(ctx context.Context) {
 		// No policy at all: Basic SMTP is not blocked by one.
 		return
 	}
-	ap := &diag.TenantAuthPolicy{Name: policy, Source: source}
+	ap := &report.TenantAuthPolicy{Name: policy, Source: source}
 	r.info.AuthenticationPolicy = ap
 	if objs, err := r.invoke(ctx, "Get-AuthenticationPolicy", map[string]any{"Identity": policy}); err != nil {
 		fail("Get-AuthenticationPolicy", err)

@@ -10,13 +10,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
-	"github.com/mfpcheck/mfpcheck/fixtures/tenantsim"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/tenantsim"
 )
 
 const user = "scanner@contoso.example"
 
-func read(t *testing.T, scenario, variant string) (*diag.TenantInfo, *tenantsim.Server) {
+func read(t *testing.T, scenario, variant string) (*report.TenantInfo, *tenantsim.Server) {
 	t.Helper()
 	sim := tenantsim.New(tenantsim.ForScenario(scenario, variant, user, "contoso.onmicrosoft.com", time.Now()))
 	srv := httptest.NewServer(sim)
@@ -26,7 +26,7 @@ func read(t *testing.T, scenario, variant string) (*diag.TenantInfo, *tenantsim.
 	return info, sim
 }
 
-func status(info *diag.TenantInfo, what string) string {
+func status(info *report.TenantInfo, what string) string {
 	for _, r := range info.Reads {
 		if r.What == what {
 			return r.Status

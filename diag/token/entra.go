@@ -16,7 +16,8 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/redact"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // DefaultAuthority is Entra ID's global sign-in host.
@@ -152,7 +153,7 @@ func (e *EntraError) Has(n int) bool {
 }
 
 // RecordRefreshError writes a refresh failure into the token data.
-func RecordRefreshError(info *diag.TokenInfo, err error) {
+func RecordRefreshError(info *report.TokenInfo, err error) {
 	if info == nil || err == nil {
 		return
 	}
@@ -192,14 +193,14 @@ func ParseEntraError(body []byte) (e *EntraError, ok bool) {
 		return nil, false
 	}
 	e = &EntraError{
-		Code:          diag.SafePrefix(raw.Error, 100),
-		TraceID:       diag.SafePrefix(raw.TraceID, 100),
-		CorrelationID: diag.SafePrefix(raw.CorrelationID, 100),
-		Timestamp:     diag.SafePrefix(raw.Timestamp, 100),
+		Code:          redact.SafePrefix(raw.Error, 100),
+		TraceID:       redact.SafePrefix(raw.TraceID, 100),
+		CorrelationID: redact.SafePrefix(raw.CorrelationID, 100),
+		Timestamp:     redact.SafePrefix(raw.Timestamp, 100),
 	}
 	desc := traceTail.ReplaceAllString(raw.Description, "")
 	desc = strings.Join(strings.Fields(desc), " ")
-	e.Description = diag.SafePrefix(desc, maxDescription)
+	e.Description = redact.SafePrefix(desc, maxDescription)
 	for _, c := range raw.Codes {
 		if f, ok := c.(float64); ok && f > 0 && f < 1e9 && f == float64(int(f)) {
 			e.AADSTS = append(e.AADSTS, int(f))
@@ -377,9 +378,9 @@ func DeviceLogin(ctx context.Context, e Endpoint, show func(DeviceCode), now fun
 	deadline := start.Add(expiresIn)
 	if show != nil {
 		show(DeviceCode{
-			UserCode:        diag.SafePrefix(dc.UserCode, 64),
-			VerificationURI: diag.SafePrefix(dc.VerificationURI, 300),
-			Message:         diag.SafePrefix(dc.Message, 1000),
+			UserCode:        redact.SafePrefix(dc.UserCode, 64),
+			VerificationURI: redact.SafePrefix(dc.VerificationURI, 300),
+			Message:         redact.SafePrefix(dc.Message, 1000),
 			ExpiresIn:       expiresIn,
 			Interval:        interval,
 		})

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/fixtures/entrasim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/entrasim"
 )
 
 func simEndpoint(t *testing.T, opts entrasim.Options, pop bool) (Endpoint, *entrasim.Server, *[]time.Duration) {

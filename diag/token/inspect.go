@@ -6,7 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/redact"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // Token states, as the devices show them (Sharp's four states; Epson's
@@ -35,16 +36,16 @@ type Want struct {
 
 // Inspect reads s into the report's token data. s may be nil (no token):
 // State is then not_obtained. The signature is never checked.
-func Inspect(s *Set, want Want, now time.Time) *diag.TokenInfo {
+func Inspect(s *Set, want Want, now time.Time) *report.TokenInfo {
 	if s == nil {
-		return &diag.TokenInfo{Format: FormatNone, State: StateNotObtained}
+		return &report.TokenInfo{Format: FormatNone, State: StateNotObtained}
 	}
-	info := &diag.TokenInfo{
+	info := &report.TokenInfo{
 		Source:             s.Source,
 		Format:             s.Format,
-		Fingerprint:        diag.Fingerprint(s.Access),
+		Fingerprint:        redact.Fingerprint(s.Access),
 		HasRefreshToken:    s.Refresh != "",
-		RefreshFingerprint: diag.Fingerprint(s.Refresh),
+		RefreshFingerprint: redact.Fingerprint(s.Refresh),
 		LastUsed:           s.LastUsed,
 		ExpiresAt:          s.Expiry,
 	}
@@ -105,7 +106,7 @@ func Inspect(s *Set, want Want, now time.Time) *diag.TokenInfo {
 	return info
 }
 
-func state(s *Set, info *diag.TokenInfo, claims *Claims, want Want, now time.Time) string {
+func state(s *Set, info *report.TokenInfo, claims *Claims, want Want, now time.Time) string {
 	if s.Access == "" && s.Refresh == "" {
 		return StateNotObtained
 	}
@@ -144,6 +145,6 @@ func usable(c *Claims, want Want) bool {
 }
 
 // Waiting is the token data while a device-code sign-in waits for the user.
-func Waiting(source string) *diag.TokenInfo {
-	return &diag.TokenInfo{Source: source, Format: FormatNone, State: StateWaiting}
+func Waiting(source string) *report.TokenInfo {
+	return &report.TokenInfo{Source: source, Format: FormatNone, State: StateWaiting}
 }

@@ -3,7 +3,7 @@
 //
 // It owns four things: the token file formats (Load, Parse, Save), the
 // reading of an access token's claims (Inspect, which fills a
-// diag.TokenInfo), the refresh-token exchange against Entra ID (Refresh) and
+// report.TokenInfo), the refresh-token exchange against Entra ID (Refresh) and
 // the device authorization grant of RFC 8628 (DeviceLogin).
 //
 // The package records data only. What a state or an AADSTS code means, and
@@ -25,10 +25,10 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/mfpcheck/mfpcheck/diag"
+	"github.com/mfpcheck/mfpcheck/diag/safefile"
 )
 
-// Token formats, as Set.Format and diag.TokenInfo.Format.
+// Token formats, as Set.Format and report.TokenInfo.Format.
 const (
 	FormatOAuth2JSON    = "oauth2-json"    // golang.org/x/oauth2's Token JSON ("expiry")
 	FormatTokenResponse = "token-response" // a raw token-endpoint answer ("expires_in")
@@ -89,8 +89,8 @@ func (e *FileError) Unwrap() error { return e.Err }
 
 // Load reads a token file in any supported format.
 func Load(path string) (*Set, error) {
-	data, fi, err := diag.ReadFile(path, MaxFileSize)
-	var te *diag.FileTypeError
+	data, fi, err := safefile.ReadFile(path, MaxFileSize)
+	var te *safefile.FileTypeError
 	if errors.As(err, &te) {
 		return nil, &FileError{Source: path, Msg: te.Msg, Err: err}
 	}
@@ -342,7 +342,7 @@ func Save(path string, s *Set) error {
 	if err := Validate(s); err != nil {
 		return fmt.Errorf("save token file %s: %w; the file was left as it was", path, err)
 	}
-	if err := diag.RegularOrMissing(path); err != nil {
+	if err := safefile.RegularOrMissing(path); err != nil {
 		return fmt.Errorf("save token file: %w", err)
 	}
 	fj := fileJSON{AccessToken: s.Access, RefreshToken: s.Refresh, Scope: s.Scope, TokenType: "Bearer"}
@@ -408,9 +408,9 @@ func Validate(s *Set) error {
 	return nil
 }
 
-// writeAtomic writes a token file through diag.WriteFileAtomic.
+// writeAtomic writes a token file through safefile.WriteFileAtomic.
 func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	if err := diag.WriteFileAtomic(path, data, mode); err != nil {
+	if err := safefile.WriteFileAtomic(path, data, mode); err != nil {
 		return fmt.Errorf("save token file: %w", err)
 	}
 	return nil
@@ -420,7 +420,7 @@ func writeAtomic(path string, data []byte, mode os.FileMode) error {
 // before it is replaced. It returns the backup's path, or "" when there is
 // no file to keep.
 func Backup(path string) (string, error) {
-	data, _, err := diag.ReadFile(path, MaxFileSize)
+	data, _, err := safefile.ReadFile(path, MaxFileSize)
 	if errors.Is(err, os.ErrNotExist) {
 		return "", nil
 	}

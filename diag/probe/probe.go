@@ -1,0 +1,72 @@
+package probe
+
+import (
+	"crypto/x509"
+	"github.com/mfpcheck/mfpcheck/diag/redact"
+	"github.com/mfpcheck/mfpcheck/diag/report"
+	"net"
+	"time"
+)
+
+// ProbeConfig is everything the SMTP probe needs. check.FromProfile builds
+// it from a profile; flags then override fields.
+type Config struct {
+	Host     string
+	Port     int
+	Security report.Security
+	// ServerName is the name checked against the certificate (default Host).
+	ServerName string
+	VerifyCert bool
+	// Roots verifies the chain instead of the system roots (from --ca).
+	Roots     *x509.CertPool
+	RootsName string // "system" or the --ca file
+
+	AuthMethod report.AuthMethod
+	User       string
+	// Token is the XOAUTH2 access token; Password the LOGIN/PLAIN password.
+	// Both are registered with Redactor before any I/O.
+	Token          string
+	TokenSource    string // "file tokens/x.json", "env MFPCHECK_TOKEN"
+	Password       string
+	PasswordSource string
+
+	Sender string
+	// SendTo, when set, makes the probe send a short test message (data
+	// phase). Without it no mail is ever sent.
+	SendTo string
+	// Envelope runs mail_from and rcpt_to (then QUIT) without sending.
+	Envelope bool
+
+	// Device behaviour (--as-device or the profile's capabilities).
+	AsDevice   bool
+	Greeting   string   // ehlo | helo
+	MaxTLS     string   // "" or 1.0 … 1.3
+	Mechanisms []string // the device's SASL mechanisms, in its order
+	LocalName  string   // EHLO/HELO name (default "mfpcheck.local")
+
+	// Timeout bounds the whole probe; PhaseTimeout each step.
+	Timeout      time.Duration
+	PhaseTimeout time.Duration
+
+	Resolver *net.Resolver
+	Dialer   *net.Dialer
+	// Route dials another address for the server (--connect-to) or goes
+	// through a proxy; the zero Route connects straight to Host.
+	Route Route
+	// Progress receives each phase as it starts (status running) and when it
+	// ends. Sends never block the probe for long: a full channel drops the
+	// "running" events, never the final ones.
+	Progress chan<- report.Phase
+	Redactor *redact.Redactor
+	// Transcript, when set, is shared (POP3 probe and SMTP probe in one run).
+	Transcript *redact.Transcript
+	Now        func() time.Time
+}
+
+// Default timeouts. A phase's budget is short enough that a silent server
+// fails fast, long enough for Exchange's slowest normal step (AUTH takes up
+// to a few seconds on a busy frontend).
+const (
+	DefaultTimeout      = 60 * time.Second
+	DefaultPhaseTimeout = 15 * time.Second
+)
