@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/testtool"
 )
 
 // lockedBuffer is a bytes.Buffer that a running command may write while
@@ -198,20 +200,6 @@ func TestServeInputErrorsExit3(t *testing.T) {
 	}
 }
 
-// needTool finds a program the test needs; CI must have it (.ci/run
-// installs it), elsewhere the test says loudly what it skips.
-func needTool(t *testing.T, name, pkg string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed; .ci/run installs the Debian package %s", name, pkg)
-		}
-		t.Skipf("SKIPPED: %s is not installed (apt-get install %s); CI runs this test", name, pkg)
-	}
-	return path
-}
-
 func freePort(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -277,7 +265,8 @@ func firingAlerts(t *testing.T, prom string) map[string]map[string]bool {
 // alerts fire for the devices they should.
 func TestPrometheusScrapesDemoExporter(t *testing.T) {
 	t.Parallel()
-	prometheus := needTool(t, "prometheus", "prometheus")
+	testtool.Need(t, "prometheus", "prometheus")
+	prometheus, _ := exec.LookPath("prometheus")
 	addr, _ := startServer(t, nil, "demo", "--exporter", "--listen", "127.0.0.1:0")
 	devices := targetNames(t, addr)
 	if len(devices) < 30 {

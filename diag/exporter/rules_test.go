@@ -5,21 +5,18 @@ import (
 	"os/exec"
 	"regexp"
 	"testing"
+
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/testtool"
 )
 
 const monitoringDir = "../../docs/monitoring/"
 
-// promtool finds Debian's promtool; CI must have it (.ci/run installs the
-// prometheus package), elsewhere the test says loudly what it skips.
+// promtool is Debian's promtool (package prometheus, which .ci/run
+// installs).
 func promtool(t *testing.T) string {
 	t.Helper()
-	path, err := exec.LookPath("promtool")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("promtool is not installed; .ci/run installs the Debian package prometheus")
-		}
-		t.Skip("SKIPPED: promtool is not installed (apt-get install prometheus); CI runs this test")
-	}
+	testtool.Need(t, "promtool", "prometheus")
+	path, _ := exec.LookPath("promtool")
 	return path
 }
 
