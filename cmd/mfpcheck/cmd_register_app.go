@@ -76,8 +76,12 @@ func (a *app) cmdRegisterApp(ctx context.Context, args []string) int {
 		rc.GraphToken = set.Access
 	}
 
+	// The Graph calls before and after the question each have their own
+	// budget; the question waits for the administrator.
+	fctx, fcancel := context.WithTimeout(ctx, tenant.DefaultTimeout)
+	defer fcancel()
 	plan := tenant.Plan(rc)
-	if id, found, err := tenant.FindApp(ctx, rc); err != nil {
+	if id, found, err := tenant.FindApp(fctx, rc); err != nil {
 		a.errorf("tenant register-app: %v", err)
 		return ExitError
 	} else if found {
@@ -92,7 +96,9 @@ func (a *app) cmdRegisterApp(ctx context.Context, args []string) int {
 			return ExitOK
 		}
 	}
-	reg, err := tenant.Register(ctx, rc)
+	rctx, rcancel := context.WithTimeout(ctx, tenant.DefaultTimeout)
+	defer rcancel()
+	reg, err := tenant.Register(rctx, rc)
 	if err != nil {
 		a.errorf("tenant register-app: %v", err)
 		var re interface{ Error() string }

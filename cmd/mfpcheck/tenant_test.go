@@ -194,6 +194,9 @@ func TestRegisterAppTwice(t *testing.T) {
 	if p.OAuth.ClientID != apps[0]["appId"] {
 		t.Errorf("profile client_id %q, want %v", p.OAuth.ClientID, apps[0]["appId"])
 	}
+	if bak, err := os.ReadFile(prof + ".bak"); err != nil || string(bak) != body {
+		t.Errorf("the profile as it was is not kept in %s.bak: %v", prof, err)
+	}
 	data, _ := os.ReadFile(prof)
 	fi, _ := os.Stat(prof)
 	if !strings.Contains(string(data), "# the device") || fi.Mode().Perm() != 0o640 {

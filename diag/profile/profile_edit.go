@@ -17,8 +17,10 @@ func SetClientID(path, id string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := Parse(path, data); err != nil {
+	if p, err := Parse(path, data); err != nil {
 		return err
+	} else if p.OAuth.ClientID == id {
+		return nil // already there: nothing to write, the .bak keeps the file before the first change
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
@@ -45,6 +47,10 @@ func SetClientID(path, id string) error {
 	p, err := Parse(path, out.Bytes())
 	if err != nil || p.OAuth.ClientID != id {
 		return fmt.Errorf("%s: the edited profile does not read back (%v); the file was left as it was", path, err)
+	}
+	// The profile as it was is kept beside it, as login keeps a token file.
+	if err := safefile.WriteFileAtomic(path+".bak", data, fi.Mode().Perm()); err != nil {
+		return err
 	}
 	return safefile.WriteFileAtomic(path, out.Bytes(), fi.Mode().Perm())
 }
