@@ -168,16 +168,23 @@ func (r Runner) Run(ctx context.Context, devices []Device, on func(Event)) (resu
 	return results, ctx.Err() != nil
 }
 
-// checkOne runs the check, turning a panic or a nil report into an error
-// report so one broken device never takes the fleet down.
-func (r Runner) checkOne(ctx context.Context, d Device) (rep *report.Report) {
+// checkOne runs the check of one device of the run.
+func (r Runner) checkOne(ctx context.Context, d Device) *report.Report {
+	return CheckDevice(ctx, r.Check, d)
+}
+
+// CheckDevice runs check for d, as batch and the exporter do: a device
+// whose fleet entry could not be read (d.Err) gets its error report, and a
+// panic or a nil report becomes an error report, so one broken device never
+// takes the fleet or the exporter down.
+func CheckDevice(ctx context.Context, check CheckFunc, d Device) (rep *report.Report) {
 	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil {
-			rep = errorReport(d, fmt.Sprintf("internal error: the check failed: %v", p))
+			rep = ErrorReport(d, fmt.Sprintf("internal error: the check failed: %v", p))
 		}
 		if rep == nil {
-			rep = errorReport(d, "internal error: the check returned no report")
+			rep = ErrorReport(d, "internal error: the check returned no report")
 		}
 		if rep.Device == nil && d.Profile != nil {
 			rep.Device = d.Profile.DeviceInfo()
@@ -190,13 +197,13 @@ func (r Runner) checkOne(ctx context.Context, d Device) (rep *report.Report) {
 		if d.Profile == nil {
 			d.Profile = &profile.Profile{Device: profile.ProfileDevice{Name: d.Name}}
 		}
-		return errorReport(d, d.Err.Error())
+		return ErrorReport(d, d.Err.Error())
 	}
-	return r.Check(ctx, d)
+	return check(ctx, d)
 }
 
-// errorReport is the report of a device that could not be checked.
-func errorReport(d Device, msg string) *report.Report {
+// ErrorReport is the report of a device that could not be checked.
+func ErrorReport(d Device, msg string) *report.Report {
 	rep := &report.Report{Schema: report.Schema, Verdict: report.VerdictError, Error: msg,
 		Phases: []report.Phase{}, Transcript: []report.TranscriptLine{}, Findings: []report.Finding{}}
 	if d.Profile != nil {

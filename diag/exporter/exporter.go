@@ -331,10 +331,10 @@ func (e *Exporter) check(d batch.Device, key string, en *entry, timeout time.Dur
 	var rep *report.Report
 	if release, ok := e.acquire(ctx, d.MailboxKey()); ok {
 		e.checks.Inc()
-		rep = e.runCheck(ctx, d)
+		rep = batch.CheckDevice(ctx, e.opts.Check, d)
 		release()
 	} else {
-		rep = errorReport(d, fmt.Sprintf("no check started within %s: %d checks of this mailbox were already running (Exchange Online allows %d sessions per mailbox)",
+		rep = batch.ErrorReport(d, fmt.Sprintf("no check started within %s: %d checks of this mailbox were already running (Exchange Online allows %d sessions per mailbox)",
 			timeout.Round(time.Millisecond), e.opts.PerMailbox, batch.MaxPerMailbox))
 	}
 	e.opts.Logf("checked %s: %s in %s", d.Name, rep.Verdict, time.Since(start).Round(time.Millisecond))
@@ -344,15 +344,6 @@ func (e *Exporter) check(d batch.Device, key string, en *entry, timeout time.Dur
 	close(en.done)
 	en.done = nil
 	e.mu.Unlock()
-}
-
-// runCheck runs the CheckFunc, never returning nil.
-func (e *Exporter) runCheck(ctx context.Context, d batch.Device) *report.Report {
-	rep := e.opts.Check(ctx, d)
-	if rep == nil {
-		rep = errorReport(d, "internal error: the check returned no report")
-	}
-	return rep
 }
 
 // acquire takes one of the mailbox's slots, waiting until ctx ends.
@@ -373,15 +364,6 @@ func (e *Exporter) acquire(ctx context.Context, mailbox string) (release func(),
 	case <-ctx.Done():
 		return nil, false
 	}
-}
-
-func errorReport(d batch.Device, msg string) *report.Report {
-	rep := &report.Report{Schema: report.Schema, Verdict: report.VerdictError, Error: msg,
-		Phases: []report.Phase{}, Transcript: []report.TranscriptLine{}, Findings: []report.Finding{}}
-	if d.Profile != nil {
-		rep.Device = d.Profile.DeviceInfo()
-	}
-	return rep
 }
 
 // SDGroup is one group of Prometheus's HTTP service discovery.

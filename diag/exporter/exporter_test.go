@@ -399,3 +399,20 @@ func TestOpenMetricsOnRequest(t *testing.T) {
 		t.Errorf("not an OpenMetrics exposition:\n%s", body)
 	}
 }
+
+func TestUnreadableFleetEntryIsThatDevicesError(t *testing.T) {
+	// A fleet entry whose profile could not be read carries its error and
+	// no profile; the exporter answers for it as batch does, not with a
+	// panic in the check.
+	called := false
+	check := func(context.Context, batch.Device) *report.Report { called = true; return nil }
+	bad := batch.Device{Name: "broken", Err: fmt.Errorf("fleet.yaml:7: profile p.yaml: is a named pipe (FIFO), not a regular file")}
+	_, srv := newServer(t, []batch.Device{bad}, Options{Check: check})
+	code, fams := scrape(t, srv, "/probe?target=broken", nil)
+	if code != 200 || value(t, fams, "probe_success", nil) != 0 || value(t, fams, "mfpcheck_verdict", map[string]string{"verdict": "error"}) != 1 {
+		t.Errorf("status %d, metrics %v", code, fams)
+	}
+	if called {
+		t.Error("the check ran for an entry that could not be read")
+	}
+}
