@@ -43,6 +43,7 @@ func Render(w io.Writer, r *report.Report, opts Options) error {
 	if r == nil {
 		return errors.New("sheet: no report")
 	}
+	tenantN := countTenant(r.Tenant)
 	r = bounded(r)
 	d, err := newDoc(opts, "P")
 	if err != nil {
@@ -79,6 +80,7 @@ func Render(w io.Writer, r *report.Report, opts Options) error {
 	d.emailSection(r, vendor)
 	d.appendix()
 	d.findingsSection(findings, len(front))
+	d.tenantSection(r.Tenant, tenantN)
 	d.networkSection(r)
 	d.tokenSection(r)
 	d.tlsSection(r)

@@ -159,3 +159,22 @@ func DiagnoseTenant(r *report.Report, opts Options) {
 	}
 	diagnose(r, nil, opts, r.Generated, nil)
 }
+
+// SignInError is what the catalogue calls Entra error code (a sign-in log
+// entry's status.errorCode) in opts' language: the title of the entry
+// that explains it, or "" when the catalogue does not know the code.
+// Renderers show it beside Microsoft's own failureReason.
+func SignInError(code int, opts Options) string {
+	if code == 0 {
+		return ""
+	}
+	id := aadstsEntry(code)
+	if id == "" {
+		return ""
+	}
+	f, ok := ExplainID(id, opts)
+	if !ok {
+		return ""
+	}
+	return f.Title
+}
