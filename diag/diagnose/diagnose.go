@@ -49,6 +49,7 @@ func Diagnose(r *report.Report, p *profile.Profile, opts Options) {
 
 // diagnose is Diagnose with the clock and the token rules' hits given.
 func diagnose(r *report.Report, p *profile.Profile, opts Options, now time.Time, tokenHits []Hit) {
+	judgePhases(r)
 	if opts.Vendor == "" && p != nil {
 		opts.Vendor = p.Device.Vendor
 	}

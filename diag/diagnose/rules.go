@@ -87,10 +87,6 @@ var ruleIDs = [...]string{
 	idOffline, idNoDNS, idBudget,
 }
 
-// certExpiringDays is when a certificate close to its end becomes a
-// warning: a month leaves time to act before devices stop sending.
-const certExpiringDays = report.CertWarnDays
-
 // ctx is what every rule reads: the report, the profile (may be nil), the
 // clock, and the facts derived once from them.
 type ctx struct {
@@ -356,7 +352,7 @@ func tlsHits(c *ctx) []Hit {
 	if t == nil {
 		return hits
 	}
-	if report.LegacyTLS(t.Version) {
+	if legacyTLS(t.Version) {
 		hits = append(hits, Hit{ID: idTLSLegacy, Phase: report.PhaseTLS, Evidence: []string{"tls.version: " + t.Version}, Params: c.with("version", strings.TrimPrefix(t.Version, "TLS "))})
 	}
 	if len(t.Chain) == 0 {
@@ -373,7 +369,7 @@ func tlsHits(c *ctx) []Hit {
 		hits = append(hits, Hit{ID: idCertExpired, Phase: report.PhaseTLS, Evidence: []string{certEv}, Params: c.with("days", strconv.Itoa(-days))})
 	case !leaf.NotBefore.IsZero() && c.now.Before(leaf.NotBefore):
 		hits = append(hits, Hit{ID: idCertNotYetValid, Phase: report.PhaseTLS, Evidence: []string{certEv}, Params: c.with()})
-	case days < certExpiringDays:
+	case days < certWarnDays:
 		hits = append(hits, Hit{ID: idCertExpiring, Phase: report.PhaseTLS, Evidence: []string{certEv}, Params: c.with("days", strconv.Itoa(days))})
 	}
 	if t.VerifyError != "" {

@@ -181,8 +181,9 @@ type tlsTarget struct {
 // device would (its highest version; certificate checks on unless the device
 // has them off) and records the outcome in ph. info describes the session,
 // and the chain even when the certificate failed the handshake. A chain
-// that fails with checks off, a certificate expiring within 30 days, or TLS
-// below 1.2 leave the phase a warning.
+// that fails with checks off leaves the phase a warning. The session's
+// version and the certificate's days left are recorded in info; whether
+// they are a warning is the diagnosis's to say (diagnose.judgePhases).
 func tlsHandshake(ctx context.Context, raw net.Conn, t tlsTarget, ph *report.Phase) (*tls.Conn, *report.TLSInfo, error) {
 	var maxV uint16
 	if t.MaxTLS != "" {
@@ -211,12 +212,6 @@ func tlsHandshake(ctx context.Context, raw net.Conn, t tlsTarget, ph *report.Pha
 		ph.ErrorKind = CertKind(check.Err)
 		ph.Error = redact.SafePrefix(check.Err.Error(), 500)
 		ph.Note += "; certificate NOT verified (checks turned off)"
-	} else if len(info.Chain) > 0 && info.Chain[0].DaysLeft < report.CertWarnDays {
-		ph.Status = report.StatusWarn
-		ph.Note += fmt.Sprintf("; certificate expires in %d days", info.Chain[0].DaysLeft)
-	}
-	if cs.Version < report.MinTLSVersion {
-		ph.Status = report.StatusWarn
 	}
 	return tc, info, nil
 }

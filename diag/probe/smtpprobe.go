@@ -531,9 +531,6 @@ func (p *prober) helloAfterTLS(ctx context.Context, ph *report.Phase) error {
 	if p.cfg.Greeting == "helo" {
 		ph.Note = "HELO: the server lists no extensions (no AUTH) to a HELO client"
 	}
-	if p.tlsOn && p.r.TLS != nil && report.LegacyTLS(p.r.TLS.Version) {
-		ph.Status = report.StatusWarn
-	}
 	return nil
 }
 
@@ -850,7 +847,10 @@ func sanitizeHost(h string) string {
 
 // quit ends the session. Replies still due from a flight whose phases did
 // not run (RCPT TO after a refused MAIL FROM) are read first; they are in
-// the transcript. QUIT itself may already be in the flight.
+// the transcript. QUIT itself may already be in the flight. What went wrong
+// with QUIT (no answer, a hang-up, an error reply) is recorded in the phase
+// as a fact, without failing it: QUIT comes after the device's work is
+// done, and the diagnosis rates its outcome (diagnose.judgePhases).
 func (p *prober) quit(ctx context.Context, ph *report.Phase) error {
 	var err error
 	for err == nil && len(p.inFlight) > 0 && p.inFlight[0] != "QUIT" {
@@ -864,37 +864,11 @@ func (p *prober) quit(ctx context.Context, ph *report.Phase) error {
 	if err == nil {
 		err = p.readReply(ph, 221)
 	}
-	if err != nil && p.phaseOKAll() && ClassifyError(err) == report.KindTimeout {
-		// Every step passed; the session was over. A server that does not
-		// answer QUIT costs the device nothing: a warning, not a failure
-		// (no error kind, so no network finding reads it as one).
-		ph.Status = report.StatusWarn
-		ph.Note = "no answer to QUIT after every step passed; harmless, the session was finished"
-		return nil
-	}
-	if err != nil && !p.phaseOKAll() {
-		// The session already failed; the server may well have hung up.
-		ph.Status = report.StatusWarn
-		ph.ErrorKind = ""
-		ph.Note = "the server had already ended the session"
-		return nil
-	}
 	if err != nil {
-		ph.Status = report.StatusWarn
 		ph.Error = redact.SafePrefix(err.Error(), 300)
 		ph.ErrorKind = ClassifyError(err)
-		return nil
 	}
 	return nil
-}
-
-func (p *prober) phaseOKAll() bool {
-	for _, ph := range p.r.Phases {
-		if ph.Status == report.StatusFail {
-			return false
-		}
-	}
-	return true
 }
 
 // XOAUTH2Client is the XOAUTH2 SASL mechanism (go-sasl has none): the

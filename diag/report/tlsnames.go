@@ -2,23 +2,6 @@ package report
 
 import "crypto/tls"
 
-// The lines drawn on a TLS session, one home for the probe's phase status
-// and the diagnosis's findings (tls.legacy_version, tls.cert_expiring).
-const (
-	// MinTLSVersion: below it (TLS 1.0, 1.1) Microsoft retired the
-	// protocol, and a session is a warning.
-	MinTLSVersion uint16 = tls.VersionTLS12
-	// CertWarnDays: a server certificate with fewer days left is a warning.
-	CertWarnDays = 30
-)
-
-// LegacyTLS reports whether version ("TLS 1.1", as TLSInfo.Version holds
-// it) is below MinTLSVersion. An unknown name is not judged.
-func LegacyTLS(version string) bool {
-	v, ok := TLSVersionByName(version)
-	return ok && v < MinTLSVersion
-}
-
 var tlsVersions = []struct {
 	name string
 	v    uint16
