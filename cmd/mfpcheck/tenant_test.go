@@ -77,6 +77,14 @@ func TestTenantCommandScenarios(t *testing.T) {
 		{"mailbox-auth-disabled", tenantsim.VariantMalformed, "oauth2", ExitOK, "", func(ti *report.TenantInfo) bool {
 			return ti.SMTPAuth.Effective == "unknown" && readStatus(ti, "Get-CASMailbox") == "unavailable"
 		}},
+		// Microsoft's managed policies in report-only mode: a warning now,
+		// before they are switched on.
+		{"ok", "", "basic", ExitWarning, "tenant.ca_report_only", func(ti *report.TenantInfo) bool {
+			return reportOnly(ti, "Microsoft-managed: Block legacy authentication", "legacy_auth")
+		}},
+		{"ok", tenantsim.VariantDeviceCodeReportOnly, "oauth2", ExitWarning, "tenant.ca_report_only", func(ti *report.TenantInfo) bool {
+			return reportOnly(ti, "Microsoft-managed: Block device code flow", "device_code")
+		}},
 	} {
 		t.Run(tc.scenario+"/"+tc.variant, func(t *testing.T) {
 			url, dir, _ := tenantKit(t, tc.scenario, tc.variant)
@@ -99,6 +107,14 @@ func TestTenantCommandScenarios(t *testing.T) {
 			}
 		})
 	}
+}
+
+// reportOnly reports whether ti has the report-only policy name, applying
+// to the mailbox and blocking what.
+func reportOnly(ti *report.TenantInfo, name, what string) bool {
+	return slices.ContainsFunc(ti.ConditionalAccess, func(p report.TenantCAPolicy) bool {
+		return p.Name == name && p.State == "enabledForReportingButNotEnforced" && p.AppliesToMailbox && slices.Contains(p.Blocks, what)
+	})
 }
 
 func readStatus(ti *report.TenantInfo, what string) string {
@@ -249,4 +265,37 @@ func TestTenantInputErrors(t *testing.T) {
 			t.Errorf("%v: exit %d\n%s", args, code, a.err)
 		}
 	}
+}
+
+// TestDemoReportOnlyPolicyWarns: the demo's basic-auth device works today,
+// and the tenant's report-only "Block legacy authentication" policy (the
+// simulated tenant has Microsoft's managed one) is a warning that says it
+// blocks the device once switched on, in each language, on the sheet too.
+func TestDemoReportOnlyPolicyWarns(t *testing.T) {
+	for _, lang := range []string{"en", "de", "fr"} {
+		a := newTestApp(nil)
+		code := a.runCLI(t, "demo", "--scenario", "basic-ok", "--tenant-check", "--json", "--lang", lang)
+		if code != ExitWarning {
+			t.Fatalf("%s: exit %d, want %d (warning)\n%s", lang, code, ExitWarning, a.err)
+		}
+		r := a.report(t)
+		f, ok := findingByID(r.Findings, "tenant.ca_report_only")
+		if !ok {
+			t.Fatalf("%s: no report-only finding: %v", lang, r.Findings)
+		}
+		want := map[string]string{"en": "if switched on it blocks the device", "de": "eingeschaltet sperrt sie das Gerät", "fr": "activée, elle bloque l'appareil"}[lang]
+		if f.Severity != report.SeverityWarning || f.Side != "tenant" || !strings.Contains(f.Title, want) ||
+			!strings.Contains(f.Title, "Microsoft-managed: Block legacy authentication") {
+			t.Errorf("%s: finding %s %s %q", lang, f.Severity, f.Side, f.Title)
+		}
+	}
+}
+
+func findingByID(fs []report.Finding, id string) (report.Finding, bool) {
+	for _, f := range fs {
+		if f.ID == id {
+			return f, true
+		}
+	}
+	return report.Finding{}, false
 }

@@ -18,6 +18,7 @@ const (
 	idTenantCALegacy        = "tenant.ca_blocks_legacy"
 	idTenantCADeviceCode    = "tenant.ca_blocks_device_code"
 	idTenantCARequires      = "tenant.ca_requires"
+	idTenantCAReportOnly    = "tenant.ca_report_only"
 	idTenantSignInFailed    = "tenant.signin_failed"
 	idTenantRejectDirect    = "tenant.reject_direct_send"
 	idTenantReadFailed      = "tenant.read_failed"
@@ -70,13 +71,21 @@ func tenantHits(r *report.Report) []Hit {
 		params := map[string]string{"user": t.User, "policy": p.Name}
 		ev := []string{fmt.Sprintf("Conditional Access %q: state %s, blocks/requires %s", p.Name, p.State, strings.Join(p.Blocks, ", "))}
 		enforced := p.State == "enabled"
+		// What the device's sign-in meets: legacy authentication for a
+		// password, the device code flow for OAuth 2.0 (how MFPs get
+		// their first token).
+		meets := slices.Contains(p.Blocks, "legacy_auth") && method == "basic" ||
+			slices.Contains(p.Blocks, "device_code") && method == "oauth2"
 		switch {
+		case meets && !enforced:
+			// Report-only today: it only logs, but it blocks the device
+			// once switched on (Microsoft switches its managed policies
+			// on itself unless the tenant opts out).
+			hits = append(hits, Hit{ID: idTenantCAReportOnly, Params: params,
+				Evidence: append(ev, "report-only today: it logs what it would do and blocks nothing; switched on, it blocks the device's sign-in")})
 		case slices.Contains(p.Blocks, "legacy_auth") && method == "basic" && enforced:
 			hits = append(hits, Hit{ID: idTenantCALegacy, Params: params, Evidence: ev})
 		case slices.Contains(p.Blocks, "device_code") && method == "oauth2":
-			if !enforced {
-				ev = append(ev, "report-only now: it blocks once it is switched on")
-			}
 			hits = append(hits, Hit{ID: idTenantCADeviceCode, Params: params, Evidence: ev})
 		case enforced && slices.ContainsFunc(p.Blocks, func(b string) bool {
 			return b == "all_sign_ins" || b == "compliant_device" || b == "location" || b == "mfa" || b == "sign_in_frequency"

@@ -109,3 +109,45 @@ func TestTenantRecentSignInFailure(t *testing.T) {
 		t.Errorf("finding %+v", f)
 	}
 }
+
+// A report-only policy that blocks how the device signs in is a warning
+// (it blocks once switched on); one that blocks another way is nothing, and
+// the same policy switched on keeps its own finding.
+func TestTenantReportOnlyPolicy(t *testing.T) {
+	legacy := report.TenantCAPolicy{Name: "Microsoft-managed: Block legacy authentication", State: "enabledForReportingButNotEnforced", Blocks: []string{"legacy_auth"}, AppliesToMailbox: true}
+	code := report.TenantCAPolicy{Name: "Microsoft-managed: Block device code flow", State: "enabledForReportingButNotEnforced", Blocks: []string{"device_code"}, AppliesToMailbox: true}
+	on := code
+	on.State = "enabled"
+	other := legacy
+	other.AppliesToMailbox = false
+	for _, tc := range []struct {
+		method string
+		ca     report.TenantCAPolicy
+		want   string // "" for no tenant finding
+	}{
+		{"basic", legacy, idTenantCAReportOnly},
+		{"oauth2", legacy, ""},
+		{"oauth2", code, idTenantCAReportOnly},
+		{"basic", code, ""},
+		{"oauth2", on, idTenantCADeviceCode},
+		{"basic", other, ""},
+	} {
+		r := baseReport()
+		r.Target.AuthMethod = report.AuthMethod(tc.method)
+		r.Tenant = &report.TenantInfo{User: "scan@contoso.com", SMTPAuth: report.TenantSMTPAuth{Effective: "enabled", Source: "mailbox", MailboxDisabled: no()},
+			ConditionalAccess: []report.TenantCAPolicy{tc.ca}}
+		Diagnose(r, nil, Options{Lang: "en"})
+		var got []string
+		for _, f := range r.Findings {
+			if strings.HasPrefix(f.ID, "tenant.") {
+				got = append(got, f.ID)
+				if f.ID == idTenantCAReportOnly && (f.Severity != report.SeverityWarning || !strings.Contains(f.Title, tc.ca.Name)) {
+					t.Errorf("%s %s: %s %q", tc.method, tc.ca.Name, f.Severity, f.Title)
+				}
+			}
+		}
+		if want := []string{tc.want}; tc.want == "" && len(got) > 0 || tc.want != "" && !slices.Equal(got, want) {
+			t.Errorf("%s, %s (%s): tenant findings %v, want %q", tc.method, tc.ca.Name, tc.ca.State, got, tc.want)
+		}
+	}
+}
