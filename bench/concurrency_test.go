@@ -38,10 +38,12 @@ func popSetup(b *testing.B, sim *exosim.Sim, tok string) *probe.POP3Config {
 	}
 	b.Cleanup(func() { px.Close() })
 	return &probe.POP3Config{
-		Host: "127.0.0.1", Port: px.Port(), Security: "starttls", VerifyCert: true,
-		Roots: pki.Pool(), RootsName: "bench CA",
-		AuthMethod: "oauth2", User: exosim.DeviceUser, Token: tok, TokenSource: "bench",
-		PhaseTimeout: 5 * time.Second, Timeout: 30 * time.Second,
+		Session: probe.Session{
+			Host: "127.0.0.1", Port: px.Port(), Security: "starttls", VerifyCert: true,
+			Roots: pki.Pool(), RootsName: "bench CA",
+			AuthMethod: "oauth2", User: exosim.DeviceUser, Token: tok, TokenSource: "bench",
+			PhaseTimeout: 5 * time.Second, Timeout: 30 * time.Second,
+		},
 	}
 }
 

@@ -51,10 +51,12 @@ func BenchmarkDovecot(b *testing.B) {
 
 	b.Run("probe", func(b *testing.B) {
 		pc := probe.Config{
-			Host: host, Port: px.Port(), Security: "starttls", VerifyCert: true,
-			Roots: srv.RootCAs(), RootsName: srv.CAFile(),
-			AuthMethod: "oauth2", User: dovecotUser, Sender: dovecotUser, Token: dovecotToken, TokenSource: "bench",
-			Envelope: true, PhaseTimeout: 10 * time.Second, Timeout: time.Minute,
+			Session: probe.Session{
+				Host: host, Port: px.Port(), Security: "starttls", VerifyCert: true,
+				Roots: srv.RootCAs(), RootsName: srv.CAFile(),
+				AuthMethod: "oauth2", User: dovecotUser, Token: dovecotToken, TokenSource: "bench", PhaseTimeout: 10 * time.Second, Timeout: time.Minute,
+			}, Sender: dovecotUser,
+			Envelope: true,
 		}
 		probe.SMTP(ctx, pc) // Dovecot starts its login and auth processes
 		var authEnd time.Duration

@@ -47,10 +47,12 @@ func setup(b *testing.B) (*exosim.Sim, *delayproxy.Proxy, probe.Config, string) 
 	b.Cleanup(func() { px.Close() })
 	tok := accessToken(b, sim.TokenFile())
 	pc := probe.Config{
-		Host: "127.0.0.1", Port: px.Port(), Security: "starttls", VerifyCert: true,
-		Roots: sim.RootCAs(), RootsName: sim.CAFile(),
-		AuthMethod: "oauth2", User: exosim.DeviceUser, Token: tok, TokenSource: "file " + sim.TokenFile(),
-		PhaseTimeout: 5 * time.Second, Timeout: 30 * time.Second,
+		Session: probe.Session{
+			Host: "127.0.0.1", Port: px.Port(), Security: "starttls", VerifyCert: true,
+			Roots: sim.RootCAs(), RootsName: sim.CAFile(),
+			AuthMethod: "oauth2", User: exosim.DeviceUser, Token: tok, TokenSource: "file " + sim.TokenFile(),
+			PhaseTimeout: 5 * time.Second, Timeout: 30 * time.Second,
+		},
 	}
 	return sim, px, pc, tok
 }

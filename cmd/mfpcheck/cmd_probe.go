@@ -235,9 +235,9 @@ func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 		if err != nil {
 			return cfg, err
 		}
-		cfg.Probe = probe.Config{Host: host, Port: port, Security: security, VerifyCert: true, Envelope: true}
+		cfg.Probe = probe.Config{Session: probe.Session{Host: host, Port: port, Security: security, VerifyCert: true}, Envelope: true}
 	case pop != nil:
-		cfg.Probe = probe.Config{Host: pop.Host, VerifyCert: true}
+		cfg.Probe = probe.Config{Session: probe.Session{Host: pop.Host, VerifyCert: true}}
 	default:
 		return cfg, fmt.Errorf("nothing to probe: give --profile FILE or HOST[:PORT] (e.g. smtp.office365.com:587)")
 	}
@@ -474,7 +474,7 @@ func pop3Target(f probeFlags, pos *[]string) (*probe.POP3Config, error) {
 	if f.security != "" && security != "" && report.Security(f.security) != security {
 		return nil, fmt.Errorf("--security %s contradicts the address %s", f.security, spec)
 	}
-	return &probe.POP3Config{Host: host, Port: port, Security: security}, nil
+	return &probe.POP3Config{Session: probe.Session{Host: host, Port: port, Security: security}}, nil
 }
 
 // applyRoute sets --connect-to (the SMTP server's, or the POP3 server's

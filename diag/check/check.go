@@ -82,19 +82,21 @@ func FromProfile(p *profile.Profile, getenv func(string) string) Config {
 	cfg := Config{
 		Profile: p,
 		Probe: probe.Config{
-			Host:       p.SMTP.Server,
-			Port:       p.SMTP.Port,
-			Security:   p.SMTP.Security,
-			VerifyCert: p.SMTP.VerifyCertOn(),
-			AuthMethod: p.Email.AuthMethod,
-			User:       user,
+			Session: probe.Session{
+				Host:       p.SMTP.Server,
+				Port:       p.SMTP.Port,
+				Security:   p.SMTP.Security,
+				VerifyCert: p.SMTP.VerifyCertOn(),
+				AuthMethod: p.Email.AuthMethod,
+				User:       user,
+				MaxTLS:     caps.MaxTLS,
+				Route:      probe.Route{ConnectTo: p.SMTP.ConnectTo},
+			},
 			Sender:     sender,
 			Envelope:   true,
 			AsDevice:   caps.MaxTLS != "" || caps.Greeting != "" || len(caps.Mechanisms) > 0,
 			Greeting:   caps.Greeting,
-			MaxTLS:     caps.MaxTLS,
 			Mechanisms: caps.Mechanisms,
-			Route:      probe.Route{ConnectTo: p.SMTP.ConnectTo},
 		},
 		TokenFile: p.OAuth.TokenFile,
 		Authority: p.OAuth.Authority,
@@ -112,13 +114,15 @@ func FromProfile(p *profile.Profile, getenv func(string) string) Config {
 	}
 	if p.POP3 != nil {
 		cfg.POP3 = &probe.POP3Config{
-			Host:       p.POP3.Server,
-			Port:       p.POP3.Port,
-			Security:   p.POP3.Security,
-			VerifyCert: p.POP3.VerifyCert == nil || *p.POP3.VerifyCert,
-			AuthMethod: p.Email.AuthMethod,
-			User:       p.POP3.User,
-			Route:      probe.Route{ConnectTo: p.POP3.ConnectTo},
+			Session: probe.Session{
+				Host:       p.POP3.Server,
+				Port:       p.POP3.Port,
+				Security:   p.POP3.Security,
+				VerifyCert: p.POP3.VerifyCert == nil || *p.POP3.VerifyCert,
+				AuthMethod: p.Email.AuthMethod,
+				User:       p.POP3.User,
+				Route:      probe.Route{ConnectTo: p.POP3.ConnectTo},
+			},
 		}
 		cfg.POP3TokenFile = p.POP3.TokenFile
 	}

@@ -57,7 +57,7 @@ func TestFromProfileBehavesLikeTheDevice(t *testing.T) {
 }
 
 func TestHostChecksFollowTheAuthority(t *testing.T) {
-	cfg := Config{Probe: probe.Config{Host: "smtp.office365.com", Port: 587, AuthMethod: "oauth2"}}
+	cfg := Config{Probe: probe.Config{Session: probe.Session{Host: "smtp.office365.com", Port: 587, AuthMethod: "oauth2"}}}
 	for authority, want := range map[string]string{
 		"":                                 "login.microsoftonline.com:443",
 		"https://login.microsoftonline.us": "login.microsoftonline.us:443",
@@ -79,7 +79,7 @@ func TestHostChecksFollowTheAuthority(t *testing.T) {
 // input; nothing tells the user to sign the device in again.
 func TestRunWithoutTokenFile(t *testing.T) {
 	cfg := Config{
-		Probe:     probe.Config{Host: "127.0.0.1", Port: 1, AuthMethod: "oauth2", User: "scan@contoso.com", PhaseTimeout: time.Second},
+		Probe:     probe.Config{Session: probe.Session{Host: "127.0.0.1", Port: 1, AuthMethod: "oauth2", User: "scan@contoso.com", PhaseTimeout: time.Second}},
 		TokenFile: filepath.Join(t.TempDir(), "missing.json"),
 	}
 	r := Run(context.Background(), cfg)
@@ -101,8 +101,11 @@ func TestRunWithoutTokenFile(t *testing.T) {
 // TestRunBasicWithoutPassword: a password sign-in with no password given is
 // mfpcheck's input (exit 3), named with the variable the profile reads.
 func TestRunBasicWithoutPassword(t *testing.T) {
-	r := Run(context.Background(), Config{Probe: probe.Config{Host: "127.0.0.1", Port: 1, AuthMethod: "basic",
-		User: "scan@contoso.com", PasswordSource: "env SCAN_PW"}})
+	r := Run(context.Background(), Config{Probe: probe.Config{
+		Session: probe.Session{Host: "127.0.0.1", Port: 1, AuthMethod: "basic",
+			User: "scan@contoso.com", PasswordSource: "env SCAN_PW",
+		},
+	}})
 	if r.Verdict != report.VerdictError || r.ErrorID != "input.no_password" || !strings.Contains(r.Error, "SCAN_PW") || len(r.Phases) != 0 {
 		t.Fatalf("verdict %s, error %q (%s), %d phases", r.Verdict, r.Error, r.ErrorID, len(r.Phases))
 	}
@@ -119,7 +122,7 @@ func TestRunWithBrokenTokenFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := Run(context.Background(), Config{
-		Probe:     probe.Config{Host: "127.0.0.1", Port: 1, AuthMethod: "oauth2", User: "scan@contoso.com"},
+		Probe:     probe.Config{Session: probe.Session{Host: "127.0.0.1", Port: 1, AuthMethod: "oauth2", User: "scan@contoso.com"}},
 		TokenFile: file,
 	})
 	if r.Verdict != report.VerdictError || !strings.Contains(r.Error, "token.json") || len(r.Phases) != 0 {
@@ -155,8 +158,8 @@ func TestDurationCoversPOP3(t *testing.T) {
 	smtpPort := refused.Addr().(*net.TCPAddr).Port
 	refused.Close()
 	r := Run(context.Background(), Config{
-		Probe: probe.Config{Host: "127.0.0.1", Port: smtpPort, AuthMethod: "none", PhaseTimeout: 300 * time.Millisecond},
-		POP3:  &probe.POP3Config{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, Security: "none", AuthMethod: "none"},
+		Probe: probe.Config{Session: probe.Session{Host: "127.0.0.1", Port: smtpPort, AuthMethod: "none", PhaseTimeout: 300 * time.Millisecond}},
+		POP3:  &probe.POP3Config{Session: probe.Session{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, Security: "none", AuthMethod: "none"}},
 	})
 	if c, _ := r.Phase(report.PhaseConnect); c.ErrorKind != report.KindRefused {
 		t.Fatalf("smtp connect = %+v", c)

@@ -66,14 +66,20 @@ func TestDovecotDiagnosis(t *testing.T) {
 			if c.pop3 {
 				host, port := splitAddr(t, srv.POP3S)
 				cfg.POP3Only = true
-				cfg.POP3 = &probe.POP3Config{Host: host, Port: port, Security: "tls", VerifyCert: true, Roots: srv.RootCAs(),
-					AuthMethod: "oauth2", User: user, Token: c.token, PhaseTimeout: 10 * time.Second, Timeout: time.Minute}
-				cfg.Probe = probe.Config{Host: host, Port: port, AuthMethod: "oauth2", User: user, Token: c.token}
+				cfg.POP3 = &probe.POP3Config{
+					Session: probe.Session{Host: host, Port: port, Security: "tls", VerifyCert: true, Roots: srv.RootCAs(),
+						AuthMethod: "oauth2", User: user, Token: c.token, PhaseTimeout: 10 * time.Second, Timeout: time.Minute,
+					},
+				}
+				cfg.Probe = probe.Config{Session: probe.Session{Host: host, Port: port, AuthMethod: "oauth2", User: user, Token: c.token}}
 			} else {
 				host, port := splitAddr(t, srv.Submission)
-				cfg.Probe = probe.Config{Host: host, Port: port, Security: "starttls", VerifyCert: true, Roots: srv.RootCAs(),
-					AuthMethod: "oauth2", User: user, Sender: user, Token: c.token, Envelope: true,
-					PhaseTimeout: 10 * time.Second, Timeout: time.Minute}
+				cfg.Probe = probe.Config{
+					Session: probe.Session{Host: host, Port: port, Security: "starttls", VerifyCert: true, Roots: srv.RootCAs(),
+						AuthMethod: "oauth2", User: user, Token: c.token,
+						PhaseTimeout: 10 * time.Second, Timeout: time.Minute,
+					}, Sender: user, Envelope: true,
+				}
 			}
 			r := check.Run(ctx, cfg)
 			var ids []string

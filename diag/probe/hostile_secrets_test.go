@@ -70,12 +70,14 @@ func TestEchoingServersLeakNothing(t *testing.T) {
 			defer smtpSrv.Close()
 			cfg := check.Config{
 				Probe: probe.Config{
-					Host: smtpSrv.Host(), Port: smtpSrv.Port(), Security: "starttls",
-					VerifyCert: true, Roots: pki.Pool(), RootsName: "hostile test CA",
-					AuthMethod: c.method, User: hsUser, Token: hsToken, TokenSource: "test",
-					Password: hsPassword, PasswordSource: "test",
+					Session: probe.Session{
+						Host: smtpSrv.Host(), Port: smtpSrv.Port(), Security: "starttls",
+						VerifyCert: true, Roots: pki.Pool(), RootsName: "hostile test CA",
+						AuthMethod: c.method, User: hsUser, Token: hsToken, TokenSource: "test",
+						Password: hsPassword, PasswordSource: "test",
+						Timeout: hsTimeout, PhaseTimeout: hsPhaseTimeout,
+					},
 					Mechanisms: c.mechs, AsDevice: c.mechs != nil,
-					Timeout: hsTimeout, PhaseTimeout: hsPhaseTimeout,
 				},
 				Lang: "en",
 			}
@@ -89,10 +91,12 @@ func TestEchoingServersLeakNothing(t *testing.T) {
 				}
 				defer popSrv.Close()
 				cfg.POP3 = &probe.POP3Config{
-					Host: popSrv.Host(), Port: popSrv.Port(), Security: "tls", VerifyCert: true,
-					Roots: pki.Pool(), RootsName: "hostile test CA",
-					AuthMethod: c.method, User: hsUser, Token: cfg.Probe.Token, TokenSource: "test",
-					Password: hsPassword, PasswordSource: "test",
+					Session: probe.Session{
+						Host: popSrv.Host(), Port: popSrv.Port(), Security: "tls", VerifyCert: true,
+						Roots: pki.Pool(), RootsName: "hostile test CA",
+						AuthMethod: c.method, User: hsUser, Token: cfg.Probe.Token, TokenSource: "test",
+						Password: hsPassword, PasswordSource: "test",
+					},
 				}
 			}
 			r := check.Run(context.Background(), cfg)
@@ -132,12 +136,14 @@ func TestEndlessChallenge(t *testing.T) {
 		}
 	}()
 	pc := probe.Config{
-		Host: srv.Host(), Port: srv.Port(), Security: "starttls",
-		VerifyCert: true, Roots: pki.Pool(), RootsName: "hostile test CA",
-		AuthMethod: "oauth2", User: hsUser, Token: hsToken, TokenSource: "test",
-		// A long phase budget: the loop must be recognised by counting, not
-		// by running out of time.
-		Timeout: hsTimeout * 10, PhaseTimeout: hsTimeout * 5,
+		Session: probe.Session{
+			Host: srv.Host(), Port: srv.Port(), Security: "starttls",
+			VerifyCert: true, Roots: pki.Pool(), RootsName: "hostile test CA",
+			AuthMethod: "oauth2", User: hsUser, Token: hsToken, TokenSource: "test",
+			// A long phase budget: the loop must be recognised by counting, not
+			// by running out of time.
+			Timeout: hsTimeout * 10, PhaseTimeout: hsTimeout * 5,
+		},
 	}
 	var r *report.Report
 	_, heap := hsMeasure(t, func() { r = check.Run(context.Background(), check.Config{Probe: pc, Lang: "en"}) },

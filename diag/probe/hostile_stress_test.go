@@ -17,10 +17,12 @@ import (
 
 func hsProbe(srv *hsrv.Server, pki *hsrv.PKI) probe.Config {
 	return probe.Config{
-		Host: srv.Host(), Port: srv.Port(), Security: "starttls",
-		VerifyCert: true, Roots: pki.Pool(), RootsName: "hostile test CA",
-		AuthMethod: "oauth2", User: hsUser, Token: hsToken, TokenSource: "test",
-		Timeout: hsTimeout, PhaseTimeout: hsPhaseTimeout,
+		Session: probe.Session{
+			Host: srv.Host(), Port: srv.Port(), Security: "starttls",
+			VerifyCert: true, Roots: pki.Pool(), RootsName: "hostile test CA",
+			AuthMethod: "oauth2", User: hsUser, Token: hsToken, TokenSource: "test",
+			Timeout: hsTimeout, PhaseTimeout: hsPhaseTimeout,
+		},
 	}
 }
 
@@ -90,9 +92,12 @@ func TestCutReplyLine(t *testing.T) {
 	}
 	defer pop.Close()
 	r = check.Run(context.Background(), check.Config{Probe: hsProbe(smtpSrv, pki), Lang: "en",
-		POP3: &probe.POP3Config{Host: pop.Host(), Port: pop.Port(), Security: "starttls", VerifyCert: true,
-			Roots: pki.Pool(), AuthMethod: "oauth2", User: hsUser, Token: hsToken, TokenSource: "test",
-			Timeout: hsTimeout, PhaseTimeout: hsPhaseTimeout}})
+		POP3: &probe.POP3Config{
+			Session: probe.Session{Host: pop.Host(), Port: pop.Port(), Security: "starttls", VerifyCert: true,
+				Roots: pki.Pool(), AuthMethod: "oauth2", User: hsUser, Token: hsToken, TokenSource: "test",
+				Timeout: hsTimeout, PhaseTimeout: hsPhaseTimeout,
+			},
+		}})
 	b, _ := r.Phase(report.PhasePOP3Banner)
 	if b.Status != report.StatusFail || b.ErrorKind != report.KindTimeout {
 		t.Errorf("pop3_banner = %+v, want a timeout: a cut +OK line is no greeting", b)

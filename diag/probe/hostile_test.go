@@ -192,10 +192,12 @@ func TestHostileSMTP(t *testing.T) {
 				}
 			}()
 			pc := probe.Config{
-				Host: srv.Host(), Port: srv.Port(), Security: c.security,
-				VerifyCert: true, Roots: pki.Pool(), RootsName: "hostile test CA",
-				AuthMethod: "oauth2", User: hsUser, Token: hsToken, TokenSource: "test",
-				Timeout: hsTimeout, PhaseTimeout: hsPhaseTimeout,
+				Session: probe.Session{
+					Host: srv.Host(), Port: srv.Port(), Security: c.security,
+					VerifyCert: true, Roots: pki.Pool(), RootsName: "hostile test CA",
+					AuthMethod: "oauth2", User: hsUser, Token: hsToken, TokenSource: "test",
+					Timeout: hsTimeout, PhaseTimeout: hsPhaseTimeout,
+				},
 			}
 			if pc.Security == "" {
 				pc.Security = "starttls"
@@ -277,14 +279,18 @@ func TestHostilePOP3(t *testing.T) {
 			defer stop()
 			cfg := check.Config{
 				Probe: probe.Config{
-					Host: smtpSrv.Host(), Port: smtpSrv.Port(), Security: "starttls",
-					VerifyCert: true, Roots: pki.Pool(), RootsName: "hostile test CA",
-					AuthMethod: "oauth2", User: hsUser, Token: hsToken, TokenSource: "test",
-					Timeout: hsTimeout, PhaseTimeout: hsPhaseTimeout,
+					Session: probe.Session{
+						Host: smtpSrv.Host(), Port: smtpSrv.Port(), Security: "starttls",
+						VerifyCert: true, Roots: pki.Pool(), RootsName: "hostile test CA",
+						AuthMethod: "oauth2", User: hsUser, Token: hsToken, TokenSource: "test",
+						Timeout: hsTimeout, PhaseTimeout: hsPhaseTimeout,
+					},
 				},
 				POP3: &probe.POP3Config{
-					Host: popSrv.Host(), Port: popSrv.Port(), Security: "starttls", VerifyCert: true,
-					AuthMethod: "oauth2", User: hsUser, Token: hsToken, TokenSource: "test",
+					Session: probe.Session{
+						Host: popSrv.Host(), Port: popSrv.Port(), Security: "starttls", VerifyCert: true,
+						AuthMethod: "oauth2", User: hsUser, Token: hsToken, TokenSource: "test",
+					},
 				},
 				Lang: "en",
 			}
@@ -449,7 +455,10 @@ func TestHostilePOP3Binary(t *testing.T) {
 	}
 	defer srv.Close()
 	tr := redact.NewTranscript(time.Now(), &redact.Redactor{})
-	pr := probe.POP3(context.Background(), probe.POP3Config{Host: srv.Host(), Port: srv.Port(), Security: "starttls",
-		AuthMethod: "none", PhaseTimeout: hsPhaseTimeout, Transcript: tr})
+	pr := probe.POP3(context.Background(), probe.POP3Config{
+		Session: probe.Session{Host: srv.Host(), Port: srv.Port(), Security: "starttls",
+			AuthMethod: "none", PhaseTimeout: hsPhaseTimeout, Transcript: tr,
+		},
+	})
 	hsClean(t, &report.Report{POP3: pr, Transcript: tr.Lines()})
 }

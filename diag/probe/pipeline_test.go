@@ -37,9 +37,11 @@ func envelopeServer(t *testing.T, pipelining, hold bool, replies map[string]stri
 
 func envelopeProbe(host string, port int) Config {
 	return Config{
-		Host: host, Port: port, Security: "none", AuthMethod: "basic",
-		User: "scanner@example.com", Password: "pw-not-shown", PasswordSource: "test",
-		Mechanisms: []string{"PLAIN"}, Envelope: true, PhaseTimeout: 5 * time.Second,
+		Session: Session{
+			Host: host, Port: port, Security: "none", AuthMethod: "basic",
+			User: "scanner@example.com", Password: "pw-not-shown", PasswordSource: "test", PhaseTimeout: 5 * time.Second,
+		},
+		Mechanisms: []string{"PLAIN"}, Envelope: true,
 	}
 }
 

@@ -84,10 +84,12 @@ func baseConfig(t *testing.T, addr string, pool *x509.CertPool, security report.
 	red := &redact.Redactor{}
 	tr := redact.NewTranscript(time.Now(), red)
 	return probe.POP3Config{
-		Host: "127.0.0.1", Port: port(t, addr), Security: security, ServerName: "outlook.office365.com",
-		VerifyCert: true, Roots: pool, RootsName: "test CA", AuthMethod: "oauth2", User: user,
-		Token: goodToken, TokenSource: "file test.json", PhaseTimeout: 5 * time.Second,
-		Redactor: red, Transcript: tr,
+		Session: probe.Session{
+			Host: "127.0.0.1", Port: port(t, addr), Security: security, ServerName: "outlook.office365.com",
+			VerifyCert: true, Roots: pool, RootsName: "test CA", AuthMethod: "oauth2", User: user,
+			Token: goodToken, TokenSource: "file test.json", PhaseTimeout: 5 * time.Second,
+			Redactor: red, Transcript: tr,
+		},
 	}, tr
 }
 
@@ -306,8 +308,11 @@ func TestPOP3Hostile(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := hostile(t, c.script)
-			r := probe.POP3(context.Background(), probe.POP3Config{Host: "127.0.0.1", Port: p, Security: "starttls",
-				AuthMethod: "oauth2", User: user, Token: goodToken, PhaseTimeout: 300 * time.Millisecond})
+			r := probe.POP3(context.Background(), probe.POP3Config{
+				Session: probe.Session{Host: "127.0.0.1", Port: p, Security: "starttls",
+					AuthMethod: "oauth2", User: user, Token: goodToken, PhaseTimeout: 300 * time.Millisecond,
+				},
+			})
 			ph, _ := (&report.Report{POP3: r}).Phase(c.phase)
 			if ph.Status != report.StatusFail || ph.ErrorKind != c.kind {
 				t.Errorf("%s: %+v", c.phase, ph)
@@ -323,7 +328,7 @@ func TestPOP3Canceled(t *testing.T) {
 	p := hostile(t, func(w *bufio.Writer, r *bufio.Reader) {})
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
-	r := probe.POP3(ctx, probe.POP3Config{Host: "127.0.0.1", Port: p, Security: "none", AuthMethod: "none", PhaseTimeout: 10 * time.Second})
+	r := probe.POP3(ctx, probe.POP3Config{Session: probe.Session{Host: "127.0.0.1", Port: p, Security: "none", AuthMethod: "none", PhaseTimeout: 10 * time.Second}})
 	ph, _ := (&report.Report{POP3: r}).Phase(report.PhasePOP3Banner)
 	if ph.Status != report.StatusFail || ph.ErrorKind != report.KindCanceled {
 		t.Errorf("banner %+v", ph)
@@ -350,8 +355,11 @@ func FuzzPOP3Session(f *testing.F) {
 	f.Add([]byte("+OK\r\n+OK\r\n..x\r\n.\r\n+OK Begin\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p := hostile(t, func(w *bufio.Writer, r *bufio.Reader) { w.Write(data) })
-		r := probe.POP3(context.Background(), probe.POP3Config{Host: "127.0.0.1", Port: p, Security: "none",
-			AuthMethod: "basic", User: user, Password: "pw-secret-123", PhaseTimeout: 100 * time.Millisecond, Timeout: 2 * time.Second})
+		r := probe.POP3(context.Background(), probe.POP3Config{
+			Session: probe.Session{Host: "127.0.0.1", Port: p, Security: "none",
+				AuthMethod: "basic", User: user, Password: "pw-secret-123", PhaseTimeout: 100 * time.Millisecond, Timeout: 2 * time.Second,
+			},
+		})
 		if len(r.Phases) == 0 {
 			t.Error("no phases")
 		}

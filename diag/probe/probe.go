@@ -11,24 +11,7 @@ import (
 // ProbeConfig is everything the SMTP probe needs. check.FromProfile builds
 // it from a profile; flags then override fields.
 type Config struct {
-	Host     string
-	Port     int
-	Security report.Security
-	// ServerName is the name checked against the certificate (default Host).
-	ServerName string
-	VerifyCert bool
-	// Roots verifies the chain instead of the system roots (from --ca).
-	Roots     *x509.CertPool
-	RootsName string // "system" or the --ca file
-
-	AuthMethod report.AuthMethod
-	User       string
-	// Token is the XOAUTH2 access token; Password the LOGIN/PLAIN password.
-	// Both are registered with Redactor before any I/O.
-	Token          string
-	TokenSource    string // "file tokens/x.json", "env MFPCHECK_TOKEN"
-	Password       string
-	PasswordSource string
+	Session
 
 	Sender string
 	// SendTo, when set, makes the probe send a short test message (data
@@ -37,14 +20,41 @@ type Config struct {
 	// Envelope runs mail_from and rcpt_to (then QUIT) without sending.
 	Envelope bool
 
-	// Device behaviour (--as-device or the profile's capabilities).
+	// Device behaviour (--as-device or the profile's capabilities); the
+	// device's highest TLS version is Session.MaxTLS.
 	AsDevice   bool
 	Greeting   string   // ehlo | helo
-	MaxTLS     string   // "" or 1.0 … 1.3
 	Mechanisms []string // the device's SASL mechanisms, in its order
 	LocalName  string   // EHLO/HELO name (default "mfpcheck.local")
+}
 
-	// Timeout bounds the whole probe; PhaseTimeout each step.
+// Session is what the SMTP and the POP3 probe share: the server and how
+// the device secures and signs in to it, the budget, the network path,
+// and where the session is reported and recorded. Config and POP3Config
+// embed it, so a check sets these once for both protocols.
+type Session struct {
+	Host     string
+	Port     int             // POP3: default 995 for tls, 110 otherwise
+	Security report.Security // starttls | tls | none (POP3: starttls is STLS)
+	// ServerName is the name checked against the certificate (default Host).
+	ServerName string
+	VerifyCert bool
+	// Roots verifies the chain instead of the system roots (from --ca).
+	Roots     *x509.CertPool
+	RootsName string // "system" or the --ca file
+	MaxTLS    string // "" or 1.0 … 1.3 (the device's highest)
+
+	AuthMethod report.AuthMethod
+	User       string
+	// Token is the XOAUTH2 access token; Password the LOGIN/PLAIN (POP3:
+	// USER/PASS) password. Both are registered with Redactor before any I/O.
+	Token          string
+	TokenSource    string // "file tokens/x.json", "env MFPCHECK_TOKEN"
+	Password       string
+	PasswordSource string
+
+	// Timeout bounds the whole probe; PhaseTimeout each step (defaults
+	// DefaultTimeout and DefaultPhaseTimeout).
 	Timeout      time.Duration
 	PhaseTimeout time.Duration
 
@@ -58,7 +68,8 @@ type Config struct {
 	// "running" events, never the final ones.
 	Progress chan<- report.Phase
 	Redactor *redact.Redactor
-	// Transcript, when set, is shared (POP3 probe and SMTP probe in one run).
+	// Transcript, when set, is shared (POP3 probe and SMTP probe in one
+	// run); each line names its service.
 	Transcript *redact.Transcript
 	Now        func() time.Time
 }

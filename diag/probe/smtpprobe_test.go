@@ -88,9 +88,11 @@ func TestXOAUTH2ChallengeAnsweredWithEmptyLine(t *testing.T) {
 	host, port, _ := net.SplitHostPort(addr)
 	token := "eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.c2VjcmV0LXNpZ25hdHVyZS12YWx1ZQ"
 	r := SMTP(context.Background(), Config{
-		Host: host, Port: atoi(port), Security: "none", AuthMethod: "oauth2",
-		User: "scanner@example.com", Token: token, TokenSource: "test",
-		PhaseTimeout: 5 * time.Second,
+		Session: Session{
+			Host: host, Port: atoi(port), Security: "none", AuthMethod: "oauth2",
+			User: "scanner@example.com", Token: token, TokenSource: "test",
+			PhaseTimeout: 5 * time.Second,
+		},
 	})
 	auth, _ := r.Phase(report.PhaseAuth)
 	if auth.Status != report.StatusFail || auth.Reply == nil || auth.Reply.Code != 535 || auth.Reply.Enhanced != "5.7.8" {
@@ -132,7 +134,7 @@ func TestRefusedPortFailsAtConnect(t *testing.T) {
 	}
 	addr := ln.Addr().(*net.TCPAddr)
 	ln.Close()
-	r := SMTP(context.Background(), Config{Host: "127.0.0.1", Port: addr.Port, AuthMethod: "none", PhaseTimeout: 2 * time.Second})
+	r := SMTP(context.Background(), Config{Session: Session{Host: "127.0.0.1", Port: addr.Port, AuthMethod: "none", PhaseTimeout: 2 * time.Second}})
 	c, _ := r.Phase(report.PhaseConnect)
 	if c.Status != report.StatusFail || c.ErrorKind != report.KindRefused {
 		t.Fatalf("connect = %+v", c)
@@ -147,7 +149,7 @@ func TestRefusedPortFailsAtConnect(t *testing.T) {
 func TestNotAnSMTPServer(t *testing.T) {
 	addr, _ := scriptedServer(t, "HTTP/1.1 400 Bad Request", map[string]string{})
 	host, port, _ := net.SplitHostPort(addr)
-	r := SMTP(context.Background(), Config{Host: host, Port: atoi(port), AuthMethod: "none", PhaseTimeout: 2 * time.Second})
+	r := SMTP(context.Background(), Config{Session: Session{Host: host, Port: atoi(port), AuthMethod: "none", PhaseTimeout: 2 * time.Second}})
 	b, _ := r.Phase(report.PhaseBanner)
 	if b.Status != report.StatusFail || b.ErrorKind != report.KindProtocol {
 		t.Fatalf("banner = %+v", b)
