@@ -25,18 +25,16 @@ type deviceResult struct {
 	Verdict  report.Verdict   `json:"verdict"`
 }
 
-// cmdDevice runs "mfpcheck device": the printer's identity over IPP, held
-// against the profile when one is given. Exit codes: ExitOK, ExitWarning
-// when the printer is not what the profile says, ExitFail when it does not
-// answer IPP, ExitError on bad input.
+// cmdDevice runs "mfpcheck device": the printer's identity over IPP (SNMP
+// v2c where IPP's port is closed), held against the profile when one is
+// given. Exit codes: ExitOK, ExitWarning when the printer is not what the
+// profile says, ExitFail when it answers neither, ExitError on bad input.
 func (a *app) cmdDevice(ctx context.Context, args []string) int {
 	fs := flag.NewFlagSet("device", flag.ContinueOnError)
 	profileFile := fs.String("profile", "", "device profile: its device.address is asked when no HOST is given, its device.model and device.firmware are compared")
 	asJSON := fs.Bool("json", false, "print the identity and findings as JSON")
-	timeout := fs.Duration("timeout", device.DefaultTimeout, "time allowed for the printer's answer")
 	lang := fs.String("lang", "", "language: en | de | fr (default from LC_ALL/LC_MESSAGES/LANG)")
-	ca := fs.String("ca", "", "PEM file of CA certificates to trust for ipps://")
-	insecure := fs.Bool("insecure", false, "ipps://: do not check the printer's certificate")
+	reach := addLookupFlags(fs)
 	pos, code, ok := a.parseArgs(fs, args)
 	if !ok {
 		return code
@@ -69,22 +67,9 @@ func (a *app) cmdDevice(ctx context.Context, args []string) int {
 		a.hintf("give HOST[:IPP_PORT], or a --profile with device.address")
 		return ExitError
 	}
-	if *timeout <= 0 {
-		a.errorf("device: --timeout must be positive")
-		a.hintf("e.g. --timeout 10s")
-		return ExitError
-	}
-	c, err := a.printerClient(target, *ca, *insecure, *timeout)
-	if err != nil {
-		a.errorf("device: %v", err)
-		a.hintf("e.g. mfpcheck device 192.0.2.7 or mfpcheck device ipps://printer.example/ipp/print")
-		return ExitError
-	}
-	id, err := c.Identify(ctx)
-	if err != nil {
-		a.errorf("device: %v", err)
-		a.hintf("is IPP (port 631) turned on in the printer's network settings, and is %s its address?", target)
-		return ExitFail
+	id, code := a.identify(ctx, "device", target, reach)
+	if id == nil {
+		return code
 	}
 	l := a.lang(*lang)
 	res := deviceResult{Device: id, Findings: []report.Finding{}}
@@ -141,6 +126,20 @@ func writeIdentity(a *app, lang string, id *device.Identity) {
 		fmt.Fprintf(tw, "%s\t%s\n", diagnose.Colon(lang, diagnose.Label(lang, key)), v)
 	}
 	row("device.printer", id.URI)
+	if id.Source == device.SourceSNMP {
+		// SNMP answers what the Printer MIB holds; IPP's rows would only
+		// say "not reported".
+		row("device.source", "SNMP v2c")
+		row("device.ipp_closed", id.IPPClosed)
+		row("device.model", id.MakeAndModel)
+		row("device.firmware", id.Firmware)
+		row("device.name", id.Name)
+		row("device.serial", id.Serial)
+		row("device.description", id.Description)
+		tw.Flush()
+		return
+	}
+	row("device.source", "IPP")
 	row("device.model", id.MakeAndModel)
 	row("device.firmware", id.Firmware)
 	row("device.uuid", id.UUID)

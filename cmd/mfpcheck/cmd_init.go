@@ -13,12 +13,15 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mfpcheck/mfpcheck/diag/device"
 	"github.com/mfpcheck/mfpcheck/diag/profile"
 	"github.com/mfpcheck/mfpcheck/diag/profileinit"
 )
 
 // cmdInit runs "mfpcheck init": ask (on a terminal) or take from flags what
-// the device's web page shows, write a commented profile, validate it.
+// the device's web page shows, write a commented profile, validate it. With
+// --from-device, the device's identity (vendor, model, firmware, address)
+// comes from the device itself over IPP or SNMP.
 func (a *app) cmdInit(ctx context.Context, args []string) int {
 	fset := flag.NewFlagSet("init", flag.ContinueOnError)
 	var (
@@ -30,6 +33,8 @@ func (a *app) cmdInit(ctx context.Context, args []string) int {
 	fset.BoolVar(&force, "force", false, "overwrite the output file if it exists")
 	fset.StringVar(&lang, "lang", "", "language of the questions and menu names: en | de | fr")
 	fset.BoolVar(&noAsk, "no-ask", false, "do not ask, even on a terminal: flags and defaults only")
+	fromDevice := fset.String("from-device", "", "HOST[:IPP_PORT] or ipp(s):// URI: read vendor, model, firmware and address from the device (IPP, else SNMP)")
+	reach := addLookupFlags(fset)
 	answers := profileinit.Answers{}
 	for _, f := range profileinit.Fields() {
 		key := f.Key
@@ -43,6 +48,11 @@ func (a *app) cmdInit(ctx context.Context, args []string) int {
 		return a.usageError("init", "unexpected argument %q", pos[0])
 	}
 	lang = a.lang(lang)
+	if *fromDevice != "" {
+		if code := a.initFromDevice(ctx, answers, &vendor, *fromDevice, reach); code != ExitOK {
+			return code
+		}
+	}
 	ask := a.stdinTTY && !noAsk
 	in := bufio.NewReader(io.LimitReader(a.stdin, 1<<20))
 	prompt := func(question, def string) (string, error) {
@@ -147,4 +157,27 @@ func writeNew(path string, data []byte, force bool) error {
 		return f.Close()
 	}
 	return safefile.WriteFileAtomic(path, data, 0o600)
+}
+
+// initFromDevice fills the profile's identity from what the device at
+// target reports; what the user gave with flags wins.
+func (a *app) initFromDevice(ctx context.Context, answers profileinit.Answers, vendor *string, target string, reach lookupFlags) int {
+	id, code := a.identify(ctx, "init", target, reach)
+	if id == nil {
+		return code
+	}
+	if *vendor != "" {
+		answers["device.vendor"] = *vendor
+	}
+	note := profileinit.FromDevice(answers, id, target)
+	*vendor = answers["device.vendor"]
+	src := "IPP"
+	if id.Source == device.SourceSNMP {
+		src = "SNMP v2c (IPP did not answer)"
+	}
+	fmt.Fprintf(a.stderr, "mfpcheck: %s answered at %s: %s\n", src, id.URI, orDefaultStr(id.MakeAndModel, "no make and model"))
+	if note != "" {
+		fmt.Fprintf(a.stderr, "mfpcheck: note: %s\n", note)
+	}
+	return ExitOK
 }

@@ -20,14 +20,14 @@ func Compare(id *Identity, model, firmware string) []diagnose.Hit {
 	if model != "" && id.MakeAndModel != "" && !sameIdentity(model, id.MakeAndModel) {
 		hits = append(hits, diagnose.Hit{
 			ID:       "device.identity.model_differs",
-			Evidence: []string{"profile device.model: " + model, "printer-make-and-model: " + id.MakeAndModel},
+			Evidence: []string{"profile device.model: " + model, orDefault(id.ModelFrom, "printer-make-and-model") + ": " + id.MakeAndModel},
 			Params:   map[string]string{"uri": id.URI, "profile_model": model, "device_model": id.MakeAndModel},
 		})
 	}
 	if firmware != "" && id.Firmware != "" && !sameIdentity(firmware, id.Firmware) {
 		hits = append(hits, diagnose.Hit{
 			ID:       "device.identity.firmware_differs",
-			Evidence: []string{"profile device.firmware: " + firmware, "printer-firmware-string-version: " + id.Firmware},
+			Evidence: []string{"profile device.firmware: " + firmware, orDefault(id.FirmwareFrom, "printer-firmware-string-version") + ": " + id.Firmware},
 			Params:   map[string]string{"uri": id.URI, "profile_firmware": firmware, "device_firmware": id.Firmware},
 		})
 	}
@@ -52,4 +52,11 @@ func squash(s string) string {
 		}
 	}
 	return b.String()
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
 }

@@ -44,9 +44,24 @@ const MaxResponse = 4 << 20
 
 // Identity is what a printer says about itself: plain data, sanitized.
 type Identity struct {
-	URI             string   `json:"uri"`
-	MakeAndModel    string   `json:"make_and_model,omitempty"`
-	Firmware        string   `json:"firmware,omitempty"`
+	// Source is the protocol that answered: SourceIPP or SourceSNMP.
+	Source string `json:"source"`
+	// IPPClosed, when SNMP answered, is why IPP did not.
+	IPPClosed    string `json:"ipp_closed,omitempty"`
+	URI          string `json:"uri"`
+	MakeAndModel string `json:"make_and_model,omitempty"`
+	Firmware     string `json:"firmware,omitempty"`
+	// ModelFrom and FirmwareFrom name the attribute or MIB object each
+	// came from (printer-make-and-model, hrDeviceDescr, ...).
+	ModelFrom    string `json:"model_from,omitempty"`
+	FirmwareFrom string `json:"firmware_from,omitempty"`
+	// Name, Serial, Description and ObjectID come from SNMP only:
+	// prtGeneralPrinterName (else sysName), prtGeneralSerialNumber,
+	// sysDescr, sysObjectID.
+	Name            string   `json:"name,omitempty"`
+	Serial          string   `json:"serial,omitempty"`
+	Description     string   `json:"description,omitempty"`
+	ObjectID        string   `json:"object_id,omitempty"`
 	UUID            string   `json:"uuid,omitempty"`
 	State           string   `json:"state,omitempty"`
 	StateReasons    []string `json:"state_reasons,omitempty"`
@@ -277,6 +292,7 @@ func ParseIdentity(body []byte) (*Identity, error) {
 	}
 	p := m.Printer
 	id := &Identity{
+		Source:          SourceIPP,
 		MakeAndModel:    first(p, "printer-make-and-model"),
 		Firmware:        strings.Join(all(p, "printer-firmware-string-version"), ", "),
 		UUID:            first(p, "printer-uuid"),
@@ -284,6 +300,12 @@ func ParseIdentity(body []byte) (*Identity, error) {
 		StateReasons:    all(p, "printer-state-reasons"),
 		MoreInfo:        first(p, "printer-more-info"),
 		DocumentFormats: all(p, "document-format-supported"),
+	}
+	if id.MakeAndModel != "" {
+		id.ModelFrom = "printer-make-and-model"
+	}
+	if id.Firmware != "" {
+		id.FirmwareFrom = "printer-firmware-string-version"
 	}
 	return id, nil
 }

@@ -83,7 +83,7 @@ func (f Field) MenuName(vendor, lang string) string {
 func (f Field) Applies(authMethod string) bool { return f.Only == "" || f.Only == authMethod }
 
 // Answers are the values given, by dotted key ("smtp.server"), plus
-// "device.vendor".
+// "device.vendor" and "device.firmware" (from FromDevice).
 type Answers map[string]string
 
 // Build writes the commented profile for the answers (defaults filled in)
@@ -139,7 +139,7 @@ func Build(name string, a Answers, lang string) ([]byte, error) {
 	}
 	put("device.name", quote(name0))
 	put("device.vendor", quote(vendor))
-	for _, k := range []string{"device.model", "device.address"} {
+	for _, k := range []string{"device.model", "device.firmware", "device.address"} {
 		if v := get(k); v != "" {
 			put(k, quote(v))
 		}
