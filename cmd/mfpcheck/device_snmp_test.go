@@ -39,9 +39,9 @@ func TestDeviceSNMPFallbackRealAgent(t *testing.T) {
 	var res struct {
 		Device struct {
 			Source, URI, Firmware, Name, Serial, Description string
-			MakeAndModel                                      string `json:"make_and_model"`
-			IPPClosed                                         string `json:"ipp_closed"`
-			ModelFrom                                         string `json:"model_from"`
+			MakeAndModel                                     string `json:"make_and_model"`
+			IPPClosed                                        string `json:"ipp_closed"`
+			ModelFrom                                        string `json:"model_from"`
 		} `json:"device"`
 		Findings []struct {
 			ID       string
