@@ -165,7 +165,7 @@ type loaded struct {
 // load reads the embedded catalogue once: its compiled form when that was
 // made from the embedded YAML, else the YAML itself.
 var load = sync.OnceValue(func() loaded {
-	if cat, ok := decodeCompiled(catalogueFS, compiledGob); ok {
+	if cat, ok := fromCompiled(catalogueFS, compiledHash, compiledEntries); ok {
 		return loaded{cat, nil}
 	}
 	cat, err := parseCatalogue(catalogueFS)
@@ -292,9 +292,11 @@ func (e *entry) prepare(name string) {
 				e.hints = append(e.hints, normalize(p))
 			}
 		}
-		e.states = map[string]bool{}
-		for _, s := range e.Match.States {
-			e.states[normalize(s)] = true
+		if len(e.Match.States) > 0 {
+			e.states = map[string]bool{}
+			for _, s := range e.Match.States {
+				e.states[normalize(s)] = true
+			}
 		}
 	}
 }

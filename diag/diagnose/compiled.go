@@ -2,47 +2,42 @@ package diagnose
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"embed"
-	"encoding/gob"
+	"encoding/hex"
 	"fmt"
+	"go/format"
+	"hash/crc32"
+	"io"
 	"io/fs"
 	"path"
-	"slices"
+	"reflect"
 	"sort"
+	"strconv"
+	"strings"
 )
 
-// The compiled catalogue is the parsed YAML catalogue in gob form, made by
-// `go generate ./diag/diagnose/` (gencatalogue). Decoding it takes about a
-// tenth of the time the YAML takes to parse, which is most of `mfpcheck
-// explain`'s start-up. It carries the hash of the YAML files it was made
-// from: when the YAML has changed since (an edit without go generate), the
-// hash differs and the YAML is parsed as before, so a stale file only
-// costs start-up time, never a wrong answer; TestCompiledCatalogueIsFresh
-// fails until it is regenerated.
+// The compiled catalogue is the parsed YAML catalogue written out as Go
+// data (catalogue_gen.go) by `go generate ./diag/diagnose/`
+// (gencatalogue). The compiler lays it out in the binary's data section,
+// so loading it decodes nothing: it builds the id index and each entry's
+// text maps from data that is already there, in well under a millisecond,
+// and only the texts a command prints are ever read. It carries the hash
+// of the YAML files it was made from: when the YAML has changed since (an
+// edit without go generate), the hash differs and the YAML is parsed as
+// before, so a stale file only costs start-up time, never a wrong answer;
+// TestCompiledCatalogueIsFresh fails until it is regenerated.
 //
 //go:generate go run ./gencatalogue
-//go:embed catalogue.gob
-var compiledGob []byte
 
 // compiledFile is the name of the compiled catalogue, next to this file.
-const compiledFile = "catalogue.gob"
+const compiledFile = "catalogue_gen.go"
 
-// compiledForm is what catalogue.gob holds. Gob encodes maps in random
-// order, so the entries' maps travel as sorted lists: the same YAML always
-// gives the same bytes.
-type compiledForm struct {
-	Hash    [sha256.Size]byte
-	Entries []compiledEntry
-}
-
+// compiledEntry is one entry in compiled form. Maps would have to be built
+// by code at every start of the program, so the entry's maps travel as
+// lists sorted by key: the same YAML always gives the same file.
 type compiledEntry struct {
-	Entry *entry // without Text and VendorSteps
-	File  string
-	// Norm, Any and Hints are the entry's normalised match phrases.
-	Norm, Any, Hints []string
-	Text             []compiledText
-	Vendor           []compiledVendor
+	Entry  *entry // without Text, VendorSteps and states
+	Text   []compiledText
+	Vendor []compiledVendor
 }
 
 type compiledText struct {
@@ -60,52 +55,66 @@ type compiledSteps struct {
 	Steps []stepSpec
 }
 
-// yamlHash is the SHA-256 of every catalogue/*.yaml file of fsys, names
-// and contents, in name order.
-func yamlHash(fsys fs.ReadDirFS) ([sha256.Size]byte, error) {
-	var sum [sha256.Size]byte
+// yamlHash is a checksum of every catalogue/*.yaml file of fsys, names,
+// sizes and contents, in name order, in hex: CRC-32C and CRC-32 (IEEE)
+// side by side. It tells a compiled form from one made of other YAML (an
+// edit without go generate); nobody crafts collisions against it, and
+// both CRCs run in hardware, where SHA-256 would be most of the start-up
+// it guards.
+func yamlHash(fsys fs.ReadDirFS) (string, error) {
 	dir, err := fsys.ReadDir("catalogue")
 	if err != nil {
-		return sum, err
+		return "", err
 	}
-	h := sha256.New()
+	c, ieee := crc32.New(crc32.MakeTable(crc32.Castagnoli)), crc32.NewIEEE()
+	h := io.MultiWriter(c, ieee)
+	buf := make([]byte, 32<<10)
 	for _, d := range dir {
 		if d.IsDir() || path.Ext(d.Name()) != ".yaml" {
 			continue
 		}
-		data, err := fs.ReadFile(fsys, "catalogue/"+d.Name())
+		info, err := d.Info()
 		if err != nil {
-			return sum, err
+			return "", err
 		}
-		fmt.Fprintf(h, "%s\x00%d\x00", d.Name(), len(data))
-		h.Write(data)
+		f, err := fsys.Open("catalogue/" + d.Name())
+		if err != nil {
+			return "", err
+		}
+		// Streamed through one buffer: a copy of every file would be
+		// most of what the hash costs.
+		fmt.Fprintf(h, "%s\x00%d\x00", d.Name(), info.Size())
+		_, err = io.CopyBuffer(h, f, buf)
+		f.Close()
+		if err != nil {
+			return "", err
+		}
 	}
-	copy(sum[:], h.Sum(nil))
-	return sum, nil
+	return hex.EncodeToString(ieee.Sum(c.Sum(nil))), nil
 }
 
 // CompileCatalogue parses the embedded YAML catalogue and returns its
-// compiled form, for go generate. A catalogue with errors is not compiled.
+// compiled form, the Go source of catalogue_gen.go, for go generate. A
+// catalogue with errors is not compiled.
 func CompileCatalogue() ([]byte, error) {
 	c, err := parseCatalogue(catalogueFS)
 	if err != nil {
 		return nil, err
 	}
-	return encodeCompiled(catalogueFS, c)
-}
-
-func encodeCompiled(fsys embed.FS, c *catalogue) ([]byte, error) {
-	form := compiledForm{}
-	var err error
-	if form.Hash, err = yamlHash(fsys); err != nil {
+	hash, err := yamlHash(catalogueFS)
+	if err != nil {
 		return nil, err
 	}
+	return compiledSource(hash, toCompiled(c))
+}
+
+// toCompiled turns parsed entries into their compiled form.
+func toCompiled(c *catalogue) []compiledEntry {
+	var out []compiledEntry
 	for _, e := range c.entries {
-		ce := compiledEntry{File: e.file, Norm: e.norm, Any: e.any, Hints: e.hints}
 		plain := *e
-		plain.Text, plain.VendorSteps = nil, nil
-		plain.norm, plain.any, plain.hints, plain.states = nil, nil, nil, nil
-		ce.Entry = &plain
+		plain.Text, plain.VendorSteps, plain.states = nil, nil, nil
+		ce := compiledEntry{Entry: &plain}
 		for _, lang := range sortedKeys(e.Text) {
 			ce.Text = append(ce.Text, compiledText{lang, e.Text[lang]})
 		}
@@ -116,13 +125,90 @@ func encodeCompiled(fsys embed.FS, c *catalogue) ([]byte, error) {
 			}
 			ce.Vendor = append(ce.Vendor, cv)
 		}
-		form.Entries = append(form.Entries, ce)
+		out = append(out, ce)
 	}
+	return out
+}
+
+// compiledSource is catalogue_gen.go: the hash and the entries as Go
+// composite literals, gofmt-formatted.
+func compiledSource(hash string, entries []compiledEntry) ([]byte, error) {
 	var b bytes.Buffer
-	if err := gob.NewEncoder(&b).Encode(form); err != nil {
+	b.WriteString("// Code generated by gencatalogue from catalogue/*.yaml; DO NOT EDIT.\n")
+	b.WriteString("// Run `go generate ./diag/diagnose/` after changing the YAML.\n\n")
+	b.WriteString("package diagnose\n\nimport \"github.com/mfpcheck/mfpcheck/diag/report\"\n\n")
+	b.WriteString("// compiledHash is yamlHash of the YAML this file was made from.\n")
+	fmt.Fprintf(&b, "const compiledHash = %q\n\n", hash)
+	b.WriteString("var compiledEntries = ")
+	if err := writeLiteral(&b, reflect.ValueOf(entries), false); err != nil {
 		return nil, err
 	}
-	return b.Bytes(), nil
+	b.WriteString("\n")
+	return format.Source(b.Bytes())
+}
+
+// writeLiteral writes v as a Go expression. It knows the kinds the
+// compiled form holds (pointers, structs, slices, strings, integers,
+// booleans) and refuses maps, which the compiler could not lay out as
+// data. elided leaves out the type of a slice's element, as gofmt -s does.
+func writeLiteral(b *bytes.Buffer, v reflect.Value, elided bool) error {
+	t := v.Type()
+	name := strings.ReplaceAll(t.String(), "diagnose.", "")
+	switch t.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			b.WriteString("nil")
+			return nil
+		}
+		if !elided {
+			b.WriteString("&")
+		}
+		return writeLiteral(b, v.Elem(), elided)
+	case reflect.Struct:
+		if !elided {
+			b.WriteString(name)
+		}
+		b.WriteString("{")
+		for i := range t.NumField() {
+			f := v.Field(i)
+			if f.IsZero() {
+				continue
+			}
+			b.WriteString("\n" + t.Field(i).Name + ": ")
+			if err := writeLiteral(b, f, false); err != nil {
+				return fmt.Errorf("%s.%s: %w", name, t.Field(i).Name, err)
+			}
+			b.WriteString(",")
+		}
+		b.WriteString("\n}")
+	case reflect.Slice:
+		if v.IsNil() {
+			b.WriteString("nil")
+			return nil
+		}
+		b.WriteString(name + "{")
+		for i := range v.Len() {
+			b.WriteString("\n")
+			if err := writeLiteral(b, v.Index(i), true); err != nil {
+				return err
+			}
+			b.WriteString(",")
+		}
+		b.WriteString("\n}")
+	case reflect.String:
+		if name != "string" {
+			b.WriteString(name + "(" + strconv.Quote(v.String()) + ")")
+		} else {
+			b.WriteString(strconv.Quote(v.String()))
+		}
+	case reflect.Int:
+		b.WriteString(strconv.FormatInt(v.Int(), 10))
+	case reflect.Bool:
+		b.WriteString(strconv.FormatBool(v.Bool()))
+	default:
+		return fmt.Errorf("cannot write a %s as compiled data", t)
+	}
+	return nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -134,24 +220,22 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// decodeCompiled builds the catalogue from its compiled form; ok is false
-// when blob was not made from fsys's YAML (or does not decode), and the
-// caller parses the YAML instead.
-func decodeCompiled(fsys embed.FS, blob []byte) (*catalogue, bool) {
+// fromCompiled builds the catalogue from its compiled form; ok is false
+// when it was not made from fsys's YAML (hash is another YAML's), and the
+// caller parses the YAML instead. The compiled entries are copied, never
+// changed.
+func fromCompiled(fsys fs.ReadDirFS, hash string, entries []compiledEntry) (*catalogue, bool) {
 	want, err := yamlHash(fsys)
-	if err != nil || len(blob) == 0 {
+	if err != nil || hash != want || len(entries) == 0 {
 		return nil, false
 	}
-	var form compiledForm
-	if err := gob.NewDecoder(bytes.NewReader(blob)).Decode(&form); err != nil || form.Hash != want {
-		return nil, false
-	}
-	c := &catalogue{byID: make(map[string]*entry, len(form.Entries))}
-	for _, ce := range form.Entries {
-		e := ce.Entry
-		if e == nil || c.byID[e.ID] != nil {
+	c := &catalogue{byID: make(map[string]*entry, len(entries)), entries: make([]*entry, 0, len(entries))}
+	for _, ce := range entries {
+		if ce.Entry == nil || ce.Entry.ID == "" || c.byID[ce.Entry.ID] != nil {
 			return nil, false
 		}
+		e := new(entry)
+		*e = *ce.Entry
 		if len(ce.Text) > 0 {
 			e.Text = make(map[string]*langText, len(ce.Text))
 			for _, t := range ce.Text {
@@ -168,10 +252,9 @@ func decodeCompiled(fsys embed.FS, blob []byte) (*catalogue, bool) {
 				e.VendorSteps[v.Vendor] = m
 			}
 		}
-		e.norm, e.any, e.hints = ce.Norm, ce.Any, ce.Hints
-		e.prepare(ce.File)
+		e.prepare(e.file)
 		c.byID[e.ID] = e
 		c.entries = append(c.entries, e)
 	}
-	return c, !slices.ContainsFunc(c.entries, func(e *entry) bool { return e.ID == "" })
+	return c, true
 }

@@ -2,79 +2,111 @@ package diagnose
 
 import (
 	"bytes"
-	"encoding/gob"
+	"os"
 	"reflect"
 	"testing"
 )
 
-// TestCompiledCatalogueIsFresh: catalogue.gob is exactly what the YAML
+// TestCompiledCatalogueIsFresh: catalogue_gen.go is exactly what the YAML
 // compiles to. When it fails, run `go generate ./diag/diagnose/`.
 func TestCompiledCatalogueIsFresh(t *testing.T) {
 	want, err := CompileCatalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(want, compiledGob) {
+	got, err := os.ReadFile(compiledFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(want, got) {
 		t.Fatalf("%s is stale (made from other YAML): run go generate ./diag/diagnose/", compiledFile)
 	}
-	if _, ok := decodeCompiled(catalogueFS, compiledGob); !ok {
-		t.Fatalf("%s does not decode", compiledFile)
+	if _, ok := fromCompiled(catalogueFS, compiledHash, compiledEntries); !ok {
+		t.Fatalf("%s is not used", compiledFile)
+	}
+	if _, err := os.Stat("catalogue.gob"); err == nil {
+		t.Fatal("catalogue.gob (the old compiled form) is back: run go generate ./diag/diagnose/, which removes it")
 	}
 }
 
 // TestCompiledCatalogueMatchesYAML: the catalogue read from its compiled
 // form is, entry by entry and field by field, the catalogue parsed from
-// the YAML.
+// the YAML; so is the compiled form of the parsed YAML (which does not
+// need the generated file to be fresh).
 func TestCompiledCatalogueMatchesYAML(t *testing.T) {
 	fromYAML, err := parseCatalogue(catalogueFS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	blob, err := encodeCompiled(catalogueFS, fromYAML)
+	hash, err := yamlHash(catalogueFS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	compiled, ok := decodeCompiled(catalogueFS, blob)
-	if !ok {
-		t.Fatal("compiled catalogue does not decode")
+	check := func(name string, entries []compiledEntry) {
+		compiled, ok := fromCompiled(catalogueFS, hash, entries)
+		if !ok {
+			t.Fatalf("%s: compiled catalogue is not used", name)
+		}
+		if len(compiled.entries) != len(fromYAML.entries) {
+			t.Fatalf("%s: %d entries compiled, %d in the YAML", name, len(compiled.entries), len(fromYAML.entries))
+		}
+		for i, want := range fromYAML.entries {
+			if got := compiled.entries[i]; !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: entry %s differs:\ncompiled %+v\nyaml     %+v", name, want.ID, got, want)
+			}
+			if compiled.byID[want.ID] != compiled.entries[i] {
+				t.Errorf("%s: %s is not indexed", name, want.ID)
+			}
+		}
 	}
-	if len(compiled.entries) != len(fromYAML.entries) {
-		t.Fatalf("%d entries compiled, %d in the YAML", len(compiled.entries), len(fromYAML.entries))
+	check("toCompiled", toCompiled(fromYAML))
+	if compiledHash == hash {
+		check(compiledFile, compiledEntries)
 	}
-	for i, want := range fromYAML.entries {
-		if got := compiled.entries[i]; !reflect.DeepEqual(got, want) {
-			t.Errorf("entry %s differs:\ncompiled %+v\nyaml     %+v", want.ID, got, want)
+}
+
+// TestCompiledCatalogueIsNotChanged: loading copies the compiled entries,
+// so a second load (a test, or a parallel reader) sees them as generated.
+func TestCompiledCatalogueIsNotChanged(t *testing.T) {
+	for _, ce := range compiledEntries {
+		if ce.Entry.Text != nil || ce.Entry.VendorSteps != nil || ce.Entry.states != nil {
+			t.Fatalf("%s: a load wrote into the compiled entry", ce.Entry.ID)
 		}
 	}
 }
 
 // TestStaleCompiledCatalogueIsIgnored: a compiled form made from other
-// YAML is not used.
+// YAML, or an empty or broken one, is not used.
 func TestStaleCompiledCatalogueIsIgnored(t *testing.T) {
-	var form compiledForm
-	if err := gob.NewDecoder(bytes.NewReader(compiledGob)).Decode(&form); err != nil {
-		t.Fatal(err)
-	}
-	form.Hash[0] ^= 0xff
-	var b bytes.Buffer
-	if err := gob.NewEncoder(&b).Encode(form); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := decodeCompiled(catalogueFS, b.Bytes()); ok {
+	other := []byte(compiledHash)
+	other[0] ^= 1
+	if _, ok := fromCompiled(catalogueFS, string(other), compiledEntries); ok {
 		t.Fatal("a compiled catalogue with another YAML's hash was used")
 	}
-	if _, ok := decodeCompiled(catalogueFS, compiledGob[:len(compiledGob)/2]); ok {
-		t.Fatal("a truncated compiled catalogue was used")
+	if _, ok := fromCompiled(catalogueFS, compiledHash, nil); ok {
+		t.Fatal("an empty compiled catalogue was used")
+	}
+	twice := append(append([]compiledEntry{}, compiledEntries...), compiledEntries[0])
+	if _, ok := fromCompiled(catalogueFS, compiledHash, twice); ok {
+		t.Fatal("a compiled catalogue with a repeated id was used")
 	}
 }
 
 // BenchmarkLoadCatalogue is the start-up cost of the catalogue, from its
-// compiled form and from the YAML.
+// compiled form and from the YAML, and of the YAML hash that decides
+// between them.
 func BenchmarkLoadCatalogue(b *testing.B) {
 	b.Run("compiled", func(b *testing.B) {
 		for range b.N {
-			if _, ok := decodeCompiled(catalogueFS, compiledGob); !ok {
-				b.Fatal("does not decode")
+			if _, ok := fromCompiled(catalogueFS, compiledHash, compiledEntries); !ok {
+				b.Fatal("not used")
+			}
+		}
+	})
+	b.Run("hash", func(b *testing.B) {
+		for range b.N {
+			if _, err := yamlHash(catalogueFS); err != nil {
+				b.Fatal(err)
 			}
 		}
 	})
