@@ -7,7 +7,6 @@ import (
 
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
 	"github.com/mfpcheck/mfpcheck/diag/i18n"
-	textrender "github.com/mfpcheck/mfpcheck/diag/render"
 	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
@@ -45,13 +44,13 @@ func (d *doc) tenantSection(t *report.TenantInfo, n tenantCounts) {
 	fill := func(s string) string {
 		return strings.NewReplacer("{tenant}", t.Tenant, "{user}", t.User).Replace(s)
 	}
-	onOff := func(b *bool, on, off string) string { return textrender.TenantBool(d.lang, b, on, off) }
+	onOff := func(b *bool, on, off string) string { return i18n.TenantBool(d.lang, b, on, off) }
 	d.section(T("decides"))
 	d.para(fill(T("heading")), column{style: "I"}, rowStyle{})
 	d.gap(1)
 
 	a := t.SMTPAuth
-	eff := textrender.TenantEffective(d.lang, a)
+	eff := i18n.TenantEffective(d.lang, a.Effective, a.Source)
 	org := T("unknown")
 	if a.OrgDisabled != nil {
 		org = "SmtpClientAuthenticationDisabled = " + pwsBool(*a.OrgDisabled)
@@ -100,7 +99,7 @@ func (d *doc) tenantSection(t *report.TenantInfo, n tenantCounts) {
 			}
 			var effects []string
 			for _, b := range p.Blocks {
-				effects = append(effects, labelOr(d.lang, "tenant.block."+b, b))
+				effects = append(effects, i18n.TOr(d.lang, "tenant.block."+b, b))
 			}
 			rows = append(rows, []string{p.Name, state, d.or(strings.Join(effects, "; ")), d.yesNo(p.AppliesToMailbox)})
 		}
@@ -132,7 +131,7 @@ func (d *doc) tenantSection(t *report.TenantInfo, n tenantCounts) {
 					result += "\n" + s.Reason
 				}
 			}
-			ca := labelOr(d.lang, "tenant.ca_result."+s.ConditionalAccess, s.ConditionalAccess)
+			ca := i18n.TOr(d.lang, "tenant.ca_result."+s.ConditionalAccess, s.ConditionalAccess)
 			if len(s.Policies) > 0 {
 				ca = join("\n", ca, strings.Join(s.Policies, "; "))
 			}
@@ -158,7 +157,7 @@ func (d *doc) tenantSection(t *report.TenantInfo, n tenantCounts) {
 	var reads [][]string
 	unofficial := false
 	for _, r := range t.Reads[:min(len(t.Reads), maxTenantReads)] {
-		status := labelOr(d.lang, "tenant.read."+r.Status, r.Status)
+		status := i18n.TOr(d.lang, "tenant.read."+r.Status, r.Status)
 		if r.Unofficial {
 			status += " (" + T("unofficial_tag") + ")"
 			unofficial = true
@@ -214,15 +213,6 @@ func (d *doc) readDetail(t *report.TenantInfo, what string) string {
 		}
 	}
 	return ""
-}
-
-// labelOr is the label key in lang, or raw when the table has no such key
-// (a value a newer reader records).
-func labelOr(lang, key, raw string) string {
-	if v := i18n.T(lang, key); v != key {
-		return v
-	}
-	return raw
 }
 
 // pwsBool spells a boolean the way Exchange Online PowerShell prints it.

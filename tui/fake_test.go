@@ -16,6 +16,8 @@ import (
 type fakeEngine struct {
 	gate      chan struct{}
 	loginGate chan struct{}
+	// tenant, when set, is the report's tenant object (--tenant-check).
+	tenant *report.TenantInfo
 
 	mu     sync.Mutex
 	sheets []string
@@ -125,6 +127,7 @@ func (e *fakeEngine) check(ctx context.Context, d Device, progress chan<- report
 		HasRefreshToken: true, HasRefreshDaysLeft: true, RefreshDaysLeft: 87,
 	}
 	r.Findings = []report.Finding{fakeFinding("smtp_auth_disabled", "en")}
+	r.Tenant = e.tenant
 	r.Verdict = report.VerdictFail
 	r.Duration = report.Duration(start)
 	return r

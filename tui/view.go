@@ -303,9 +303,16 @@ func (m *Model) probeContent(ds *devState) string {
 	if t := r.Token; t != nil {
 		line(ansi.Truncate(m.tokenSummary(t), w, "…"))
 	}
+	if r.Tenant != nil {
+		line(m.tenantSummary(r.Tenant, w))
+	}
 	line("")
 	b.WriteString(m.findingsView(ds.findings, w))
 	line("")
+	if r.Tenant != nil {
+		b.WriteString(m.tenantView(r.Tenant, w))
+		line("")
+	}
 	line(m.st.Section.Render(tr(m.lang, "phases")))
 	for _, p := range r.Phases {
 		line(m.phaseLine(p, w))

@@ -22,11 +22,11 @@ func Tenant(w io.Writer, t *report.TenantInfo, lang string) {
 		return strings.NewReplacer("{tenant}", t.Tenant, "{user}", t.User).Replace(s)
 	}
 	label := func(k string) string { return i18n.Colon(lang, T(k)) }
-	onOff := func(b *bool, on, off string) string { return TenantBool(lang, b, on, off) }
+	onOff := func(b *bool, on, off string) string { return i18n.TenantBool(lang, b, on, off) }
 	var b strings.Builder
 	fmt.Fprintln(&b, fill(T("heading")))
 	a := t.SMTPAuth
-	fmt.Fprintf(&b, "  %s %s\n", i18n.Colon(lang, fill(T("smtp_auth"))), TenantEffective(lang, a))
+	fmt.Fprintf(&b, "  %s %s\n", i18n.Colon(lang, fill(T("smtp_auth"))), i18n.TenantEffective(lang, a.Effective, a.Source))
 	mb := T("empty")
 	if a.MailboxDisabled != nil {
 		mb = fmt.Sprintf("SmtpClientAuthenticationDisabled = %t", *a.MailboxDisabled)
@@ -92,34 +92,4 @@ func Tenant(w io.Writer, t *report.TenantInfo, lang string) {
 		fmt.Fprintln(&b)
 	}
 	io.WriteString(w, b.String())
-}
-
-// TenantBool is a tenant setting read as true, false or not at all, in
-// lang: the tenant.<on> or tenant.<off> label, or "unknown" when b is nil
-// (the read failed; never assumed either way).
-func TenantBool(lang string, b *bool, on, off string) string {
-	switch {
-	case b == nil:
-		return i18n.T(lang, "tenant.unknown")
-	case *b:
-		return i18n.T(lang, "tenant."+on)
-	}
-	return i18n.T(lang, "tenant."+off)
-}
-
-// TenantEffective is the mailbox's effective SMTP AUTH with where it comes
-// from ("off (set on the mailbox)"), in lang.
-func TenantEffective(lang string, a report.TenantSMTPAuth) string {
-	s := i18n.T(lang, "tenant."+orUnknown(a.Effective))
-	if a.Source != "" {
-		s += " (" + i18n.T(lang, "tenant.source."+a.Source) + ")"
-	}
-	return s
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "unknown"
-	}
-	return s
 }
