@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/mfpcheck/mfpcheck/diag/check"
 	"github.com/mfpcheck/mfpcheck/diag/profile"
 	"github.com/mfpcheck/mfpcheck/diag/token"
 )
@@ -292,10 +293,10 @@ func (a *app) inputError(cmd string, err error) int {
 	a.errorLines(err)
 	var pe *profile.ProfileError
 	var te *token.FileError
-	var he *hintError
+	var he *check.HintError
 	switch {
 	case errors.As(err, &he):
-		a.hintf("%s", he.hint)
+		a.hintf("%s", he.Hint)
 	case errors.As(err, &pe):
 		a.hintf("fix the profile at the line named; README \"Device profile\" lists every field")
 	case errors.As(err, &te):

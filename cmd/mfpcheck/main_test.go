@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mfpcheck/mfpcheck/diag/hostport"
 	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
@@ -104,7 +105,7 @@ func TestSplitTarget(t *testing.T) {
 		{"host:abc", "", 0, true},
 	}
 	for _, c := range cases {
-		h, p, err := splitTarget(c.in)
+		h, p, err := hostport.Split(c.in, 0)
 		if (err != nil) != c.bad || h != c.host || p != c.port {
 			t.Errorf("splitTarget(%q) = %q, %d, %v", c.in, h, p, err)
 		}
