@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag/batch"
@@ -28,10 +29,20 @@ fixtures/fleets/ for examples.
 At most 3 checks run at once for one mailbox (Exchange Online refuses a 4th
 session with 432 4.3.2), however high --concurrency is.
 
-Formats: text (summary table), json (one "mfpcheck.batch/v1" document),
-jsonl (one report per line, written as each device finishes), csv (one row
-per device), openmetrics (gauges for node_exporter's textfile collector or a
-Prometheus scrape).
+Formats: jsonl (one report per line), json (one "mfpcheck.batch/v1"
+document, its reports array streamed) and csv (one row per device) are
+written as each device finishes, in the order they finish, and keep nothing
+of a device once written, so memory stays flat however large the fleet.
+text (summary table, worst first), openmetrics (gauges for node_exporter's
+textfile collector or a Prometheus scrape) and nagios sort or group the
+devices: they keep a small summary per device and write at the end.
+
+The fleet is read as the run goes (a CSV inventory row by row). An entry
+that cannot be checked (a malformed row, a bad port, no server, an unknown
+vendor in a YAML fleet) is that device's error report, naming the file and
+line, and is named on stderr; the other devices are still checked. Names
+must be unique for text, openmetrics, nagios and --sheets (a repeated name
+is that device's error there).
 
 --sheets DIR writes one PDF status sheet per device and fleet-summary.pdf;
 an existing file is never overwritten: the new one gets a -2, -3 … suffix,
@@ -42,8 +53,8 @@ cancelled, and the output holds every device that finished, complete and
 marked as interrupted (exit code 3).
 
 Exit codes: the worst verdict: 0 ok, 1 warning, 2 fail, 3 could not run
-(also: a broken fleet file, an interrupted run, sheets that could not be
-written).
+(also: a fleet entry that could not be checked, a fleet file that is not
+one, an interrupted run, sheets that could not be written).
 `
 
 // batchFlags are the flags of "batch".
@@ -92,27 +103,106 @@ func (a *app) cmdBatch(ctx context.Context, args []string) int {
 	if !ok {
 		return ExitError
 	}
-	devices, err := batch.LoadFleet(pos[0])
+	fleet, err := batch.OpenFleet(pos[0])
 	if err != nil {
 		a.errorLines(err)
 		a.hintf("each line names the file and line to fix; mfpcheck batch --help describes the fleet formats")
 		return ExitError
 	}
-	a.fleetWarnings(devices)
-	roots, err := loadFleetCAs(f.caFile, devices)
-	if err != nil {
-		a.errorf("%v", err)
+	defer fleet.Close()
+	cas := &fleetCAs{pools: map[string]*x509.CertPool{}}
+	if err := cas.load(f.caFile); err != nil {
+		a.errorf("--ca: %v", err)
 		return ExitError
 	}
-	opts.Check = a.fleetCheck(f.caFile, f.insecure, opts.Lang, func() map[string]*x509.CertPool { return roots })
-	return a.runFleet(ctx, devices, opts)
+	opts.Warn = func(w string) { fmt.Fprintf(a.stderr, "mfpcheck: warning: %s\n", w) }
+	bad := 0
+	opts.Bad = func(err error) {
+		if bad++; bad <= maxBadShown {
+			a.errorLines(err)
+		}
+	}
+	defer func() {
+		if bad > maxBadShown {
+			a.errorf("… and %d more entries that could not be checked", bad-maxBadShown)
+		}
+		if bad > 0 {
+			a.hintf("each of those devices is in the output as an error naming the file and line to fix; the others were checked")
+		}
+	}()
+	check := a.fleetCheck(f.caFile, f.insecure, opts.Lang, cas.pool)
+	// A device's own CA file is read when its check starts; one that
+	// cannot be read is that device's error.
+	opts.Check = func(ctx context.Context, d batch.Device) *report.Report {
+		if d.CAFile != "" && d.Err == nil {
+			if err := cas.load(d.CAFile); err != nil {
+				d.Err = fmt.Errorf("%s: ca: %w", d.Source, err)
+				return batch.CheckDevice(ctx, nil, d)
+			}
+		}
+		return check(ctx, d)
+	}
+	return a.runFleetStream(ctx, fleet, opts)
+}
+
+// maxBadShown is how many bad fleet entries batch names on stderr (all of
+// them are in the output).
+const maxBadShown = 20
+
+// fleetCAs are the CA files of a batch run, each read once (--ca before the
+// run, a device's own ca file when its check starts).
+type fleetCAs struct {
+	mu    sync.Mutex
+	pools map[string]*x509.CertPool
+	errs  map[string]error
+}
+
+// maxFleetCAs bounds the CA files kept in memory; past it a file is read
+// again for each device that names it.
+const maxFleetCAs = 64
+
+func (c *fleetCAs) load(file string) error {
+	if file == "" {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pools[file] != nil {
+		return nil
+	}
+	if err := c.errs[file]; err != nil {
+		return err
+	}
+	pool, err := probe.LoadCAFile(file)
+	if len(c.pools)+len(c.errs) >= maxFleetCAs {
+		return err
+	}
+	if err != nil {
+		if c.errs == nil {
+			c.errs = map[string]error{}
+		}
+		c.errs[file] = err
+		return err
+	}
+	c.pools[file] = pool
+	return nil
+}
+
+func (c *fleetCAs) pool(file string) *x509.CertPool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p := c.pools[file]; p != nil {
+		return p
+	}
+	p, _ := probe.LoadCAFile(file) // past maxFleetCAs: read again
+	return p
 }
 
 // fleetCheck is the check of a fleet device, as batch and serve run it:
 // its profile, the CA file of its own ca column or else flagCA (read
 // beforehand into roots(), see loadFleetCAs), certificate checks off with
 // --insecure.
-func (a *app) fleetCheck(flagCA string, insecure bool, lang string, roots func() map[string]*x509.CertPool) batch.CheckFunc {
+func (a *app) fleetCheck(flagCA string, insecure bool, lang string, roots func(file string) *x509.CertPool) batch.CheckFunc {
 	return batch.CheckWith(func(d batch.Device) check.Config {
 		cfg := check.FromProfile(d.Profile, a.getenv)
 		ca := d.CAFile
@@ -120,7 +210,7 @@ func (a *app) fleetCheck(flagCA string, insecure bool, lang string, roots func()
 			ca = flagCA
 		}
 		if ca != "" {
-			cfg.Probe.Roots, cfg.Probe.RootsName = roots()[ca], ca
+			cfg.Probe.Roots, cfg.Probe.RootsName = roots(ca), ca
 		}
 		if insecure {
 			cfg.Probe.VerifyCert = false
@@ -214,11 +304,23 @@ func pdfSheets() batch.Sheets {
 	}
 }
 
+// runFleetStream is runFleet for a fleet read as the run goes.
+func (a *app) runFleetStream(ctx context.Context, fleet *batch.Fleet, opts batch.Options) int {
+	worst, err := batch.RunFleet(ctx, fleet, opts, a.stdout, a.stderr)
+	return a.fleetExit(worst, err, opts)
+}
+
 // runFleet checks devices with opts, writes the output and maps the outcome
 // to the exit code. "mfpcheck demo --batch" calls it with a simulated fleet
 // and its own Check.
 func (a *app) runFleet(ctx context.Context, devices []batch.Device, opts batch.Options) int {
 	worst, err := batch.Run(ctx, devices, opts, a.stdout, a.stderr)
+	return a.fleetExit(worst, err, opts)
+}
+
+// fleetExit reports a batch run's error and maps its outcome to the exit
+// code.
+func (a *app) fleetExit(worst report.Verdict, err error, opts batch.Options) int {
 	if err != nil {
 		a.errorLines(err)
 		if errors.Is(err, batch.ErrInterrupted) {

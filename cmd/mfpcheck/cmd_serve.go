@@ -104,7 +104,7 @@ func (a *app) cmdServe(ctx context.Context, args []string) int {
 		return ExitError
 	}
 	opts := exporter.Options{
-		Check:         a.fleetCheck(f.caFile, f.insecure, "en", func() map[string]*x509.CertPool { return *roots.Load() }),
+		Check:         a.fleetCheck(f.caFile, f.insecure, "en", func(file string) *x509.CertPool { return (*roots.Load())[file] }),
 		MinInterval:   f.minInterval,
 		DeviceTimeout: f.timeout,
 		Modules:       modules,

@@ -2,11 +2,8 @@ package batch
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,86 +56,16 @@ func ParseCSV(name string, data []byte) ([]Device, error) {
 	if len(data) > MaxFleetSize {
 		return nil, &profile.ProfileError{File: name, Msg: fmt.Sprintf("file is larger than %d bytes", MaxFleetSize)}
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	r := csv.NewReader(bytes.NewReader(data))
-	r.Comment = '#'
-	r.TrimLeadingSpace = true
-	if h := headerLine(data); bytes.Count(h, []byte(";")) > bytes.Count(h, []byte(",")) {
-		r.Comma = ';'
-	}
-	header, err := r.Read()
-	if err == io.EOF {
-		return nil, &profile.ProfileError{File: name, Msg: "inventory is empty (it needs a header row)"}
-	}
+	src, err := newCSVSource(name, bytes.NewReader(data))
 	if err != nil {
-		return nil, csvError(name, err)
-	}
-	hline, _ := r.FieldPos(0)
-	col := map[string]int{} // column name → index in the record
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		known := false
-		for _, c := range csvColumns {
-			known = known || c.name == h
-		}
-		if !known {
-			return nil, &profile.ProfileError{File: name, Line: hline, Field: h, Msg: "unknown column (columns: " + columnNames() + ")"}
-		}
-		if _, dup := col[h]; dup {
-			return nil, &profile.ProfileError{File: name, Line: hline, Field: h, Msg: "column is given twice"}
-		}
-		col[h] = i
-	}
-	for _, c := range csvColumns {
-		if _, ok := col[c.name]; c.required && !ok {
-			return nil, &profile.ProfileError{File: name, Line: hline, Field: c.name, Msg: "required column is missing"}
-		}
-	}
-
-	dir := filepath.Dir(name)
-	var out []Device
-	var errs errorList
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			// A broken quote or a short record: the reader cannot go on
-			// reliably, so report it with what came before.
-			errs.add(csvError(name, err))
-			break
-		}
-		line, _ := r.FieldPos(0)
-		if blank(rec) {
-			continue
-		}
-		p, warning, err := csvProfile(name, line, rec, col)
-		if err != nil {
-			errs.add(err)
-			continue
-		}
-		if p.OAuth.TokenFile != "" && !filepath.IsAbs(p.OAuth.TokenFile) {
-			p.OAuth.TokenFile = filepath.Join(dir, p.OAuth.TokenFile)
-		}
-		d := Device{Name: p.Device.Name, Profile: p, Source: fmt.Sprintf("%s:%d", name, line), Warning: warning}
-		if i, ok := col["ca"]; ok {
-			if ca := strings.TrimSpace(rec[i]); ca != "" {
-				if !filepath.IsAbs(ca) {
-					ca = filepath.Join(dir, ca)
-				}
-				d.CAFile = ca
-			}
-		}
-		out = append(out, d)
-	}
-	if err := errs.err(); err != nil {
 		return nil, err
 	}
-	if len(out) == 0 {
-		return nil, &profile.ProfileError{File: name, Line: hline, Msg: "inventory has a header but no devices"}
+	f := &Fleet{Path: name, all: src.each}
+	ds, err := collect(f)
+	if err == nil && len(ds) == 0 {
+		return nil, &profile.ProfileError{File: name, Line: src.hline, Msg: "inventory has a header but no devices"}
 	}
-	return out, uniqueNames(out)
+	return ds, err
 }
 
 // knownVendors are the vendor keys a profile takes.
@@ -238,38 +165,4 @@ func columnNames() string {
 		names[i] = c.name
 	}
 	return strings.Join(names, ", ")
-}
-
-// headerLine is the first line that is neither blank nor a comment.
-func headerLine(data []byte) []byte {
-	for len(data) > 0 {
-		var line []byte
-		line, data, _ = bytes.Cut(data, []byte("\n"))
-		if t := bytes.TrimSpace(line); len(t) > 0 && t[0] != '#' {
-			return line
-		}
-	}
-	return nil
-}
-
-func blank(rec []string) bool {
-	for _, f := range rec {
-		if strings.TrimSpace(f) != "" {
-			return false
-		}
-	}
-	return true
-}
-
-// csvError turns an encoding/csv error into a ProfileError with its line.
-func csvError(name string, err error) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		msg := pe.Err.Error()
-		if errors.Is(pe.Err, csv.ErrFieldCount) {
-			msg = "wrong number of cells (every record has one cell per header column)"
-		}
-		return &profile.ProfileError{File: name, Line: pe.Line, Msg: msg}
-	}
-	return &profile.ProfileError{File: name, Msg: err.Error()}
 }

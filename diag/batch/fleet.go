@@ -46,6 +46,9 @@ type Device struct {
 	// CA file cannot be read: a pipe, a device, too large, no permission). The
 	// run reports it as this device's error; the others still run.
 	Err error
+	// invalid marks an entry the fleet file got wrong (Err says how): a
+	// run reports it as the device's error, LoadFleet refuses the fleet.
+	invalid bool
 }
 
 // unreadable reports whether err is a profile file that is there but
@@ -85,21 +88,12 @@ const maxErrors = 20
 // file and line; every bad entry is reported (up to 20), not just the
 // first.
 func LoadFleet(path string) ([]Device, error) {
-	fi, err := os.Stat(path)
+	f, err := OpenFleet(path)
 	if err != nil {
-		return nil, fmt.Errorf("read fleet: %w", err)
+		return nil, err
 	}
-	if fi.IsDir() {
-		return loadFolder(path)
-	}
-	data, err := readRegularFile(path, MaxFleetSize)
-	if err != nil {
-		return nil, fmt.Errorf("read fleet: %w", err)
-	}
-	if strings.EqualFold(filepath.Ext(path), ".csv") {
-		return ParseCSV(path, data)
-	}
-	return ParseFleet(path, data)
+	defer f.Close()
+	return collect(f)
 }
 
 // ParseFleet decodes a YAML fleet file. name is used in errors and to
@@ -118,10 +112,21 @@ func ParseFleet(name string, data []byte) ([]Device, error) {
 	})
 }
 
+func parseFleet(name string, data []byte, read readFunc) ([]Device, error) {
+	f, err := yamlFleet(name, data, read)
+	if err != nil {
+		return nil, err
+	}
+	return collect(f)
+}
+
 // readFunc reads a referenced profile file (a seam for the fuzz test).
 type readFunc func(path string) ([]byte, error)
 
-func parseFleet(name string, data []byte, read readFunc) ([]Device, error) {
+// yamlFleet parses a YAML fleet file's tree (bounded by MaxFleetSize) and
+// checks its frame (defaults:, devices:); each entry is merged, validated
+// and released only when the run reads it.
+func yamlFleet(name string, data []byte, read readFunc) (*Fleet, error) {
 	if len(data) > MaxFleetSize {
 		return nil, &profile.ProfileError{File: name, Msg: fmt.Sprintf("file is larger than %d bytes", MaxFleetSize)}
 	}
@@ -166,58 +171,66 @@ func parseFleet(name string, data []byte, read readFunc) ([]Device, error) {
 	}
 
 	dir := filepath.Dir(name)
-	var out []Device
-	var errs errorList
-	for i, entry := range devices.Content {
-		field := fmt.Sprintf("devices[%d]", i)
-		src := fmt.Sprintf("%s:%d", name, entry.Line)
-		if entry.Kind != yaml.MappingNode {
-			errs.add(&profile.ProfileError{File: name, Line: entry.Line, Field: field, Msg: "must be a profile (a mapping) or {profile: FILE}"})
-			continue
+	entries := devices.Content
+	all := func(yield func(Device) bool) error {
+		for i, entry := range entries {
+			entries[i] = nil // read once; the tree of a checked entry is not kept
+			if !yield(yamlEntry(name, dir, i, entry, defaults, read)) {
+				break
+			}
 		}
-		over, overFile := entry, name
-		if ref := mapValue(entry, "profile"); ref != nil {
-			if len(entry.Content) != 2 {
-				errs.add(&profile.ProfileError{File: name, Line: entry.Line, Field: field, Msg: "a profile: entry takes no other keys"})
-				continue
-			}
-			if ref.Kind != yaml.ScalarNode || strings.TrimSpace(ref.Value) == "" {
-				errs.add(&profile.ProfileError{File: name, Line: ref.Line, Field: field + ".profile", Msg: "must be the path of a profile file"})
-				continue
-			}
-			overFile = ref.Value
-			if !filepath.IsAbs(overFile) {
-				overFile = filepath.Join(dir, overFile)
-			}
-			src = overFile
-			n, err := readProfileNode(overFile, read)
-			if err != nil && unreadable(err) {
-				out = append(out, Device{Name: overFile, Source: src, Err: fmt.Errorf("%s: profile: %w", src, err)})
-				continue
-			}
-			if err != nil {
-				if _, ok := err.(*profile.ProfileError); !ok {
-					err = &profile.ProfileError{File: name, Line: ref.Line, Field: field + ".profile", Msg: err.Error()}
-				}
-				errs.add(err)
-				continue
-			}
-			over = n
+		return nil
+	}
+	return &Fleet{Path: name, count: len(entries), all: all}, nil
+}
+
+// yamlEntry turns entry i of a fleet file into a device, or into the
+// device's error (invalid) naming the file and line.
+func yamlEntry(name, dir string, i int, entry, defaults *yaml.Node, read readFunc) Device {
+	field := fmt.Sprintf("devices[%d]", i)
+	src := fmt.Sprintf("%s:%d", name, entry.Line)
+	bad := func(err error) Device {
+		dname := src
+		if n := nodeAt(entry, "device.name"); n != nil && n.Kind == yaml.ScalarNode && strings.TrimSpace(n.Value) != "" {
+			dname = strings.TrimSpace(n.Value)
 		}
-		p, err := mergeProfile(defaults, name, over, overFile)
+		return Device{Name: dname, Source: src, Err: err, invalid: true}
+	}
+	if entry.Kind != yaml.MappingNode {
+		return bad(&profile.ProfileError{File: name, Line: entry.Line, Field: field, Msg: "must be a profile (a mapping) or {profile: FILE}"})
+	}
+	over, overFile := entry, name
+	if ref := mapValue(entry, "profile"); ref != nil {
+		if len(entry.Content) != 2 {
+			return bad(&profile.ProfileError{File: name, Line: entry.Line, Field: field, Msg: "a profile: entry takes no other keys"})
+		}
+		if ref.Kind != yaml.ScalarNode || strings.TrimSpace(ref.Value) == "" {
+			return bad(&profile.ProfileError{File: name, Line: ref.Line, Field: field + ".profile", Msg: "must be the path of a profile file"})
+		}
+		overFile = ref.Value
+		if !filepath.IsAbs(overFile) {
+			overFile = filepath.Join(dir, overFile)
+		}
+		src = overFile
+		n, err := readProfileNode(overFile, read)
+		if err != nil && unreadable(err) {
+			return Device{Name: overFile, Source: src, Err: fmt.Errorf("%s: profile: %w", src, err)}
+		}
 		if err != nil {
-			errs.add(err)
-			continue
+			if _, ok := err.(*profile.ProfileError); !ok {
+				err = &profile.ProfileError{File: name, Line: ref.Line, Field: field + ".profile", Msg: err.Error()}
+			}
+			d := bad(err)
+			d.Name = overFile
+			return d
 		}
-		out = append(out, Device{Name: p.Device.Name, Profile: p, Source: src})
+		over = n
 	}
-	if err := errs.err(); err != nil {
-		return nil, err
+	p, err := mergeProfile(defaults, name, over, overFile)
+	if err != nil {
+		return bad(err)
 	}
-	if err := uniqueNames(out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return Device{Name: p.Device.Name, Profile: p, Source: src}
 }
 
 // readProfileNode reads a referenced profile file into its root node.

@@ -70,6 +70,16 @@ func (p *progressBar) draw() {
 	p.drawn = true
 }
 
+// hide takes the bar off its line so a warning can be printed there; the
+// next event draws it again.
+func (p *progressBar) hide() {
+	if p == nil || !p.drawn {
+		return
+	}
+	io.WriteString(p.w, "\r\x1b[K")
+	p.drawn = false
+}
+
 // clear removes the bar, so what follows starts on a clean line.
 func (p *progressBar) clear() {
 	if p == nil || !p.drawn {

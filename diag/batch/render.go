@@ -62,27 +62,6 @@ type Summary struct {
 	Duration   report.Duration `json:"duration_ms"`
 }
 
-// Summarize counts results.
-func Summarize(devices int, results []Result, started time.Time, took time.Duration) Summary {
-	s := Summary{Devices: devices, Checked: len(results), NotChecked: devices - len(results),
-		Worst: report.VerdictOK, Started: started, Duration: report.Duration(took)}
-	for _, r := range results {
-		v := r.Report.Verdict
-		switch v {
-		case report.VerdictOK:
-			s.OK++
-		case report.VerdictWarning:
-			s.Warning++
-		case report.VerdictFail:
-			s.Fail++
-		default:
-			s.Error++
-		}
-		s.Worst = report.Worse(s.Worst, v)
-	}
-	return s
-}
-
 // isProblem reports whether --only-problems keeps a report.
 func isProblem(r *report.Report) bool { return r.Verdict != report.VerdictOK }
 
@@ -260,31 +239,36 @@ func RenderCSV(w io.Writer, b *Batch) error {
 	if err := cw.Write(CSVHeader); err != nil {
 		return err
 	}
+	for _, r := range b.Reports {
+		if err := cw.Write(csvRow(r)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// csvRow is a report's row of the csv format. Empty cells mean "not
+// known" (no token, no certificate seen).
+func csvRow(r *report.Report) []string {
 	num := func(n int, ok bool) string {
 		if !ok {
 			return ""
 		}
 		return strconv.Itoa(n)
 	}
-	for _, r := range b.Reports {
-		d := deviceOf(r)
-		id, title := "", ""
-		if f := firstFinding(r); f != nil {
-			id, title = f.ID, f.Title
-		}
-		row := []string{
-			text(d.Name), text(d.Vendor), text(d.Model), text(d.Address),
-			string(r.Verdict), id, text(title),
-			num(tokenDaysLeft(r)), num(certDaysLeft(r)),
-			strconv.FormatInt(r.Duration.D().Milliseconds(), 10),
-			text(r.Error),
-		}
-		if err := cw.Write(row); err != nil {
-			return err
-		}
+	d := deviceOf(r)
+	id, title := "", ""
+	if f := firstFinding(r); f != nil {
+		id, title = f.ID, f.Title
 	}
-	cw.Flush()
-	return cw.Error()
+	return []string{
+		text(d.Name), text(d.Vendor), text(d.Model), text(d.Address),
+		string(r.Verdict), id, text(title),
+		num(tokenDaysLeft(r)), num(certDaysLeft(r)),
+		strconv.FormatInt(r.Duration.D().Milliseconds(), 10),
+		text(r.Error),
+	}
 }
 
 // text keeps a free-text CSV cell on one line and guards it against

@@ -120,10 +120,14 @@ func TestRunJSON(t *testing.T) {
 	if b.Schema != "mfpcheck.batch/v1" || b.Interrupted || len(b.Reports) != 4 {
 		t.Fatalf("batch = %+v", b)
 	}
-	// Fleet order.
-	for i, r := range b.Reports {
-		if r.Device.Name != ds[i].Name {
-			t.Errorf("report %d is %s, want %s", i, r.Device.Name, ds[i].Name)
+	// In the order the devices finished: each device once.
+	seen := map[string]bool{}
+	for _, r := range b.Reports {
+		seen[r.Device.Name] = true
+	}
+	for _, d := range ds {
+		if !seen[d.Name] {
+			t.Errorf("no report of %s", d.Name)
 		}
 	}
 	s := b.Summary
@@ -499,6 +503,34 @@ func TestSheetFileName(t *testing.T) {
 	} {
 		if got := SheetFileName(in); got != want {
 			t.Errorf("SheetFileName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestStreamedJSONIsRenderJSON: the streamed json document is, byte for
+// byte, what RenderJSON writes for the same reports and summary, with
+// reports and without (--only-problems, all ok).
+func TestStreamedJSONIsRenderJSON(t *testing.T) {
+	ds, check := mixedFleet()
+	allOK := func(ctx context.Context, d Device) *report.Report { return fakeReport(d, report.VerdictOK) }
+	for _, opts := range []Options{
+		{Check: check, Format: FormatJSON, Concurrency: 1},
+		{Check: allOK, Format: FormatJSON, OnlyProblems: true},
+	} {
+		out, _, _ := runFormat(t, ds, opts)
+		var b Batch
+		if err := json.Unmarshal([]byte(out), &b); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		var want bytes.Buffer
+		if b.Reports == nil {
+			b.Reports = []*report.Report{}
+		}
+		if err := RenderJSON(&want, &b); err != nil {
+			t.Fatal(err)
+		}
+		if out != want.String() {
+			t.Errorf("streamed:\n%s\nRenderJSON:\n%s", out, want.String())
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"container/heap"
 	"context"
 	"fmt"
+	"iter"
+	"slices"
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag/probe"
@@ -47,6 +49,9 @@ type Runner struct {
 	// whose output is streamed keeps a stub, so memory stays flat however
 	// large the fleet.
 	Keep func(*report.Report) *report.Report
+	// Window bounds the devices read ahead of the running ones, waiting
+	// for their mailbox (max(4×Concurrency, 256) when 0).
+	Window int
 }
 
 // Result is one device's outcome.
@@ -77,19 +82,50 @@ type Event struct {
 // Run checks every device and calls on (if not nil) with each event as it
 // happens, one at a time, from the goroutine that called Run: a Finished
 // event carries the device's result as soon as its check returns. It
-// returns the finished results in fleet order.
+// returns the finished results in fleet order (what Keep keeps of each).
+// It is Stream over a slice; see Stream for the scheduling and the
+// interruption.
+func (r Runner) Run(ctx context.Context, devices []Device, on func(Event)) (results []Result, interrupted bool) {
+	byIndex := make([]*Result, len(devices))
+	interrupted = r.Stream(ctx, slices.Values(devices), func(ev Event) {
+		if on != nil {
+			on(ev)
+		}
+		if ev.Kind == Finished {
+			res := ev.Result
+			if r.Keep != nil {
+				res.Report = r.Keep(res.Report)
+			}
+			byIndex[ev.Index] = &res
+		}
+	})
+	for _, res := range byIndex {
+		if res != nil {
+			results = append(results, *res)
+		}
+	}
+	return results, interrupted
+}
+
+// Stream checks the devices of a sequence, read as the run needs them, and
+// calls on with each event as it happens, one at a time, from the goroutine
+// that called Stream. It keeps nothing of a finished device: what the
+// caller keeps is all the memory a fleet costs. A device's Index is its
+// position in the sequence.
 //
 // Scheduling: devices start in fleet order, except that a device whose
 // mailbox already has PerMailbox checks running waits while devices of
-// other mailboxes go ahead, so one shared scan mailbox never idles the rest.
+// other mailboxes go ahead, so one shared scan mailbox never idles the
+// rest. At most Window devices wait that way (read ahead of the ones
+// running); when the window is full, the run waits for a check to end.
 //
 // When ctx ends no further check starts, the running ones are cancelled
-// (through their contexts) and Run returns once they have returned;
+// (through their contexts) and Stream returns once they have returned;
 // interrupted is then true. A check cut short by the cancellation (its
-// report says Interrupted) is not a finished result and is left out, so
-// everything returned is complete; a check that ran into its own Timeout
+// report says Interrupted) is a Cancelled event, not a finished result, so
+// everything finished is complete; a check that ran into its own Timeout
 // is a result like any other.
-func (r Runner) Run(ctx context.Context, devices []Device, on func(Event)) (results []Result, interrupted bool) {
+func (r Runner) Stream(ctx context.Context, devices iter.Seq[Device], on func(Event)) (interrupted bool) {
 	conc := r.Concurrency
 	if conc <= 0 {
 		conc = DefaultConcurrency
@@ -102,37 +138,55 @@ func (r Runner) Run(ctx context.Context, devices []Device, on func(Event)) (resu
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
+	window := r.Window
+	if window <= 0 {
+		window = max(4*conc, 256)
+	}
+	if on == nil {
+		on = func(Event) {}
+	}
 
 	type outcome struct {
 		Result
+		key string
 		cut bool // ended by the run's cancellation, not by itself
 	}
 	finished := make(chan outcome, conc)
-	q := newQueue(devices, perMailbox)
+	next, stopReading := iter.Pull(devices)
+	defer stopReading()
+	q := newQueue(perMailbox)
+	read, exhausted := 0, false
 	running := 0
 	cancelled := ctx.Done()
 	stopped := false
-	byIndex := make([]*Result, len(devices))
 
 	for {
 		for !stopped && running < conc && ctx.Err() == nil {
-			i, ok := q.next()
+			res, key, ok := q.next()
 			if !ok {
-				break
+				if exhausted || q.waiting >= window {
+					break
+				}
+				d, more := next()
+				if !more {
+					exhausted = true
+					break
+				}
+				q.add(Result{Index: read, Device: d}, d.MailboxKey())
+				read++
+				continue
 			}
 			running++
-			d := devices[i]
-			if on != nil {
-				on(Event{Kind: Started, Result: Result{Index: i, Device: d}})
-			}
+			on(Event{Kind: Started, Result: res})
 			go func() {
 				dctx, cancel := context.WithTimeout(ctx, timeout)
-				rep := r.checkOne(dctx, d)
+				rep := r.checkOne(dctx, res.Device)
 				cancel()
 				// Cut short by the run's end (not by the device's own
 				// timeout, which is a result): the check says so itself.
 				cut := rep.Interrupted && ctx.Err() != nil
-				finished <- outcome{Result: Result{Index: i, Device: d, Report: rep}, cut: cut}
+				res.Report = rep
+				finished <- outcome{Result: res, key: key, cut: cut}
 			}()
 		}
 		if running == 0 {
@@ -141,31 +195,17 @@ func (r Runner) Run(ctx context.Context, devices []Device, on func(Event)) (resu
 		select {
 		case o := <-finished:
 			running--
-			q.release(o.Index)
+			q.release(o.key)
 			kind := Finished
 			if o.cut {
 				kind, o.Report = Cancelled, nil
 			}
-			if on != nil {
-				on(Event{Kind: kind, Result: o.Result})
-			}
-			if kind == Finished {
-				res := o.Result
-				if r.Keep != nil {
-					res.Report = r.Keep(res.Report)
-				}
-				byIndex[o.Index] = &res
-			}
+			on(Event{Kind: kind, Result: o.Result})
 		case <-cancelled:
 			stopped, cancelled = true, nil
 		}
 	}
-	for _, res := range byIndex {
-		if res != nil {
-			results = append(results, *res)
-		}
-	}
-	return results, ctx.Err() != nil
+	return ctx.Err() != nil
 }
 
 // checkOne runs the check of one device of the run.
@@ -214,58 +254,68 @@ func ErrorReport(d Device, msg string) *report.Report {
 	return rep
 }
 
-// queue hands out devices in fleet order, skipping those whose mailbox is
-// at its limit. Each mailbox has its own FIFO; a heap orders the mailboxes
-// that may start a check by the fleet position of their next device.
+// queue hands out the devices read so far in fleet order, skipping those
+// whose mailbox is at its limit. Each mailbox with waiting devices has its
+// own FIFO; a heap orders the mailboxes that may start a check by the
+// fleet position of their next device. Mailboxes leave the maps when they
+// have nothing waiting or running, so the queue holds only the window.
 type queue struct {
-	keys    []string         // device index → mailbox key
-	pending map[string][]int // mailbox key → waiting device indexes
+	pending map[string][]Result // mailbox key → waiting devices
 	active  map[string]int
 	limit   int
+	waiting int
 	ready   keyHeap
 }
 
-func newQueue(devices []Device, limit int) *queue {
-	q := &queue{keys: make([]string, len(devices)), pending: map[string][]int{}, active: map[string]int{}, limit: limit}
-	for i, d := range devices {
-		k := d.MailboxKey()
-		q.keys[i] = k
-		if len(q.pending[k]) == 0 {
-			q.ready.push(k, i)
-		}
-		q.pending[k] = append(q.pending[k], i)
-	}
-	heap.Init(&q.ready)
-	return q
+func newQueue(limit int) *queue {
+	return &queue{pending: map[string][]Result{}, active: map[string]int{}, limit: limit}
 }
 
-// next returns the next device that may start.
-func (q *queue) next() (int, bool) {
+// add queues a device read from the fleet.
+func (q *queue) add(res Result, k string) {
+	q.pending[k] = append(q.pending[k], res)
+	q.waiting++
+	if len(q.pending[k]) == 1 && q.room(k) {
+		heap.Push(&q.ready, keyHead{k, res.Index})
+	}
+}
+
+// next returns the next device that may start and its mailbox key.
+func (q *queue) next() (Result, string, bool) {
 	if q.ready.Len() == 0 {
-		return 0, false
+		return Result{}, "", false
 	}
 	k := heap.Pop(&q.ready).(keyHead).key
-	i := q.pending[k][0]
+	res := q.pending[k][0]
+	q.pending[k][0] = Result{}
 	q.pending[k] = q.pending[k][1:]
+	if len(q.pending[k]) == 0 {
+		delete(q.pending, k)
+	}
+	q.waiting--
 	q.active[k]++
 	q.offer(k)
-	return i, true
+	return res, k, true
 }
 
-// release marks device i's check as ended.
-func (q *queue) release(i int) {
-	k := q.keys[i]
-	wasFull := k != "" && q.active[k] >= q.limit
-	q.active[k]--
+// release marks the end of a check of mailbox k.
+func (q *queue) release(k string) {
+	wasFull := !q.room(k)
+	if q.active[k]--; q.active[k] <= 0 {
+		delete(q.active, k)
+	}
 	if wasFull {
 		q.offer(k)
 	}
 }
 
+// room reports whether mailbox k may start another check.
+func (q *queue) room(k string) bool { return k == "" || q.active[k] < q.limit }
+
 // offer puts mailbox k back on the heap if it has a waiting device and room.
 func (q *queue) offer(k string) {
-	if len(q.pending[k]) > 0 && (k == "" || q.active[k] < q.limit) {
-		heap.Push(&q.ready, keyHead{k, q.pending[k][0]})
+	if p := q.pending[k]; len(p) > 0 && q.room(k) {
+		heap.Push(&q.ready, keyHead{k, p[0].Index})
 	}
 }
 
@@ -276,9 +326,8 @@ type keyHead struct {
 
 type keyHeap []keyHead
 
-func (h *keyHeap) push(k string, i int) { *h = append(*h, keyHead{k, i}) }
-func (h keyHeap) Len() int              { return len(h) }
-func (h keyHeap) Less(a, b int) bool    { return h[a].head < h[b].head }
-func (h keyHeap) Swap(a, b int)         { h[a], h[b] = h[b], h[a] }
-func (h *keyHeap) Push(x any)           { *h = append(*h, x.(keyHead)) }
-func (h *keyHeap) Pop() any             { old := *h; x := old[len(old)-1]; *h = old[:len(old)-1]; return x }
+func (h keyHeap) Len() int           { return len(h) }
+func (h keyHeap) Less(a, b int) bool { return h[a].head < h[b].head }
+func (h keyHeap) Swap(a, b int)      { h[a], h[b] = h[b], h[a] }
+func (h *keyHeap) Push(x any)        { *h = append(*h, x.(keyHead)) }
+func (h *keyHeap) Pop() any          { old := *h; x := old[len(old)-1]; *h = old[:len(old)-1]; return x }

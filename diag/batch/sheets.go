@@ -25,37 +25,6 @@ type Sheets struct {
 // FleetSheetName is the fleet summary's file name in the sheets folder.
 const FleetSheetName = "fleet-summary.pdf"
 
-// writeSheets writes one PDF per report in perDevice and the fleet summary
-// of all into dir, creating dir if needed (Run has checked that sh has
-// both renderers). Existing files are never
-// overwritten unless force is set: a name already taken gets a suffix
-// ("epson-2f-2.pdf"). Every failure is collected; the sheets that could be
-// written are.
-func writeSheets(dir string, force bool, sh Sheets, lang string, perDevice, all []*report.Report) (written []string, err error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("sheets: %w", err)
-	}
-	var errs []error
-	taken := map[string]bool{strings.ToLower(FleetSheetName): true}
-	for _, r := range perDevice {
-		base := SheetFileName(deviceOf(r).Name)
-		path, err := writeFile(dir, base, force, taken, func(w io.Writer) error { return sh.Device(w, r, lang) })
-		if err != nil {
-			errs = append(errs, fmt.Errorf("sheet of %s: %w", deviceOf(r).Name, err))
-			continue
-		}
-		written = append(written, path)
-	}
-	delete(taken, strings.ToLower(FleetSheetName))
-	path, err := writeFile(dir, FleetSheetName, force, taken, func(w io.Writer) error { return sh.Fleet(w, all, lang) })
-	if err != nil {
-		errs = append(errs, fmt.Errorf("fleet sheet: %w", err))
-	} else {
-		written = append(written, path)
-	}
-	return written, errors.Join(errs...)
-}
-
 // writeFile renders into dir/base, or into base-2, base-3 … when the name is
 // taken in this run or (without force) exists already. A failed render
 // leaves no file behind.
