@@ -6,7 +6,7 @@ package diagnose
 import "github.com/mfpcheck/mfpcheck/diag/report"
 
 // compiledHash is yamlHash of the YAML this file was made from.
-const compiledHash = "ad7c793fb11f1f20"
+const compiledHash = "2acae1646f57788e"
 
 var compiledEntries = []compiledEntry{
 	{
@@ -868,6 +868,8 @@ var compiledEntries = []compiledEntry{
 					"unexpected packet format",
 					"packet length too long",
 					"unknown protocol",
+					"unexpected_message",
+					"Fatal - Unexpected Message",
 				},
 			},
 			Priority: 50,
@@ -892,6 +894,8 @@ var compiledEntries = []compiledEntry{
 				"unexpected packet format",
 				"packet length too long",
 				"unknown protocol",
+				"unexpected_message",
+				"fatal - unexpected message",
 			},
 		},
 		Text: []compiledText{
@@ -1272,6 +1276,8 @@ var compiledEntries = []compiledEntry{
 					"server selected unsupported protocol version",
 					"protocol is disabled or cipher suites are inappropriate",
 					"no protocols available",
+					"handshake_failure",
+					"Fatal - Handshake Failure",
 				},
 			},
 			Priority: 50,
@@ -1300,6 +1306,8 @@ var compiledEntries = []compiledEntry{
 				"server selected unsupported protocol version",
 				"protocol is disabled or cipher suites are inappropriate",
 				"no protocols available",
+				"handshake_failure",
+				"fatal - handshake failure",
 			},
 		},
 		Text: []compiledText{
@@ -1349,6 +1357,108 @@ var compiledEntries = []compiledEntry{
 						},
 						{
 							Text:  "Pour une application : utiliser un environnement qui propose TLS 1.2 (pour .NET Framework, ajouter Tls12 à SecurityProtocol).",
+							Where: "other",
+						},
+					},
+				},
+			},
+		},
+	},
+	{
+		Entry: &entry{
+			ID:       "client.connection_closed",
+			Severity: report.Severity("error"),
+			Match: &matchSpec{
+				Protocol: "client",
+				Any: []string{
+					"net_io_connectionclosed",
+					"Unable to read data from the transport connection",
+					"remote party has closed the transport stream",
+					"An existing connection was forcibly closed by the remote host",
+				},
+			},
+			Priority: 20,
+			Side:     "device",
+			Where: []string{
+				"device",
+				"other",
+			},
+			Sources: []string{
+				"https://learn.microsoft.com/dotnet/api/system.net.mail.smtpclient.enablessl",
+				"https://aka.ms/smtp_auth_tls",
+			},
+			Alternatives: []string{
+				"client.tls_version",
+				"client.tls_mode_mismatch",
+				"client.timeout",
+			},
+			file: "catalogue/client.yaml",
+			any: []string{
+				"net_io_connectionclosed",
+				"unable to read data from the transport connection",
+				"remote party has closed the transport stream",
+				"an existing connection was forcibly closed by the remote host",
+			},
+		},
+		Text: []compiledText{
+			{
+				Lang: "de",
+				Text: &langText{
+					Title: "Der Mailserver hat die Verbindung ohne Antwort geschlossen",
+					Cause: "Die Mail-Bibliothek des Absenders (.NETs SmtpClient, den PowerShells Send-MailMessage verwendet) hat nichts zurückgelesen: Der Server oder etwas dazwischen hat die Verbindung geschlossen. Am wahrscheinlichsten passen Port und Sicherheitsmodus nicht: .NETs SmtpClient kann kein implizites TLS, daher scheitert Port 465 so, und ein Server, der TLS 1.2 verlangt, trennt einen Client, der nur TLS 1.0/1.1 anbietet (Voreinstellung älterer .NET-Framework-Versionen). Seltener trennt eine Firewall oder ein Virenscanner die Verbindung.",
+					Steps: []stepSpec{
+						{
+							Text:  "Port 587 mit STARTTLS verwenden (Send-MailMessage -Port 587 -UseSsl; EnableSsl = true), nicht Port 465.",
+							Where: "device",
+						},
+						{
+							Text:  "Bei einer Anwendung auf .NET Framework TLS 1.2 anbieten: [Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls12.",
+							Where: "other",
+						},
+						{
+							Text:  "Stimmt beides, prüfen, ob eine Firewall oder ein Virenscanner im Netz des Absenders ausgehende Mailverbindungen abfängt.",
+							Where: "other",
+						},
+					},
+				},
+			},
+			{
+				Lang: "en",
+				Text: &langText{
+					Title: "The mail server closed the connection before answering",
+					Cause: "The sender's mail library (.NET's SmtpClient, which PowerShell's Send-MailMessage uses) read nothing back: the server, or something in between, closed the connection. Most likely the port and security mode do not fit: .NET's SmtpClient cannot do implicit TLS, so port 465 fails this way, and a server that requires TLS 1.2 drops a client that offers only TLS 1.0/1.1 (older .NET Framework defaults). Less often a firewall or virus scanner cuts the connection.",
+					Steps: []stepSpec{
+						{
+							Text:  "Use port 587 with STARTTLS (Send-MailMessage -Port 587 -UseSsl; EnableSsl = true), not port 465.",
+							Where: "device",
+						},
+						{
+							Text:  "For an app on .NET Framework, offer TLS 1.2: [Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls12.",
+							Where: "other",
+						},
+						{
+							Text:  "If both are right, check whether a firewall or virus scanner on the sender's network intercepts outgoing mail connections.",
+							Where: "other",
+						},
+					},
+				},
+			},
+			{
+				Lang: "fr",
+				Text: &langText{
+					Title: "Le serveur de messagerie a fermé la connexion sans répondre",
+					Cause: "La bibliothèque de messagerie de l'expéditeur (SmtpClient de .NET, qu'utilise Send-MailMessage de PowerShell) n'a rien lu en retour : le serveur, ou un équipement intermédiaire, a fermé la connexion. Le plus probable : le port et le mode de sécurité ne correspondent pas. SmtpClient de .NET ne sait pas faire de TLS implicite, donc le port 465 échoue ainsi, et un serveur qui exige TLS 1.2 coupe un client qui ne propose que TLS 1.0/1.1 (réglage par défaut des anciens .NET Framework). Plus rarement, un pare-feu ou un antivirus coupe la connexion.",
+					Steps: []stepSpec{
+						{
+							Text:  "Utiliser le port 587 avec STARTTLS (Send-MailMessage -Port 587 -UseSsl ; EnableSsl = true), pas le port 465.",
+							Where: "device",
+						},
+						{
+							Text:  "Pour une application sous .NET Framework, proposer TLS 1.2 : [Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls12.",
+							Where: "other",
+						},
+						{
+							Text:  "Si les deux sont corrects, vérifier si un pare-feu ou un antivirus du réseau de l'expéditeur intercepte les connexions de messagerie sortantes.",
 							Where: "other",
 						},
 					},
@@ -13471,6 +13581,93 @@ var compiledEntries = []compiledEntry{
 					Steps: []stepSpec{
 						{
 							Text:  "Dans la console Amazon SES, vérifier l'adresse d'expéditeur de l'appareil ou son domaine (et les destinataires tant que le compte est en sandbox).",
+							Where: "other",
+						},
+					},
+				},
+			},
+		},
+	},
+	{
+		Entry: &entry{
+			ID:       "other.ses.throttled",
+			Severity: report.Severity("warning"),
+			Match: &matchSpec{
+				Protocol: "smtp",
+				Codes: []int{
+					454,
+				},
+				Phrases: []string{
+					"throttling failure",
+				},
+				Providers: []string{
+					"ses",
+				},
+			},
+			Priority: 50,
+			Side:     "tenant",
+			Where: []string{
+				"device",
+				"other",
+			},
+			Sources: []string{
+				"https://aws.amazon.com/blogs/messaging-and-targeting/how-to-handle-a-throttling-maximum-sending-rate-exceeded-error/",
+			},
+			file: "catalogue/providers.yaml",
+			norm: []string{
+				"throttling failure",
+			},
+		},
+		Text: []compiledText{
+			{
+				Lang: "de",
+				Text: &langText{
+					Title: "Amazon SES hält Mail zurück: Senderate oder Tageskontingent überschritten (454), nicht Exchange Online",
+					Cause: "Die Antwort kommt von Amazon SES. Das Konto hat mehr Nachrichten pro Sekunde gesendet als seine maximale Senderate erlaubt („Maximum sending rate exceeded“) oder in 24 Stunden mehr als sein Tageskontingent („Daily message quota exceeded“). SES hat diese Nachricht nicht angenommen; es nimmt wieder Mail an, sobald die Rate sinkt oder das 24-Stunden-Fenster weiterrückt.",
+					Delay: "Bei der Senderate wenige Sekunden; beim Tageskontingent, bis das 24-Stunden-Fenster weiterrückt.",
+					Steps: []stepSpec{
+						{
+							Text:  "Den Scan später erneut senden; wo das Gerät oder die Anwendung es kann, einen erneuten Versuch zulassen statt die Nachricht zu verwerfen.",
+							Where: "device",
+						},
+						{
+							Text:  "In der Amazon-SES-Konsole der Region des Endpunkts Senderate und Tageskontingent des Kontos prüfen und eine Erhöhung beantragen, wenn die Geräteflotte mehr braucht.",
+							Where: "other",
+						},
+					},
+				},
+			},
+			{
+				Lang: "en",
+				Text: &langText{
+					Title: "Amazon SES is holding back mail: sending rate or daily quota exceeded (454), not Exchange Online",
+					Cause: "The reply comes from Amazon SES. The account sent more messages per second than its maximum sending rate (\"Maximum sending rate exceeded\"), or more in 24 hours than its daily quota (\"Daily message quota exceeded\"). SES did not take this message; it takes mail again once the rate drops, or when the 24-hour window moves on.",
+					Delay: "For the sending rate, a few seconds; for the daily quota, until the 24-hour window moves on.",
+					Steps: []stepSpec{
+						{
+							Text:  "Send the scan again later; where the device or app can retry, let it retry instead of dropping the message.",
+							Where: "device",
+						},
+						{
+							Text:  "In the Amazon SES console of the endpoint's region, check the account's sending rate and daily quota, and ask for an increase if the fleet needs more.",
+							Where: "other",
+						},
+					},
+				},
+			},
+			{
+				Lang: "fr",
+				Text: &langText{
+					Title: "Amazon SES retient le courrier : débit d'envoi ou quota quotidien dépassé (454), pas Exchange Online",
+					Cause: "La réponse vient d'Amazon SES. Le compte a envoyé plus de messages par seconde que son débit d'envoi maximal (« Maximum sending rate exceeded ») ou plus en 24 heures que son quota quotidien (« Daily message quota exceeded »). SES n'a pas pris ce message ; il reprend le courrier dès que le débit baisse, ou quand la fenêtre de 24 heures avance.",
+					Delay: "Pour le débit d'envoi, quelques secondes ; pour le quota quotidien, jusqu'à ce que la fenêtre de 24 heures avance.",
+					Steps: []stepSpec{
+						{
+							Text:  "Renvoyer la numérisation plus tard ; si l'appareil ou l'application sait réessayer, le laisser réessayer plutôt que d'abandonner le message.",
+							Where: "device",
+						},
+						{
+							Text:  "Dans la console Amazon SES de la région du point de terminaison, vérifier le débit d'envoi et le quota quotidien du compte, et demander une augmentation si le parc en a besoin.",
 							Where: "other",
 						},
 					},

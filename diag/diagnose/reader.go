@@ -35,6 +35,18 @@ var (
 	midEnhancedRe = regexp.MustCompile(`(?:[:'"(\[]|\bwas)\s*([245]\.\d{1,3}\.\d{1,3})(?:\s+|$)`)
 	// SwiftMailer's and Symfony Mailer's `with message "535 ...`.
 	withMessageRe = regexp.MustCompile(`(?i)\bwith message \\?"`)
+	// lettre's Display of a reply without its text: "permanent error
+	// (535)", "transient error (454): ...".
+	lettreRe = regexp.MustCompile(`(?i)\b(?:permanent|transient) error \(([2-5][0-5]\d)\):?[ \t]*`)
+	// lettre's Debug of the same: Code { severity:
+	// PermanentNegativeCompletion, category: Unspecified3, detail: Four }.
+	lettreCodeRe = regexp.MustCompile(`\bCode\s*\{\s*severity:\s*(\w+),\s*category:\s*(\w+),\s*detail:\s*(\w+)\s*\}`)
+	// A reply without an enhanced code inside a line, after a colon or a
+	// quote: Ruby's "Net::SMTPServerBusy: 454 Throttling failure", Go's
+	// "client auth error: 535 Authentication Credentials Invalid". Only
+	// 4xx and 5xx, followed by a word, so times and counts do not read
+	// as replies.
+	midCodeRe = regexp.MustCompile(`(?:[:'"(\[]|\b(?:said|got|was))\s*([45][0-5]\d)[ -]([A-Za-z][^\n]*)$`)
 	// PHPMailer's "SMTP code: 554" that goes with a "Detail:".
 	smtpCodeRe = regexp.MustCompile(`(?i)\bSMTP code:\s*([2-5][0-5]\d)\b`)
 	// The AUTH command a client sent (not the capability a server
@@ -55,7 +67,10 @@ func canonicalize(text string) string {
 		text = literalEscapes.Replace(text)
 	}
 	text = pyTupleRe.ReplaceAllString(text, " $1 ")
+	text = lettreRe.ReplaceAllString(text, "\n$1 ")
+	text = lettreCodeRe.ReplaceAllStringFunc(text, lettreCode)
 	text = codeColonRe.ReplaceAllString(text, "$1 $2")
+	text = responseFields(text)
 	// SwiftMailer and Symfony Mailer quote the reply after "with message":
 	// it starts a line of its own, so a reply without an enhanced code
 	// ("535 Incorrect authentication data") reads as one.
@@ -68,6 +83,69 @@ func canonicalize(text string) string {
 		text = strings.Join(lines, "\n")
 	}
 	return text
+}
+
+// lettre's names for the three digits of a reply code.
+var (
+	lettreSeverity = map[string]byte{"PositiveCompletion": '2', "PositiveIntermediate": '3', "TransientNegativeCompletion": '4', "PermanentNegativeCompletion": '5'}
+	lettreCategory = map[string]byte{"Syntax": '0', "Information": '1', "Connections": '2', "Unspecified3": '3', "Unspecified4": '4', "MailSystem": '5'}
+	lettreDetail   = map[string]byte{"Zero": '0', "One": '1', "Two": '2', "Three": '3', "Four": '4', "Five": '5', "Six": '6', "Seven": '7', "Eight": '8', "Nine": '9'}
+)
+
+// lettreCode turns lettre's Debug of a reply code into the code on a line
+// of its own ("Code { severity: PermanentNegativeCompletion, category:
+// MailSystem, detail: Four }" is 554).
+func lettreCode(m string) string {
+	p := lettreCodeRe.FindStringSubmatch(m)
+	s, ok1 := lettreSeverity[p[1]]
+	c, ok2 := lettreCategory[p[2]]
+	d, ok3 := lettreDetail[p[3]]
+	if !ok1 || !ok2 || !ok3 {
+		return m
+	}
+	return "\n" + string([]byte{s, c, d}) + "\n"
+}
+
+var (
+	// The reply field of an error object (nodemailer's response: '535
+	// ...', a JSON dump's "response":"535 ..."), up to its closing quote
+	// on the same line.
+	responseFieldRe = regexp.MustCompile(`(?i)["']?\bresponse["']?\s*[:=]\s*(?:'([^'\n]*)'?|"([^"\n]*)"?)`)
+	// The reply code field next to it (nodemailer's responseCode: 535).
+	responseCodeRe = regexp.MustCompile(`(?i)["']?\bresponseCode["']?\s*[:=]\s*["']?([2-5][0-5]\d)\b`)
+	// A reply code at the start of a reply.
+	replyStartRe = regexp.MustCompile(`^\s*[2-5][0-5]\d(?:[ -]|$)`)
+)
+
+// responseFields puts the reply of an error object on a line of its own,
+// so it reads as a reply whatever else the object holds. A reply whose
+// text lost its code (response: 'Authentication unsuccessful') gets the
+// object's responseCode.
+func responseFields(text string) string {
+	if !strings.Contains(strings.ToLower(text), "response") {
+		return text
+	}
+	code := ""
+	if m := responseCodeRe.FindStringSubmatch(text); m != nil {
+		code = m[1]
+	}
+	return responseFieldRe.ReplaceAllStringFunc(text, func(f string) string {
+		m := responseFieldRe.FindStringSubmatch(f)
+		v := strings.TrimSpace(m[1] + m[2])
+		if v == "" {
+			return f
+		}
+		if !replyStartRe.MatchString(v) {
+			if code == "" {
+				return f
+			}
+			// The code alone reads as a bare code (its causes, by the
+			// sign-in method the object names); the words stay on the
+			// next line.
+			return "\n" + code + "\n" + v + "\n"
+		}
+		return "\n" + v + "\n"
+	})
 }
 
 // urlDecodeLine decodes a query string such as a redirect's
@@ -146,14 +224,38 @@ var providerMarks = []struct{ provider, mark string }{
 	{"other", "qq.com"},
 }
 
-// providersIn returns the services s names, in providerMarks' order,
-// without repeats.
+// providerWords are replies only one service words that way. Amazon SES
+// answers a bad SMTP credential with "535 Authentication Credentials
+// Invalid" (no enhanced code; RFC 4954's "535 5.7.8 Authentication
+// credentials invalid" from other servers has one), its sending limits
+// with "454 Throttling failure: ..." and an unverified sender with "the
+// following identities failed the check in region".
+var providerWords = []struct {
+	provider string
+	re       *regexp.Regexp
+}{
+	{"ses", regexp.MustCompile(`\b535[ -]authentication credentials invalid\b`)},
+	{"ses", regexp.MustCompile(`\bthrottling failure: (?:maximum sending rate|daily message quota) exceeded\b`)},
+	{"ses", regexp.MustCompile(`\bidentities failed the check in region\b`)},
+	{"ses", regexp.MustCompile(`\bmessage rejected: email address is not verified\b`)},
+	// Exchange Server on-premises refuses an anonymous sender with 5.7.1;
+	// Exchange Online words it "5.7.57 Client not authenticated".
+	{"onprem", regexp.MustCompile(`\b5\.7\.1 client was not authenticated\b`)},
+}
+
+// providersIn returns the services s names, in providerMarks' order then
+// providerWords', without repeats.
 func providersIn(s string) []string {
 	low := strings.ToLower(s)
 	var out []string
 	for _, pm := range providerMarks {
 		if strings.Contains(low, pm.mark) && !containsExact(out, pm.provider) {
 			out = append(out, pm.provider)
+		}
+	}
+	for _, pw := range providerWords {
+		if !containsExact(out, pw.provider) && pw.re.MatchString(low) {
+			out = append(out, pw.provider)
 		}
 	}
 	return out
@@ -199,7 +301,35 @@ func readReply(line string) (unwrapped, bool) {
 		}
 		return u, true
 	}
+	if loc := midCodeRe.FindStringSubmatchIndex(line); loc != nil && smtpReplyCodes[line[loc[2]:loc[3]]] && !httpStatusBefore(line[:loc[2]]) {
+		code, _ := strconv.Atoi(line[loc[2]:loc[3]])
+		return unwrapped{
+			Code:  code,
+			Text:  strings.TrimSpace(line[loc[4]:loc[5]]),
+			Outer: strings.TrimSpace(line[:loc[0]]),
+			Sep:   ' ',
+		}, true
+	}
 	return unwrapped{}, false
+}
+
+// smtpReplyCodes are the error replies RFC 5321, RFC 3463's registry and
+// RFC 4954 define: a number inside a line is read as a reply only when it
+// is one of them (an HTTP 404 or 401 is not).
+var smtpReplyCodes = map[string]bool{
+	"421": true, "432": true, "450": true, "451": true, "452": true, "454": true, "455": true,
+	"500": true, "501": true, "502": true, "503": true, "504": true, "521": true, "530": true,
+	"534": true, "535": true, "538": true, "550": true, "551": true, "552": true, "553": true,
+	"554": true, "555": true, "556": true,
+}
+
+// httpStatusBefore reports whether the words just before a code make it
+// an HTTP status ("http error: 400 and server response"), not a reply.
+func httpStatusBefore(before string) bool {
+	if len(before) > 24 {
+		before = before[len(before)-24:]
+	}
+	return strings.Contains(strings.ToLower(before), "http")
 }
 
 // continues reports whether line, following a reply, is the rest of that

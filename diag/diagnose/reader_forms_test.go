@@ -1,0 +1,97 @@
+package diagnose
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestNodemailerResponseCode reads nodemailer's error object: the reply
+// is in its response field, and where that text lost its code the code
+// comes from responseCode; the command field names the sign-in method,
+// so an XOAUTH2 sign-in is never told its password is wrong.
+func TestNodemailerResponseCode(t *testing.T) {
+	cases := []struct {
+		name, in string
+		want     string // first finding
+		code     string // its {code}
+		absent   []string
+	}{
+		{
+			name: "code in the text, XOAUTH2",
+			in: `{ Error: Invalid login: 535 5.7.3 Authentication unsuccessful
+    at SMTPConnection._formatError (/app/node_modules/nodemailer/lib/smtp-connection/index.js:809:19)
+  code: 'EAUTH',
+  response: '535 5.7.3 Authentication unsuccessful',
+  responseCode: 535,
+  command: 'AUTH XOAUTH2' }`,
+			want: "smtp.auth.rejected_oauth", code: "535 5.7.3",
+			absent: []string{"smtp.auth.rejected_password", "auth.bad_password"},
+		},
+		{
+			name: "text without its code, XOAUTH2",
+			in: `{ Error: Invalid login: Authentication unsuccessful
+  code: 'EAUTH',
+  response: 'Authentication unsuccessful',
+  responseCode: 535,
+  command: 'AUTH XOAUTH2' }`,
+			want: "smtp.auth.rejected_oauth", code: "535",
+			absent: []string{"smtp.auth.rejected_password", "auth.bad_password", "generic.permanent"},
+		},
+		{
+			name: "text without its code, JSON on one line",
+			in:   `{"code":"EAUTH","response":"Authentication unsuccessful","responseCode":535,"command":"AUTH LOGIN"}`,
+			want: "smtp.auth.rejected_password", code: "535",
+			absent: []string{"smtp.auth.rejected_oauth", "token.audience"},
+		},
+		{
+			name: "responseCode before response",
+			in:   `{ code: 'EAUTH', responseCode: 535, response: 'Authentication unsuccessful', command: 'AUTH XOAUTH2' }`,
+			want: "smtp.auth.rejected_oauth", code: "535",
+			absent: []string{"auth.bad_password"},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			hits := explainHits(c.in)
+			if len(hits) == 0 {
+				t.Fatalf("nothing read from %q", c.in)
+			}
+			var ids []string
+			for _, h := range hits {
+				ids = append(ids, h.ID)
+				ids = append(ids, h.Alternatives...)
+			}
+			if hits[0].ID != c.want {
+				t.Errorf("first %s (all %v), want %s", hits[0].ID, ids, c.want)
+			}
+			if hits[0].Params["code"] != c.code {
+				t.Errorf("code %q, want %q", hits[0].Params["code"], c.code)
+			}
+			for _, a := range c.absent {
+				if slices.Contains(ids, a) {
+					t.Errorf("%s offered for %q: %v", a, c.in, ids)
+				}
+			}
+		})
+	}
+}
+
+// TestMidLineReplies: a reply without an enhanced code inside a line is
+// read (Ruby's and Go's wrappers), an HTTP status is not.
+func TestMidLineReplies(t *testing.T) {
+	if u, ok := readReply("Net::SMTPServerBusy: 454 Throttling failure: Maximum sending rate exceeded."); !ok || u.Code != 454 {
+		t.Errorf("Ruby's wrapper: %+v %v", u, ok)
+	}
+	if u, ok := readReply(`err="client auth error: 535 Authentication Credentials Invalid"`); !ok || u.Code != 535 {
+		t.Errorf("Go's wrapper: %+v %v", u, ok)
+	}
+	for _, in := range []string{
+		"Get Token request returned http error: 400 and server response: {}",
+		"took 250 ms: 404 Not Found",
+		"HTTP/1.1: 401 Unauthorized",
+	} {
+		if u, ok := readReply(in); ok && u.Code != 0 {
+			t.Errorf("%q read as reply %d", in, u.Code)
+		}
+	}
+}
