@@ -15,6 +15,7 @@ require (
 	github.com/gosnmp/gosnmp v1.47.0
 	github.com/jung-kurt/gofpdf v1.16.2
 	github.com/mdp/qrterminal/v3 v3.2.1
+	github.com/miekg/dns v1.1.73
 	github.com/muesli/termenv v0.16.0
 	github.com/prometheus/client_golang v1.23.2
 	github.com/prometheus/common v0.66.1

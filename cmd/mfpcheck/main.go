@@ -118,6 +118,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return a.cmdBatch(ctx, rest)
 	case "device":
 		return a.cmdDevice(ctx, rest)
+	case "discover":
+		return a.cmdDiscover(ctx, rest)
 	case "tui":
 		return a.cmdTUI(ctx, rest)
 	case "serve":
