@@ -60,29 +60,22 @@ func (a *app) cmdLogin(ctx context.Context, args []string) int {
 		}
 		fmt.Fprintf(w, "The code is valid for %d minutes. Waiting for the sign-in (Ctrl-C stops)…\n", int(dc.ExpiresIn.Minutes()))
 	}
-	set, err := token.DeviceLogin(ctx, ts.ep, show, a.now)
-	ts.addSet(set)
-	if err != nil {
+	saved, bak, err := token.Login(ctx, ts.ep, ts.file, show, a.now)
+	ts.addSet(saved)
+	var se *token.SaveError
+	switch {
+	case errors.As(err, &se):
+		a.errorf("%v", err)
+		if se.Backup {
+			a.hintf("the previous token file was left as it was; the new tokens were not saved")
+		}
+		return ExitError
+	case err != nil:
 		return a.loginFailed(ts, f, err)
-	}
-	bak, err := token.Backup(ts.file)
-	if err != nil {
-		a.errorf("%v", err)
-		a.hintf("the previous token file was left as it was; the new tokens were not saved")
-		return ExitError
-	}
-	if err := token.Save(ts.file, set); err != nil {
-		a.errorf("%v", err)
-		return ExitError
 	}
 	fmt.Fprintf(a.stderr, "mfpcheck: signed in; tokens saved to %s (mode 0600)\n", ts.file)
 	if bak != "" {
 		fmt.Fprintf(a.stderr, "mfpcheck: the previous token file was kept as %s\n", bak)
-	}
-	saved, err := token.Load(ts.file)
-	if err != nil {
-		a.errorf("%v", err)
-		return ExitError
 	}
 	if !f.jsonOut {
 		fmt.Fprintln(a.stdout)

@@ -5,13 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	iofs "io/fs"
-	"strings"
-	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
-	"github.com/mfpcheck/mfpcheck/diag/i18n"
 	"github.com/mfpcheck/mfpcheck/diag/probe"
 	"github.com/mfpcheck/mfpcheck/diag/profile"
 	"github.com/mfpcheck/mfpcheck/diag/redact"
@@ -174,27 +170,22 @@ func (a *app) cmdToken(ctx context.Context, args []string) int {
 			a.hintf("give --client-id (and --tenant), or a --profile with oauth.client_id")
 			return ExitError
 		default:
-			fresh, rerr := token.Refresh(ctx, ts.ep, set, now)
-			ts.addSet(fresh)
+			rn := token.Renew(ctx, ts.ep, set, ts.want, now)
+			ts.addSet(rn.Set)
 			var ee *token.EntraError
-			if rerr != nil && fresh == nil && !errors.As(rerr, &ee) && !errors.Is(rerr, token.ErrNoRefreshToken) {
+			if rn.Err != nil && rn.Set == nil && !errors.As(rn.Err, &ee) && !errors.Is(rn.Err, token.ErrNoRefreshToken) {
 				// Entra ID gave no answer: nothing is known about the
 				// refresh token, so the command could not run.
-				a.errorf("token --refresh: %v", ts.red.Redact(rerr.Error()))
+				a.errorf("token --refresh: %v", ts.red.Redact(rn.Err.Error()))
 				a.unreachableHint()
 				return ExitError
 			}
-			if fresh != nil {
-				info = token.Inspect(fresh, ts.want, now)
-				info.Refreshed = true
-			}
-			if rerr != nil && fresh == nil {
-				token.RecordRefreshError(info, rerr)
-			} else if rerr != nil {
-				a.errorf("%v", rerr) // refreshed, but the file could not be written
+			if rn.Err != nil && rn.Set != nil {
+				a.errorf("%v", rn.Err) // refreshed, but the file could not be written
 				return ExitError
 			}
-			if fresh != nil && f.env != "" {
+			info = rn.Info
+			if rn.Set != nil && f.env != "" {
 				a.hintf("the refreshed token was not saved: it came from $%s", f.env)
 			}
 		}
@@ -236,107 +227,13 @@ func (a *app) tokenReport(ts *tokenSetup, info *report.TokenInfo, f tokenFlags, 
 		}
 		return verdictExit(r.Verdict)
 	}
-	writeTokenSummary(a.stdout, info, vendor)
+	render.TokenSummary(a.stdout, info, vendor)
 	if len(r.Findings) > 0 {
 		fmt.Fprintln(a.stdout)
 		render.Findings(a.stdout, r.Findings, render.FindingOptions{Lang: lang, Vendor: vendor, Color: a.color()})
 	}
 	fmt.Fprintf(a.stdout, "\nverdict: %s\n", r.Verdict)
 	return verdictExit(r.Verdict)
-}
-
-// stateLabel is the token state as the vendor's web page or panel shows it.
-func stateLabel(state, vendor string) string {
-	return i18n.VendorState("en", vendor, state)
-}
-
-func when(t time.Time) string {
-	if t.IsZero() {
-		return "unknown"
-	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
-}
-
-// writeTokenSummary prints the token data as a technician reads it. It
-// only formats the recorded fields.
-func writeTokenSummary(w io.Writer, info *report.TokenInfo, vendor string) {
-	row := func(label, format string, args ...any) {
-		fmt.Fprintf(w, "  %-15s %s\n", label, fmt.Sprintf(format, args...))
-	}
-	src := info.Source
-	if src == "" {
-		src = "(none)"
-	}
-	fmt.Fprintf(w, "Token %s\n", src)
-	row("state", "%s", stateLabel(info.State, vendor))
-	format := info.Format
-	if info.FileMode != "" {
-		format += ", file mode " + info.FileMode
-	}
-	row("format", "%s", format)
-	if info.Audience != "" {
-		row("audience", "%s", info.Audience)
-	}
-	if len(info.Scopes) > 0 {
-		row("scopes", "%s", strings.Join(info.Scopes, " "))
-	}
-	if len(info.Roles) > 0 {
-		row("roles", "%s (app-only: %v)", strings.Join(info.Roles, " "), info.AppOnly)
-	}
-	if info.User != "" {
-		row("user", "%s", info.User)
-	}
-	if info.Tenant != "" {
-		row("tenant", "%s", info.Tenant)
-	}
-	if info.AppID != "" || info.AppName != "" {
-		row("app", "%s %s", info.AppName, info.AppID)
-	}
-	if info.Version != "" {
-		row("token version", "%s", info.Version)
-	}
-	if !info.IssuedAt.IsZero() {
-		row("issued", "%s", when(info.IssuedAt))
-	}
-	if !info.ExpiresAt.IsZero() {
-		left := fmt.Sprintf("%d minutes left", info.AccessMinutesLeft)
-		if info.AccessMinutesLeft < 0 {
-			left = fmt.Sprintf("expired %d minutes ago", -info.AccessMinutesLeft)
-		}
-		row("expires", "%s (%s)", when(info.ExpiresAt), left)
-	}
-	if info.HasRefreshToken {
-		if info.HasRefreshDaysLeft {
-			base := "last use"
-			if info.LastUsed.IsZero() {
-				base = "last use (estimated)"
-			}
-			row("refresh token", "%d days left (90 days after %s on %s)", info.RefreshDaysLeft, base,
-				when(info.RefreshExpiresAt.Add(-token.RefreshLifetime)))
-		} else {
-			row("refresh token", "present (last use unknown)")
-		}
-	} else {
-		row("refresh token", "none")
-	}
-	if info.Refreshed {
-		row("refreshed", "yes, new tokens saved")
-	}
-	if info.RefreshError != "" {
-		row("refresh failed", "%s", firstNonEmpty(info.RefreshErrorAADSTS, info.RefreshErrorCode, info.RefreshError))
-		if info.RefreshErrorDescription != "" {
-			row("", "%s", info.RefreshErrorDescription)
-		}
-	}
-	if info.Fingerprint != "" {
-		row("access token", "%s", info.Fingerprint)
-	}
-	if info.RefreshFingerprint != "" {
-		row("refresh token", "%s", info.RefreshFingerprint)
-	}
-	if info.JWT {
-		row("signature", "not verified (claims read as the token states them)")
-	}
 }
 
 func firstNonEmpty(s ...string) string {

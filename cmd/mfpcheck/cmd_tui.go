@@ -301,17 +301,11 @@ func (a *app) tuiLogin(ctx context.Context, cfg check.Config, show func(tui.Devi
 		Authority: cfg.Authority, Tenant: cfg.Tenant, ClientID: cfg.ClientID,
 		Scopes: token.DefaultScopes(needPOP), Wait: a.wait,
 	}
-	set, err := token.DeviceLogin(ctx, ep, func(dc token.DeviceCode) {
+	_, _, err := token.Login(ctx, ep, cfg.TokenFile, func(dc token.DeviceCode) {
 		show(tui.DeviceCode{
 			UserCode: dc.UserCode, VerificationURI: dc.VerificationURI, Message: dc.Message,
 			ExpiresAt: a.now().Add(dc.ExpiresIn),
 		})
 	}, a.now)
-	if err != nil {
-		return err
-	}
-	if _, err := token.Backup(cfg.TokenFile); err != nil {
-		return err
-	}
-	return token.Save(cfg.TokenFile, set)
+	return err
 }

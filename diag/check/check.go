@@ -320,22 +320,17 @@ func checkToken(ctx context.Context, cfg *Config, red *redact.Redactor, now time
 		// the new set.
 		// The token endpoint is one step: one phase budget at most.
 		rctx, cancel := context.WithTimeout(ctx, phaseTimeout(*cfg))
-		fresh, rerr := token.Refresh(rctx, endpoint(cfg), set, now)
+		rn := token.Renew(rctx, endpoint(cfg), set, want(cfg), now)
 		cancel()
-		if fresh != nil {
-			red.Add(fresh.Access)
-			red.Add(fresh.Refresh)
+		if rn.Set != nil {
+			red.Add(rn.Set.Access)
+			red.Add(rn.Set.Refresh)
+			if rn.Err != nil {
+				return nil, fmt.Errorf("save refreshed token: %w", rn.Err)
+			}
+			set = rn.Set
 		}
-		switch {
-		case rerr != nil && fresh != nil:
-			return nil, fmt.Errorf("save refreshed token: %w", rerr)
-		case rerr != nil:
-			token.RecordRefreshError(info, rerr)
-		default:
-			set = fresh
-			info = token.Inspect(set, want(cfg), now)
-			info.Refreshed = true
-		}
+		info = rn.Info
 	}
 	cfg.Probe.Token = set.Access
 	cfg.Probe.TokenSource = set.Source
