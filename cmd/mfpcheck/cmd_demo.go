@@ -147,7 +147,7 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 	cfg.Authority = authority
 	cfg.Refresh = f.refresh
 	r := check.Run(ctx, cfg)
-	return a.report(r, f.jsonOut, f.transcript, f.out)
+	return a.report(ctx, r, f.jsonOut, f.transcript, f.out)
 }
 
 // simCheck is the check of a simulated device: its profile, the
@@ -305,7 +305,7 @@ func (a *app) demoLogin(ctx context.Context, sim *exosim.Sim, authority string, 
 	cfg := a.simCheck(sim, a.lang(f.lang), f.sheet != "")
 	cfg.Authority = authority
 	r := check.Run(ctx, cfg)
-	return a.report(r, f.jsonOut, f.transcript, f.out)
+	return a.report(ctx, r, f.jsonOut, f.transcript, f.out)
 }
 
 // simFleet starts one simulator per scenario. The caller closes them.

@@ -3,13 +3,16 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/mfpcheck/mfpcheck/diag/check"
 	"github.com/mfpcheck/mfpcheck/diag/device"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
 	"github.com/mfpcheck/mfpcheck/diag/probe"
@@ -151,4 +154,140 @@ func writeIdentity(a *app, lang string, id *device.Identity) {
 	row("device.more_info", id.MoreInfo)
 	row("device.formats", strings.Join(id.DocumentFormats, ", "))
 	tw.Flush()
+}
+
+// printFlags are the flags that print the status sheet on a printer
+// (sheet, probe --sheet). Nothing is printed without --print or --print-to.
+type printFlags struct {
+	uri      string // --print
+	own      bool   // --print-to: the device's own address
+	caFile   string // --print-ca
+	insecure bool   // --print-insecure
+}
+
+func (p *printFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&p.uri, "print", "", "also print the sheet on this printer over IPP: ipp://HOST[:PORT]/ipp/print, ipps://… or HOST[:PORT] (only if it takes PDF)")
+	fs.BoolVar(&p.own, "print-to", false, "also print the sheet on the device itself, at its device.address (profile or report)")
+	fs.StringVar(&p.caFile, "print-ca", "", "ipps:// printer: trust the CA certificates in this PEM file")
+	fs.BoolVar(&p.insecure, "print-insecure", false, "ipps:// printer: do not check the printer's certificate")
+}
+
+// set reports whether printing was asked for.
+func (p *printFlags) set() bool { return p.uri != "" || p.own }
+
+// validate checks the flags against each other.
+func (p *printFlags) validate() error {
+	switch {
+	case p.uri != "" && p.own:
+		return errors.New("give either --print URI or --print-to, not both")
+	case !p.set() && (p.caFile != "" || p.insecure):
+		return errors.New("--print-ca and --print-insecure are for printing: add --print URI or --print-to")
+	}
+	return nil
+}
+
+// printer is the IPP client for the printer the flags name; address is the
+// device's address from the profile or report (for --print-to). The error
+// is mfpcheck's input (exit 3) and carries its hint.
+func (a *app) printer(p printFlags, address string, timeout time.Duration) (*device.Client, error) {
+	target := p.uri
+	if p.own {
+		if strings.TrimSpace(address) == "" {
+			return nil, &check.HintError{
+				Err:  errors.New("--print-to: the device has no address (device.address)"),
+				Hint: "add device.address (the printer's IP address, or ipp://HOST/ipp/print) to the profile, or give --print ipp://HOST/ipp/print",
+			}
+		}
+		target = address
+	}
+	c, err := a.printerClient(target, p.caFile, p.insecure, timeout)
+	if err != nil {
+		return nil, &check.HintError{Err: fmt.Errorf("print: %w", err), Hint: "give the printer as ipp://HOST[:PORT]/ipp/print, ipps://… or HOST[:PORT]"}
+	}
+	return c, nil
+}
+
+// sheetJobName is the job-name the printer shows in its job list.
+func sheetJobName(r *report.Report) string {
+	name := r.Target.Host
+	if r.Device != nil && r.Device.Name != "" {
+		name = r.Device.Name
+	}
+	return strings.TrimSpace("mfpcheck status sheet " + name)
+}
+
+// sendSheet prints pdf, the sheet of r, on c within timeout and says what
+// the printer did. Exit code: ExitOK when the printer took the job,
+// ExitFail when it did not (it does not take PDF, does not answer, refuses
+// the job or its certificate), ExitError when interrupted.
+func (a *app) sendSheet(ctx context.Context, c *device.Client, r *report.Report, pdf []byte, lang string, timeout time.Duration) int {
+	pctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	res, err := c.PrintPDF(pctx, sheetJobName(r), pdf)
+	if err == nil {
+		fmt.Fprintf(a.stderr, "mfpcheck: status sheet sent: %s\n", res)
+		return ExitOK
+	}
+	var noPDF *device.NoPDFError
+	var unknownCA x509.UnknownAuthorityError
+	var badCert *tls.CertificateVerificationError
+	var hostErr x509.HostnameError
+	vendor := ""
+	if r.Device != nil {
+		vendor = r.Device.Vendor
+	}
+	switch {
+	case errors.As(err, &noPDF):
+		f := diagnose.FindingFor(noPDF.Hit(), diagnose.Options{Lang: lang, Vendor: vendor})
+		a.errorf("print: %s [%s]", f.Title, f.ID)
+		a.errorf("print: %v", err)
+		for _, s := range f.Steps {
+			a.hintf("%s", s.Text)
+		}
+		return ExitFail
+	case ctx.Err() != nil:
+		a.errorf("print: interrupted: %v", err)
+		return ExitError
+	case errors.As(err, &unknownCA), errors.As(err, &badCert), errors.As(err, &hostErr):
+		a.errorf("print: %v", err)
+		a.hintf("the printer's certificate is not trusted here: give its CA certificate with --print-ca FILE, or --print-insecure if you know this is the printer")
+	case errors.Is(err, context.DeadlineExceeded):
+		a.errorf("print: %v", err)
+		a.hintf("the printer did not answer within %s: is it switched on, is %s its address, and is IPP (port 631) turned on in its network settings?", timeout, c.URI)
+	default:
+		a.errorf("print: %v", err)
+		a.hintf("is IPP (port 631) turned on in the printer's network settings, and is %s its address?", c.URI)
+	}
+	return ExitFail
+}
+
+// worseExit is the more serious of two exit codes (0 < 1 < 2 < 3).
+func worseExit(a, b int) int { return max(a, b) }
+
+// probePrint wires "probe --sheet FILE --print URI" (or --print-to): the
+// printer is checked as input before the probe runs, and out prints the
+// sheet once it is written. ok is false when the command must end with
+// code.
+func (a *app) probePrint(out *sheetOutput, f probeFlags, cfg check.Config) (code int, ok bool) {
+	if err := f.print.validate(); err != nil {
+		return a.usageError("probe", "%v", err), false
+	}
+	if !f.print.set() {
+		return ExitOK, true
+	}
+	if !out.set() {
+		return a.usageError("probe", "--print and --print-to print the status sheet: add --sheet FILE"), false
+	}
+	address := ""
+	if cfg.Profile != nil {
+		address = cfg.Profile.Device.Address
+	}
+	printer, err := a.printer(f.print, address, f.Timeout)
+	if err != nil {
+		return a.inputError("probe", err), false
+	}
+	out.send = func(ctx context.Context, r *report.Report, pdf []byte) int {
+		return a.sendSheet(ctx, printer, r, pdf, r.Lang, f.Timeout)
+	}
+	return ExitOK, true
 }

@@ -36,6 +36,7 @@ type probeFlags struct {
 	adminTokens string
 	exchangeURL string
 	graphURL    string
+	print       printFlags
 }
 
 func (f *probeFlags) register(fs *flag.FlagSet) {
@@ -66,6 +67,7 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.lang, "lang", "", "language of the findings: en | de | fr (default from LC_ALL/LC_MESSAGES/LANG)")
 	fs.StringVar(&f.sheet, "sheet", "", "also write the PDF status sheet to this file (or into this folder)")
 	fs.BoolVar(&f.force, "force", false, "with --sheet: overwrite the file if it exists")
+	f.print.register(fs)
 	fs.StringVar(&f.ConnectTo, "connect-to", "", "dial HOST:PORT instead of the server, keeping the server's name for TLS and the report (like curl)")
 	fs.StringVar(&f.POP3, "pop3", "", "probe this POP3 server (HOST[:PORT], default port 995 with TLS) instead of SMTP")
 	fs.StringVar(&f.Proxy, "proxy", "", "reach the servers and the sign-in endpoints through socks5://[USER:PASS@]HOST:PORT or http://HOST:PORT (CONNECT)")
@@ -103,6 +105,10 @@ func (a *app) cmdProbe(ctx context.Context, args []string) int {
 		a.sheetError(err, "--force")
 		return ExitError
 	}
+	out.wait = f.Timeout
+	if code, ok := a.probePrint(&out, f, cfg); !ok {
+		return code
+	}
 	r := check.Run(ctx, cfg)
 	if f.nagios {
 		if err := render.Nagios(a.stdout, r); err != nil {
@@ -111,13 +117,14 @@ func (a *app) cmdProbe(ctx context.Context, args []string) int {
 		}
 		return verdictExit(r.Verdict)
 	}
-	return a.report(r, f.jsonOut, f.transcript, out)
+	return a.report(ctx, r, f.jsonOut, f.transcript, out)
 }
 
 // report prints a report, writes its sheet when one was asked for, and
 // maps its verdict to the exit code.
-func (a *app) report(r *report.Report, jsonOut, transcript bool, out sheetOutput) int {
+func (a *app) report(ctx context.Context, r *report.Report, jsonOut, transcript bool, out sheetOutput) int {
 	var err error
+	printed := ExitOK
 	if jsonOut {
 		err = render.JSON(a.stdout, r)
 	} else {
@@ -130,17 +137,20 @@ func (a *app) report(r *report.Report, jsonOut, transcript bool, out sheetOutput
 		return ExitError
 	}
 	if out.set() {
-		path, err := out.write(r, sheetLang(r), a.now())
+		path, pdf, err := out.write(ctx, r, sheetLang(r), a.now())
 		if err != nil {
 			a.sheetError(err, "--force")
 			return ExitError
 		}
 		fmt.Fprintf(a.stderr, "mfpcheck: status sheet written to %s\n", path)
+		if out.send != nil {
+			printed = out.send(ctx, r, pdf)
+		}
 	}
 	if r.Verdict == report.VerdictError && !jsonOut {
 		a.couldNotTest(r)
 	}
-	return verdictExit(r.Verdict)
+	return worseExit(verdictExit(r.Verdict), printed)
 }
 
 // couldNotTest explains on stderr why a check could not test the device:

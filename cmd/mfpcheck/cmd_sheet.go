@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag/check"
+	"github.com/mfpcheck/mfpcheck/diag/device"
 	"github.com/mfpcheck/mfpcheck/diag/probe"
 	"github.com/mfpcheck/mfpcheck/diag/profile"
 	"github.com/mfpcheck/mfpcheck/diag/redact"
@@ -37,6 +38,8 @@ type sheetFlags struct {
 	fixed   string
 	force   bool
 	caFile  string
+	timeout time.Duration
+	print   printFlags
 }
 
 // cmdSheet runs "mfpcheck sheet": it prints the PDF status sheet of a saved
@@ -52,6 +55,8 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 	fset.StringVar(&f.paper, "paper", "a4", "paper size: a4 | letter")
 	fset.StringVar(&f.fixed, "fixed-time", "", "print this RFC 3339 time as the sheet's date (reproducible output)")
 	fset.BoolVar(&f.force, "force", false, "overwrite the output file if it exists")
+	fset.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "bound for the check (--profile), for printing (--print) and for a named pipe's reader (-o)")
+	f.print.register(fset)
 	pos, code, ok := a.parseArgs(fset, args)
 	if !ok {
 		return code
@@ -73,6 +78,12 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 		}
 		opts.Fixed = t
 	}
+	if f.timeout <= 0 {
+		return a.usageError("sheet", "--timeout must be positive")
+	}
+	if err := f.print.validate(); err != nil {
+		return a.usageError("sheet", "%v", err)
+	}
 
 	out, err := newSheetOutput(f.out, f.force)
 	if f.out == "" {
@@ -82,22 +93,42 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 		a.sheetError(fmt.Errorf("sheet: %w", err), "--force")
 		return ExitError
 	}
+	out.wait = f.timeout
 
 	var r *report.Report
+	var p *profile.Profile
 	switch {
 	case f.profile != "" && f.from != "":
 		return a.usageError("sheet", "give either --profile or --from, not both")
 	case f.caFile != "" && f.profile == "":
-		return a.usageError("sheet", "--ca is for checking a device (--profile); a saved report was checked already")
+		return a.usageError("sheet", "--ca is for checking a device's mail server (--profile); a saved report was checked already (an ipps:// printer's CA: --print-ca)")
 	case f.from != "":
 		if r, err = readReport(f.from); err != nil {
 			return a.inputError("sheet", fmt.Errorf("sheet: %w", err))
 		}
 	case f.profile != "":
-		p, err := profile.Load(f.profile)
-		if err != nil {
+		if p, err = profile.Load(f.profile); err != nil {
 			return a.inputError("sheet", fmt.Errorf("sheet: %w", err))
 		}
+	default:
+		a.errorf("sheet: nothing to print: give --from REPORT.json or --profile FILE")
+		a.hintf("save a report with: mfpcheck probe --profile FILE --json > report.json")
+		return ExitError
+	}
+	// The printer is known, and its address checked, before any network.
+	var printer *device.Client
+	if f.print.set() {
+		address := ""
+		if p != nil {
+			address = p.Device.Address
+		} else if r.Device != nil {
+			address = r.Device.Address
+		}
+		if printer, err = a.printer(f.print, address, f.timeout); err != nil {
+			return a.inputError("sheet", err)
+		}
+	}
+	if p != nil {
 		cfg := check.FromProfile(p, a.getenv)
 		if f.caFile != "" {
 			pool, err := probe.LoadCAFile(f.caFile)
@@ -110,50 +141,74 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 		cfg.Lang = opts.Lang
 		cfg.ToolVersion = version
 		cfg.Now = a.now
+		cfg.Probe.Timeout = f.timeout
 		r = check.Run(ctx, cfg)
-	default:
-		a.errorf("sheet: nothing to print: give --from REPORT.json or --profile FILE")
-		a.hintf("save a report with: mfpcheck probe --profile FILE --json > report.json")
-		return ExitError
 	}
 
 	when := opts.Fixed
 	if when.IsZero() {
 		when = a.now()
 	}
-	path, err := out.write(r, opts, when)
+	path, pdf, err := out.write(ctx, r, opts, when)
 	if err != nil {
 		a.sheetError(fmt.Errorf("sheet: %w", err), "--force")
 		return ExitError
 	}
 	fmt.Fprintln(a.stdout, path)
+	code = ExitOK
 	if f.profile != "" {
 		// Like probe: the exit code says what the check found.
-		return verdictExit(r.Verdict)
+		code = verdictExit(r.Verdict)
 	}
-	return ExitOK
+	if printer != nil {
+		code = worseExit(code, a.sendSheet(ctx, printer, r, pdf, opts.Lang, f.timeout))
+	}
+	return code
 }
 
-// pipeReaderWait is how long a sheet waits for a named pipe's reader.
-const pipeReaderWait = 3 * time.Second
+// defaultStreamWait bounds waiting for a named pipe's reader, and writing
+// into the pipe, when the command gives no --timeout (the TUI).
+const defaultStreamWait = 60 * time.Second
 
-// writeStream writes data into an existing named pipe or device. It waits
-// for a pipe's reader pipeReaderWait at most: a pipe nobody reads is an
-// error, not a hang.
-func writeStream(path string, data []byte) error {
+// writeStream writes data into an existing named pipe or device. A pipe is
+// written when its reader is there: it waits for one, and for the reader to
+// take the data, until wait has passed or ctx ends (Ctrl-C), whichever is
+// first. A pipe nobody reads is an error, not a hang.
+func writeStream(ctx context.Context, path string, data []byte, wait time.Duration) error {
+	if wait <= 0 {
+		wait = defaultStreamWait
+	}
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	ended := func() error {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("write %s: the named pipe's reader did not take the sheet within %s", path, wait)
+		}
+		return fmt.Errorf("write %s: interrupted", path)
+	}
+	// O_NONBLOCK: open fails with ENXIO while a pipe has no reader, instead
+	// of blocking where neither the deadline nor a signal can end it; the
+	// file is then written through Go's poller, which honours deadlines.
 	f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
-	for wait := time.Now().Add(pipeReaderWait); errors.Is(err, syscall.ENXIO) && time.Now().Before(wait); {
-		time.Sleep(50 * time.Millisecond)
+	for errors.Is(err, syscall.ENXIO) {
+		select {
+		case <-ctx.Done():
+			return ended()
+		case <-time.After(50 * time.Millisecond):
+		}
 		f, err = os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
 	}
 	if err != nil {
-		if errors.Is(err, syscall.ENXIO) {
-			return fmt.Errorf("write %s: a named pipe that nobody reads", path)
-		}
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if _, err := f.Write(data); err != nil {
+	stop := context.AfterFunc(ctx, func() { _ = f.SetWriteDeadline(time.Now()) })
+	_, err = f.Write(data)
+	stop()
+	if err != nil {
 		f.Close()
+		if ctx.Err() != nil {
+			return ended()
+		}
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return f.Close()
@@ -218,11 +273,21 @@ func defaultSheetName(r *report.Report, when time.Time) string {
 	return "mfpcheck-sheet-" + s + "-" + when.Format("2006-01-02") + ".pdf"
 }
 
-// writeSheetFile renders r into path atomically: a temporary file in the
-// same folder, renamed into place once complete, so a reader never sees half
-// a PDF. An existing file is kept unless force is set (the error wraps
-// fs.ErrExist).
+// writeSheetFile renders r into path; see writeSheetBytes.
 func writeSheetFile(path string, r *report.Report, opts sheet.Options, force bool) error {
+	var buf bytes.Buffer
+	if err := sheet.Render(&buf, r, opts); err != nil {
+		return err
+	}
+	return writeSheetBytes(context.Background(), path, buf.Bytes(), force, 0)
+}
+
+// writeSheetBytes writes a rendered sheet into path atomically: a
+// temporary file in the same folder, renamed into place once complete, so a
+// reader never sees half a PDF. An existing file is kept unless force is set
+// (the error wraps fs.ErrExist). A named pipe or a device is written into
+// (writeStream, bounded by wait and ctx).
+func writeSheetBytes(ctx context.Context, path string, data []byte, force bool, wait time.Duration) error {
 	// A named pipe or a device (/dev/stdout) is written to, never replaced;
 	// a folder or a socket is refused. Only a regular file is replaced, and
 	// only with --force.
@@ -230,20 +295,12 @@ func writeSheetFile(path string, r *report.Report, opts sheet.Options, force boo
 		if fi.Mode()&(fs.ModeNamedPipe|fs.ModeCharDevice) == 0 {
 			return safefile.RegularOrMissing(path)
 		}
-		var buf bytes.Buffer
-		if err := sheet.Render(&buf, r, opts); err != nil {
-			return err
-		}
-		return writeStream(path, buf.Bytes())
+		return writeStream(ctx, path, data, wait)
 	}
 	if !force {
 		if _, err := os.Lstat(path); err == nil {
 			return fmt.Errorf("%s already exists: %w", path, fs.ErrExist)
 		}
-	}
-	var buf bytes.Buffer
-	if err := sheet.Render(&buf, r, opts); err != nil {
-		return err
 	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
@@ -251,7 +308,7 @@ func writeSheetFile(path string, r *report.Report, opts sheet.Options, force boo
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name()) // after a successful rename this fails harmlessly
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
+	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -163,7 +163,7 @@ func TestSheetOutputNeverReplacesSpecialFiles(t *testing.T) {
 	lonely := filepath.Join(dir, "lonely.pdf")
 	syscall.Mkfifo(lonely, 0o600)
 	a = newTestApp(nil)
-	if code := runBounded(t, a, hfBound, "sheet", "--from", report, "-o", lonely); code != ExitError {
+	if code := runBounded(t, a, hfBound, "sheet", "--from", report, "-o", lonely, "--timeout", "1s"); code != ExitError {
 		t.Errorf("sheet -o FIFO without reader: exit %d", code)
 	}
 }

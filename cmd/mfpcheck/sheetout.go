@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -21,6 +23,12 @@ type sheetOutput struct {
 	path  string
 	dir   bool
 	force bool
+	// wait bounds waiting for a named pipe's reader and writing into it
+	// (the command's --timeout); 0 means defaultStreamWait.
+	wait time.Duration
+	// send, when set, prints the sheet just written (--print, --print-to)
+	// and returns the exit code of printing.
+	send func(ctx context.Context, r *report.Report, pdf []byte) int
 }
 
 // errSheetExists marks an output file that is there already (wraps
@@ -73,10 +81,15 @@ func (o sheetOutput) file(r *report.Report, when time.Time) string {
 // sheetLang is the options of a report's sheet: in the report's language.
 func sheetLang(r *report.Report) sheet.Options { return sheet.Options{Lang: r.Lang} }
 
-// write renders r into the output and returns the file written.
-func (o sheetOutput) write(r *report.Report, opts sheet.Options, when time.Time) (string, error) {
+// write renders r into the output and returns the file written and the
+// PDF's bytes (what --print sends).
+func (o sheetOutput) write(ctx context.Context, r *report.Report, opts sheet.Options, when time.Time) (string, []byte, error) {
+	var buf bytes.Buffer
+	if err := sheet.Render(&buf, r, opts); err != nil {
+		return "", nil, err
+	}
 	path := o.file(r, when)
-	return path, writeSheetFile(path, r, opts, o.force)
+	return path, buf.Bytes(), writeSheetBytes(ctx, path, buf.Bytes(), o.force, o.wait)
 }
 
 // sheetError prints a failed sheet write: the error, then the hint when

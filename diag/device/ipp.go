@@ -275,11 +275,7 @@ func decode(body []byte) (*goipp.Message, error) {
 	}
 	// 0x0000-0x00FF are the successful-ok statuses (RFC 8011, 5.4.15).
 	if st := goipp.Status(m.Code); st > 0x00ff {
-		msg := first(m.Operation, "status-message")
-		if msg != "" {
-			return nil, fmt.Errorf("printer answered %s: %s", st, msg)
-		}
-		return nil, fmt.Errorf("printer answered %s", st)
+		return nil, &StatusError{Status: st, Message: first(m.Operation, "status-message")}
 	}
 	return &m, nil
 }
