@@ -142,7 +142,7 @@ func TestIPPEvePrinter(t *testing.T) {
 	if job.ID < 1 || job.State == "" {
 		t.Fatalf("job = %+v", job)
 	}
-	got, err := filepath.Glob(filepath.Join(p.Spool, "1-*"))
+	got, err := filepath.Glob(filepath.Join(p.Spool, "1-*.pdf")) // the print command's output is 1-*.prn
 	if err != nil || len(got) != 1 {
 		t.Fatalf("spool: %v %v", got, err)
 	}
