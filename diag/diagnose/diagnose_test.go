@@ -69,11 +69,12 @@ func TestDiagnoseAuthReply(t *testing.T) {
 
 func TestDiagnose5_7_3(t *testing.T) {
 	line := "535 5.7.3 Authentication unsuccessful" + trailer
-	// No token facts: one finding with the token causes as alternatives.
+	// No token facts: one finding, read for the OAuth sign-in the target
+	// uses, with the token causes as alternatives.
 	r := baseReport()
 	authFail(r, line)
 	diagnose(r, nil, Options{}, now, nil)
-	f, ok := find(r.Findings, "smtp.auth.rejected")
+	f, ok := find(r.Findings, "smtp.auth.rejected_oauth")
 	if !ok || !slices.Contains(f.Alternatives, "token.audience") || !slices.Contains(f.Alternatives, "token.expired") {
 		t.Fatalf("no-token reading: %v %+v", ids(r.Findings), f.Alternatives)
 	}

@@ -104,6 +104,14 @@ func TestDovecotDiagnosis(t *testing.T) {
 			for _, lang := range diagnose.Languages {
 				diagnose.Diagnose(r, nil, diagnose.Options{Lang: lang})
 				for _, f := range r.Findings {
+					// Dovecot's replies are read as Dovecot's: no Exchange
+					// Online reading, and no password advice for the
+					// token the probe signed in with.
+					for _, id := range append([]string{f.ID}, f.Alternatives...) {
+						if strings.HasPrefix(id, "smtp.auth.") || strings.HasPrefix(id, "smtp.mail.") || id == "auth.bad_password" {
+							t.Errorf("%s: %s offered against Dovecot (finding %s)", lang, id, f.ID)
+						}
+					}
 					if strings.Contains(f.Title, "office365.com") {
 						t.Errorf("%s %s: title %q names Exchange Online's host", lang, f.ID, f.Title)
 					}

@@ -93,7 +93,9 @@ func FindingFor(h Hit, opts Options) report.Finding {
 }
 
 // Localize returns f with its texts in opts' language and vendor, looked
-// up by f.ID; severity, evidence, phase and alternatives are kept.
+// up by f.ID; severity, evidence, phase, alternatives and the service it
+// was read for are kept (a finding about a server that is not Exchange
+// Online gets no Exchange Online steps back).
 //
 // A finding carries no parameter map, so Localize recovers the values that
 // filled the {placeholders} by matching f's texts against the entry's
@@ -113,6 +115,10 @@ func Localize(f report.Finding, opts Options) report.Finding {
 	out := FindingFor(Hit{ID: f.ID, Phase: f.Phase, Evidence: f.Evidence, Params: params, Alternatives: f.Alternatives}, opts)
 	if f.Severity != "" {
 		out.Severity = f.Severity
+	}
+	if f.Service != "" {
+		out.Service = f.Service
+		dropExchangeSteps(&out)
 	}
 	return out
 }

@@ -62,7 +62,10 @@ const (
 	idProtocolError    = "smtp.protocol_error"
 
 	// Reply entries the rules reason about.
-	idAuthRejected         = "smtp.auth.rejected"
+	idAuthRejected = "smtp.auth.rejected"
+	// The same reply read for a known sign-in method.
+	idAuthRejectedOAuth    = "smtp.auth.rejected_oauth"
+	idAuthRejectedPassword = "smtp.auth.rejected_password"
 	idSendAsDeniedData     = "smtp.data.send_as_denied"
 	idSendAsDeniedMail     = "smtp.mail.send_as_denied"
 	idLegacyTLSRejected    = "smtp.tls.legacy_rejected"
@@ -82,7 +85,7 @@ var ruleIDs = [...]string{
 	idXOAuthAudience, idXOAuthScope, idXOAuthUser, idXOAuthExpired, idXOAuthAppRole, idAppNotRegistered,
 	idDNSFailed, idRefused, idTimeout, idUnreachable, idReset, idClosed, idTLSGarbage,
 	idNoBanner, idTooLong, idHeloDevice, idProtocolError,
-	idAuthRejected, idSendAsDeniedData, idSendAsDeniedMail, idLegacyTLSRejected,
+	idAuthRejected, idAuthRejectedOAuth, idAuthRejectedPassword, idSendAsDeniedData, idSendAsDeniedMail, idLegacyTLSRejected,
 	idMechanismUnsupported, idBasicRetired, idStartTLSRequired, idNotAuthenticated,
 	idOffline, idNoDNS, idBudget,
 }
@@ -243,6 +246,12 @@ func phaseHits(c *ctx) []Hit {
 			if q.Protocol == "smtp" && q.Code < 400 && q.Code != 0 {
 				continue
 			}
+			// The reply is read with what the session shows, as a pasted
+			// transcript is: how the probe signed in (an XOAUTH2 sign-in
+			// is never "the password is wrong") and which service
+			// answered (a server that is not Exchange Online never gets
+			// Exchange Online's causes).
+			q.Method, q.Provider = c.sessionMethod(), c.provider()
 			if m, ok := MatchQuery(q); ok {
 				code := strings.TrimSpace(fmt.Sprintf("%d %s", q.Code, q.Enhanced))
 				if q.Protocol != "smtp" {
@@ -498,7 +507,7 @@ func deviceHits(c *ctx) []Hit {
 func resolveAuthRejected(c *ctx, hits, tokenHits []Hit) ([]Hit, []Hit) {
 	i := -1
 	for k, h := range hits {
-		if h.ID == idAuthRejected {
+		if h.ID == idAuthRejected || h.ID == idAuthRejectedOAuth || h.ID == idAuthRejectedPassword {
 			i = k
 		}
 	}
@@ -506,7 +515,7 @@ func resolveAuthRejected(c *ctx, hits, tokenHits []Hit) ([]Hit, []Hit) {
 		return hits, tokenHits
 	}
 	h := hits[i]
-	if c.authMethod == "basic" {
+	if c.authMethod == "basic" || h.ID == idAuthRejectedPassword {
 		h.ID = idBadPassword
 		h.Alternatives = nil
 		hits[i] = h

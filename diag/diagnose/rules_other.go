@@ -24,7 +24,7 @@ var microsoftPlaces = map[string]bool{"m365_admin": true, "exchange_admin": true
 // "401",…}, then 535 or -ERR) is "the server rejected the token", on SMTP
 // and POP3 alike. Exchange Online's own entries stay for Exchange Online.
 func otherServerHits(c *ctx, hits []Hit) []Hit {
-	if c.exchange {
+	if c.exchange || c.provider() == "exo" {
 		return hits
 	}
 	replace := map[report.PhaseName]Hit{}
@@ -78,24 +78,41 @@ func otherServerSteps(c *ctx, findings []report.Finding) {
 	if c.exchange {
 		return
 	}
-	for i := range findings {
-		f := &findings[i]
-		steps := f.Steps[:0:0]
-		for _, s := range f.Steps {
-			if microsoftPlaces[s.Where] || mentionsExchange(s.Text) || mentionsExchange(s.Command) {
-				continue
-			}
-			steps = append(steps, s)
-		}
-		f.Steps = steps
-		where := f.Where[:0:0]
-		for _, w := range f.Where {
-			if !microsoftPlaces[w] {
-				where = append(where, w)
-			}
-		}
-		f.Where = where
+	service := c.provider()
+	if service == "exo" {
+		// Not named as Exchange Online, but its greeting is Exchange
+		// Online's (outlook.office365.com): its steps apply.
+		return
 	}
+	if service == "" {
+		service = "other"
+	}
+	for i := range findings {
+		findings[i].Service = service
+		dropExchangeSteps(&findings[i])
+	}
+}
+
+// dropExchangeSteps removes from a finding about a server that is not
+// Exchange Online the steps and places that lead to Microsoft's portals or
+// Exchange Online's host. Diagnose and Localize both use it, so a finding
+// shown again in another language keeps the same steps.
+func dropExchangeSteps(f *report.Finding) {
+	steps := f.Steps[:0:0]
+	for _, s := range f.Steps {
+		if microsoftPlaces[s.Where] || mentionsExchange(s.Text) || mentionsExchange(s.Command) {
+			continue
+		}
+		steps = append(steps, s)
+	}
+	f.Steps = steps
+	where := f.Where[:0:0]
+	for _, w := range f.Where {
+		if !microsoftPlaces[w] {
+			where = append(where, w)
+		}
+	}
+	f.Where = where
 }
 
 func mentionsExchange(s string) bool {

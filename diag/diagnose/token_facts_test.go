@@ -22,7 +22,7 @@ func TestDiagnose5_7_3ValidV1Token(t *testing.T) {
 		authFail(r, line)
 		r.Token = &report.TokenInfo{JWT: true, Version: "1.0", Audience: aud, Scopes: []string{"SMTP.Send"}, User: "scan@contoso.com", ExpiresAt: now.Add(time.Hour)}
 		diagnose(r, nil, Options{}, now, nil)
-		f, ok := find(r.Findings, "smtp.auth.rejected")
+		f, ok := find(r.Findings, "smtp.auth.rejected_oauth")
 		if !ok {
 			t.Fatalf("aud %s: %v", aud, ids(r.Findings))
 		}

@@ -473,6 +473,11 @@ type Finding struct {
 	// {minutes} …), so a renderer can show the finding in another language.
 	// They never hold a secret.
 	Params map[string]string `json:"params,omitempty"`
+	// Service is the mail service the finding was read for when it is not
+	// Exchange Online ("other", "gmail", "ses", "onprem"); empty for
+	// Exchange Online. Its Exchange Online steps were left out, and
+	// showing it in another language leaves them out again.
+	Service string `json:"service,omitempty"`
 }
 
 // Step is one numbered remediation step.
