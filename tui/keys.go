@@ -26,6 +26,9 @@ type keyMap struct {
 	Back     key.Binding
 	Quit     key.Binding
 	ForceQ   key.Binding
+	Discover key.Binding
+	Pick     key.Binding
+	Again    key.Binding
 }
 
 func newKeyMap(lang string) keyMap {
@@ -52,6 +55,9 @@ func newKeyMap(lang string) keyMap {
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", h("k_back"))),
 		Quit:     key.NewBinding(key.WithKeys("q"), key.WithHelp("q", h("k_quit"))),
 		ForceQ:   key.NewBinding(key.WithKeys("ctrl+c")),
+		Discover: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", h("k_discover"))),
+		Pick:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", h("k_pick"))),
+		Again:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", h("k_again"))),
 	}
 }
 
@@ -70,8 +76,13 @@ func (k keyMap) helpFor(sc screen, typing, signing bool) screenKeys {
 	switch sc {
 	case screenList:
 		return screenKeys{
-			short: []key.Binding{k.Open, k.CheckAll, k.Lang, k.Explain, k.Help, k.Quit},
-			full:  [][]key.Binding{{k.Up, k.Down, k.Ends, k.Open}, {k.CheckAll, k.Lang, k.Explain}, {k.Help, k.Quit}},
+			short: []key.Binding{k.Open, k.CheckAll, k.Discover, k.Lang, k.Explain, k.Help, k.Quit},
+			full:  [][]key.Binding{{k.Up, k.Down, k.Ends, k.Open}, {k.CheckAll, k.Discover, k.Lang, k.Explain}, {k.Help, k.Quit}},
+		}
+	case screenDiscover:
+		return screenKeys{
+			short: []key.Binding{k.Pick, k.Again, k.Lang, k.Help, k.Back, k.Quit},
+			full:  [][]key.Binding{{k.Up, k.Down, k.Pick, k.Again}, {k.Lang, k.Help}, {k.Back, k.Quit}},
 		}
 	case screenProbe:
 		return screenKeys{

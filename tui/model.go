@@ -29,6 +29,7 @@ const (
 	screenToken
 	screenTranscript
 	screenExplain
+	screenDiscover
 )
 
 // devState is what the TUI knows about one device. The report is only read.
@@ -82,6 +83,8 @@ type Model struct {
 	cursor int // selected row of the list
 	cur    int // device shown in the probe, token and transcript screens
 	queue  []int
+
+	disc discoverState
 
 	explainInput    string
 	explainFindings []report.Finding
@@ -182,6 +185,9 @@ func (m *Model) fatalErr() error { return m.fatal }
 func (m *Model) Status() string { return m.status }
 
 func (m *Model) anyRunning() bool {
+	if m.disc.running {
+		return true
+	}
 	for _, d := range m.devs {
 		if d.running || d.login.active {
 			return true
@@ -318,6 +324,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.statusFmt, m.statusPath = tr(m.lang, "sheet_written"), msg.path
 		}
 
+	case discoverMsg:
+		m.discoverDone(msg)
+
 	case loginCodeMsg:
 		ds := m.devs[msg.lr.dev]
 		cmds = append(cmds, waitLogin(msg.lr))
@@ -418,7 +427,12 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return m.input.Focus()
 	}
 
+	if key.Matches(msg, k.Discover) && (m.screen == screenList || m.screen == screenProbe) {
+		return m.startDiscover()
+	}
 	switch m.screen {
+	case screenDiscover:
+		return m.discoverKey(msg)
 	case screenList:
 		return m.listKey(msg)
 	case screenProbe:
@@ -529,6 +543,12 @@ func (m *Model) goBack() tea.Cmd {
 		return nil
 	case screenExplain:
 		m.screen = m.back
+	case screenDiscover:
+		if m.disc.cancel != nil {
+			m.disc.cancel()
+		}
+		m.disc.running = false
+		m.screen = m.disc.back
 	case screenToken:
 		if ls := &m.devs[m.cur].login; ls.active && ls.cancel != nil {
 			ls.cancel()

@@ -22,6 +22,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/mfpcheck/mfpcheck/diag/discover"
 	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
@@ -69,6 +70,9 @@ type Engine struct {
 	// code is known. It returns when the user signed in, the code expired or
 	// ctx ended.
 	Login func(ctx context.Context, dev Device, show func(DeviceCode)) error
+	// Discover lists the printers and MFPs that answer DNS-SD on the local
+	// link ("d"); it returns when its own timeout or ctx ends.
+	Discover func(ctx context.Context) ([]discover.Device, error)
 }
 
 // Options configure Run.

@@ -21,13 +21,15 @@ func (m *Model) View() string {
 		body = m.listView(h)
 	case screenToken:
 		body = m.tokenView(h)
+	case screenDiscover:
+		body = m.discoverView(h)
 	case screenExplain:
 		body = m.explainHeadView() + "\n" + m.vp.View()
 	default:
 		body = m.vp.View()
 	}
 	room, pct := m.width, ""
-	if m.screen != screenList && m.screen != screenToken && m.vp.TotalLineCount() > m.vp.Height {
+	if m.screen != screenList && m.screen != screenToken && m.screen != screenDiscover && m.vp.TotalLineCount() > m.vp.Height {
 		pct = fmt.Sprintf(" %3.0f%% ↓", m.vp.ScrollPercent()*100)
 		if m.vp.AtBottom() {
 			pct = " 100%  "
@@ -98,6 +100,8 @@ func (m *Model) headerView() string {
 	switch m.screen {
 	case screenList:
 		crumb = tr(m.lang, "devices")
+	case screenDiscover:
+		crumb = tr(m.lang, "discover_title")
 	case screenExplain:
 		crumb = tr(m.lang, "explain")
 		if m.back != screenList {

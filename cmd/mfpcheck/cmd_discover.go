@@ -90,11 +90,7 @@ func writeDevices(a *app, lang string, devices []discover.Device) {
 		}
 		row("discover.host", strings.TrimSuffix(d.Host, "."))
 		row("discover.addresses", strings.Join(d.Addresses, ", "))
-		var svcs []string
-		for _, s := range d.Services {
-			svcs = append(svcs, fmt.Sprintf("%s %d", s.Type, s.Port))
-		}
-		row("discover.services", strings.Join(svcs, ", "))
+		row("discover.services", d.ServiceList())
 		row("device.model", d.MakeAndModel)
 		row("device.more_info", d.AdminURL)
 		row("discover.profile", profileCommand(d))

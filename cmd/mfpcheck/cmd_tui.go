@@ -14,6 +14,7 @@ import (
 	"github.com/mfpcheck/mfpcheck/diag/batch"
 	"github.com/mfpcheck/mfpcheck/diag/check"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
+	"github.com/mfpcheck/mfpcheck/diag/discover"
 	"github.com/mfpcheck/mfpcheck/diag/probe"
 	"github.com/mfpcheck/mfpcheck/diag/profile"
 	"github.com/mfpcheck/mfpcheck/diag/report"
@@ -267,6 +268,13 @@ func (a *app) tuiEngine() tui.Engine {
 				return fmt.Errorf("device %q has no sign-in configuration", d.Name)
 			}
 			return a.tuiLogin(ctx, cfg, show)
+		},
+		Discover: func(ctx context.Context) ([]discover.Device, error) {
+			res, err := discover.Browse(ctx, discover.Options{})
+			if err != nil {
+				return nil, err
+			}
+			return res.Devices, nil
 		},
 	}
 }

@@ -76,6 +76,16 @@ func (d *Device) IPPPort() int {
 	return 0
 }
 
+// ServiceList is the device's services as "_ipp._tcp 631, _printer._tcp
+// 515", for the renderers.
+func (d *Device) ServiceList() string {
+	parts := make([]string, len(d.Services))
+	for i, s := range d.Services {
+		parts[i] = fmt.Sprintf("%s %d", s.Type, s.Port)
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Target is how to reach the device's IPP service by address, as
 // "mfpcheck device" and "mfpcheck init --from-device" take it: its first
 // address, with the port when its IPP service is not on 631. It is "" when
