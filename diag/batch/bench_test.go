@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -35,6 +36,9 @@ const (
 //	x-sequential   fleet time / extrapolated sequential time
 //	peak-heap-MB   highest runtime HeapInuse seen during the fleet run
 //	peak-sys-MB    highest runtime Sys (memory from the OS) seen
+//	probe-in-fleet-ms  mean duration of a device's check inside the fleet
+//	cpu-cores      CPU time of the process (checks and simulator) / wall time
+//	floor-x        devices / concurrency: the rounds x-one-probe cannot beat
 //
 // Each device signs in as its own mailbox (basic auth, which the
 // simulator accepts for any address), so the per-mailbox limit does not
@@ -96,15 +100,25 @@ func benchBatch(b *testing.B, benchDevices, benchConcurrency int, format string)
 	seqExtrap := seqPerDevice * time.Duration(benchDevices)
 
 	devices := fleet(benchDevices)
-	var total time.Duration
+	var total, cpu, probes time.Duration
 	var peakHeap, peakSys uint64
+	var mu sync.Mutex
+	timed := func(ctx context.Context, d Device) *report.Report {
+		r := check(ctx, d)
+		mu.Lock()
+		probes += r.Duration.D()
+		mu.Unlock()
+		return r
+	}
 	b.ResetTimer()
 	for range b.N {
 		runtime.GC()
 		stop := sampleMemory(&peakHeap, &peakSys)
+		cpu0 := cpuTime()
 		start := time.Now()
-		worst, err := Run(ctx, devices, Options{Check: check, Format: format, Concurrency: benchConcurrency}, io.Discard, nil)
+		worst, err := Run(ctx, devices, Options{Check: timed, Format: format, Concurrency: benchConcurrency}, io.Discard, nil)
 		total += time.Since(start)
+		cpu += cpuTime() - cpu0
 		stop()
 		if err != nil || worst == report.VerdictError {
 			b.Fatalf("worst %s err %v", worst, err)
@@ -123,7 +137,20 @@ func benchBatch(b *testing.B, benchDevices, benchConcurrency int, format string)
 	b.ReportMetric(seqExtrap.Seconds(), "seq-extrap-s")
 	b.ReportMetric(fleetTime.Seconds()/seqExtrap.Seconds(), "x-sequential")
 	b.ReportMetric(float64(peakHeap)/(1<<20), "peak-heap-MB")
+	// Where the time goes: the mean probe inside the fleet (against one
+	// probe alone: how much the probes slow each other down), and the
+	// CPU the process (checks and simulator) used per wall second.
+	b.ReportMetric(float64((probes / time.Duration(b.N*benchDevices)).Milliseconds()), "probe-in-fleet-ms")
+	b.ReportMetric(cpu.Seconds()/total.Seconds(), "cpu-cores")
+	b.ReportMetric(float64(benchDevices)/float64(benchConcurrency), "floor-x")
 	b.ReportMetric(float64(peakSys)/(1<<20), "peak-sys-MB")
+}
+
+// cpuTime is the user and system CPU time of the process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // mustPass fails the benchmark when a probe did not get through every
