@@ -127,3 +127,62 @@ func FuzzIdentityFromSNMP(f *testing.F) {
 		}
 	})
 }
+
+// TestSNMPAfterIPPTimeout: a port that accepts and never answers is
+// closed too; IPP has half the budget and SNMP the rest.
+func TestSNMPAfterIPPTimeout(t *testing.T) {
+	snmpd.Require(t)
+	a := snmpd.Start(t, snmpd.PrinterOptions(testCommunity))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, never answered
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	ipp := &Client{URI: "ipp://" + l.Addr().String() + "/ipp/print"}
+	id, err := Identify(ctx, ipp, &SNMPClient{Host: a.Host, Port: a.Port, Community: testCommunity})
+	if err != nil || id.Source != SourceSNMP || id.Serial != snmpd.Serial || !strings.Contains(id.IPPClosed, "deadline exceeded") {
+		t.Errorf("%+v, %v", id, err)
+	}
+}
+
+// TestSNMPCancel: cancelling the context (Ctrl-C) ends a request the agent
+// never answers at once, not after its timeout and retry.
+func TestSNMPCancel(t *testing.T) {
+	silent, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &SNMPClient{Host: "127.0.0.1", Port: silent.LocalAddr().(*net.UDPAddr).Port, Timeout: time.Minute}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Identify(ctx)
+		done <- err
+	}()
+	// The request is on its way once the agent's socket has it.
+	buf := make([]byte, 1500)
+	if _, _, err := silent.ReadFrom(buf); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "context canceled") {
+			t.Errorf("canceled: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("cancelling did not end the SNMP request (it waits for its 1-minute timeout)")
+	}
+}
