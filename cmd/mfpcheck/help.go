@@ -44,8 +44,11 @@ Every profile field can be given as a flag; flags override the profile. No
 mail is sent unless --send-to is given.`,
 	},
 	{name: "init",
-		usage:   "init [--vendor epson|ricoh|nashuatec|sharp|other] [-o FILE] [--force]",
+		usage:   "init [--vendor epson|ricoh|nashuatec|sharp|other] [--from-device HOST[:IPP_PORT]] [-o FILE] [--force]",
 		summary: "Writes a commented device profile from what the device's web page shows: asks on a terminal (in the maker's own menu names), or takes flags; validates it at once.",
+		details: `--from-device asks the device what it is (IPP, else SNMP v2c, as "device"
+does) and fills device.vendor, model, firmware, address and name; flags
+given win over what the device says.`,
 	},
 	{name: "explain",
 		usage:   `explain CODE | "REPLY TEXT" | AADSTSnnnnn | FINDING-ID | - [flags]`,
@@ -70,10 +73,14 @@ only after the printer said it takes application/pdf; exit 2 when it was not
 printed. Nothing is printed without --print or --print-to.`,
 	},
 	{name: "device",
-		usage:   "device [HOST[:IPP_PORT] | ipp[s]://HOST[:PORT]/PATH] [--profile FILE] [--json] [--timeout D]",
+		usage:   "device [HOST[:IPP_PORT] | ipp[s]://HOST[:PORT]/PATH] [--profile FILE] [--json] [--timeout D] [--snmp-port N] [--community C]",
 		summary: "Asks the printer over IPP what it is (make and model, firmware, UUID, state, document formats) and, with a profile, says where it differs from what the profile claims.",
 		details: `Sends IPP Get-Printer-Attributes (RFC 8011) and nothing else: nothing is
-printed or changed. Without HOST the profile's device.address is asked.`,
+printed or changed. Where IPP is closed (refused, or no answer in half of
+--timeout), reads SNMP v2c instead (sysDescr, hrDeviceDescr, Printer MIB,
+entPhysicalFirmwareRev), read-only; the output says which answered. The
+community (--community, else $MFPCHECK_SNMP_COMMUNITY, else public) is never
+printed. Without HOST the profile's device.address is asked.`,
 	},
 	{name: "discover",
 		usage:   "discover [--timeout D] [--json] [--lang en|de|fr]",
