@@ -66,7 +66,7 @@ func (a *app) cmdDiscover(ctx context.Context, args []string) int {
 		a.errorf("discover: interrupted")
 		return ExitError
 	case len(res.Devices) == 0:
-		a.errorf("discover: %s", strings.ReplaceAll(diagnose.Label(l, "discover.none"), "{timeout}", res.Timeout.String()))
+		a.errorf("discover: %s", strings.ReplaceAll(diagnose.Label(l, "discover.none"), "{timeout}", res.Timeout.D().String()))
 		a.hintf("%s", diagnose.Label(l, "discover.none_hint"))
 		return ExitFail
 	}

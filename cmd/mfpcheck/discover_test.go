@@ -108,12 +108,12 @@ func TestDiscoverNothingPublished(t *testing.T) {
 	}
 	var res struct {
 		Devices []discover.Device `json:"devices"`
-		Timeout time.Duration     `json:"timeout_ns"`
+		Timeout float64           `json:"timeout_ms"`
 	}
 	if err := json.Unmarshal(ta.out.Bytes(), &res); err != nil {
 		t.Fatalf("%v\n%s", err, ta.out)
 	}
-	if res.Devices == nil || len(res.Devices) != 0 || res.Timeout != time.Second {
+	if res.Devices == nil || len(res.Devices) != 0 || res.Timeout != 1000 {
 		t.Errorf("discover --json with nothing published: %s", ta.out)
 	}
 	if !strings.Contains(ta.err.String(), "mfpcheck: error: discover: no printer or MFP answered DNS-SD on the local link within 1s\n") ||

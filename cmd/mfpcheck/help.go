@@ -85,9 +85,10 @@ printed. Without HOST the profile's device.address is asked.`,
 	{name: "discover",
 		usage:   "discover [--timeout D] [--json] [--lang en|de|fr]",
 		summary: "Lists the printers and MFPs that answer DNS-SD (Bonjour) on the local link, with address, services, make and model, web page, and the command that starts a profile for each.",
-		details: `Browses _ipp._tcp, _ipps._tcp, _printer._tcp and _pdl-datastream._tcp by
-multicast DNS on this computer's default interface only, for --timeout (3s),
-and connects to nothing. Exit 0 when a device answered, 2 when none did.`,
+		details: `Asks for _ipp._tcp, _ipps._tcp, _printer._tcp and _pdl-datastream._tcp by
+multicast DNS on each interface that is up (the local link only: mDNS does
+not cross routers), for --timeout (3s), and connects to nothing. Exit 0 when
+a device answered, 2 when none did.`,
 	},
 	{name: "batch",
 		usage:   "batch FLEET [--concurrency N] [--format text|json|jsonl|csv|openmetrics|nagios] [--sheets DIR [--force]] [--only-problems] [--timeout D] [--lang en|de|fr]",

@@ -15,6 +15,8 @@ import (
 	"github.com/miekg/dns"
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
+
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // The mDNS groups and port (RFC 6762, section 3).
@@ -264,7 +266,7 @@ loop:
 	}
 	closeAll()
 	readers.Wait()
-	res := &Result{Devices: merge(coll.answers()), Timeout: timeout}
+	res := &Result{Devices: merge(coll.answers()), Timeout: report.Duration(timeout)}
 	for _, e := range unique(errs) {
 		res.Errors = append(res.Errors, clean(e))
 	}

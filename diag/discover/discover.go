@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag/redact"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // Services are the DNS-SD service types browsed, in the order a device's
@@ -116,8 +117,9 @@ type Options struct {
 // Result is a browse's outcome: plain data for the renderers.
 type Result struct {
 	Devices []Device `json:"devices"`
-	// Timeout is how long the browse listened.
-	Timeout time.Duration `json:"timeout_ns"`
+	// Timeout is how long the browse listened (JSON: milliseconds, as
+	// every duration mfpcheck prints).
+	Timeout report.Duration `json:"timeout_ms"`
 	// Errors are the queries that could not be sent (on one interface,
 	// over one family); the others' answers are still in Devices.
 	Errors []string `json:"errors,omitempty"`
