@@ -318,8 +318,14 @@ func checkToken(ctx context.Context, cfg *Config, red *redact.Redactor, now time
 		// Refresh stores the rotated refresh token itself (atomically, 0600)
 		// when the token came from a file; a failed save comes back with
 		// the new set.
-		// The token endpoint is one step: one phase budget at most.
-		rctx, cancel := context.WithTimeout(ctx, phaseTimeout(*cfg))
+		// The token endpoint is one step: one phase budget at most, and
+		// never more than half of the time left, so a token endpoint that
+		// does not answer still leaves the probe its turn.
+		budget := phaseTimeout(*cfg)
+		if dl, ok := ctx.Deadline(); ok {
+			budget = min(budget, time.Until(dl)/2)
+		}
+		rctx, cancel := context.WithTimeout(ctx, budget)
 		rn := token.Renew(rctx, endpoint(cfg), set, want(cfg), now)
 		cancel()
 		if rn.Set != nil {

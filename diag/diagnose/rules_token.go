@@ -215,6 +215,12 @@ func (tr *tokenRun) refreshError() bool {
 	if t.RefreshError == "" && t.RefreshErrorCode == "" && t.RefreshErrorAADSTS == "" {
 		return false
 	}
+	if t.RefreshNoAnswer {
+		// No answer came back: this computer or its network could not
+		// reach the token endpoint, which is not Entra refusing.
+		tr.add(idTokenEndpointUnreachable, "token endpoint: "+tokenFirstLine(t.RefreshError))
+		return true
+	}
 	n := aadstsNumber(t.RefreshErrorAADSTS)
 	if n == "" {
 		n = aadstsNumber(t.RefreshErrorDescription)
@@ -254,6 +260,9 @@ func (tr *tokenRun) refreshError() bool {
 	h.Alternatives = alts
 	return true
 }
+
+// idTokenEndpointUnreachable is the refresh that got no answer at all.
+const idTokenEndpointUnreachable = "local.token_endpoint_unreachable"
 
 // entraEntryID finds the catalogue entry that explains an AADSTS number
 // (catalogue/entra.yaml, match.aadsts), so numbers that share an entry

@@ -401,6 +401,10 @@ type TokenInfo struct {
 	RefreshErrorCode        string    `json:"refresh_error_code,omitempty"` // invalid_grant …
 	RefreshErrorAADSTS      string    `json:"refresh_aadsts,omitempty"`     // AADSTS700082 …
 	RefreshErrorDescription string    `json:"refresh_error_description,omitempty"`
+	// RefreshNoAnswer: the refresh got no answer at all (the token
+	// endpoint refused the connection, did not answer in time, or its
+	// name did not resolve), so Entra refused nothing.
+	RefreshNoAnswer bool `json:"refresh_no_answer,omitempty"`
 }
 
 // NetworkInfo describes the host the check ran from, for the status sheet.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -163,7 +164,24 @@ func RecordRefreshError(info *report.TokenInfo, err error) {
 		info.RefreshErrorCode = ee.Code
 		info.RefreshErrorAADSTS = ee.AADSTSCode()
 		info.RefreshErrorDescription = ee.Description
+		return
 	}
+	info.RefreshNoAnswer = noAnswer(err)
+}
+
+// noAnswer reports whether a refresh failed before any HTTP answer came
+// back: the connection was refused or reset, the name did not resolve, or
+// the request ran out of time. An answer that was not Entra's (a proxy's
+// HTML page) is an answer and does not count.
+func noAnswer(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ue *url.Error
+	var ne net.Error
+	var oe *net.OpError
+	var de *net.DNSError
+	return errors.As(err, &ue) || errors.As(err, &ne) || errors.As(err, &oe) || errors.As(err, &de)
 }
 
 var (
