@@ -36,6 +36,12 @@ type (
 		input, lang string
 		findings    []report.Finding
 	}
+	// printMsg says what the device's printer did with the sheet.
+	printMsg struct {
+		dev    int
+		result string
+		err    error
+	}
 	// sheetMsg says where the PDF sheet was written, or why not.
 	sheetMsg struct {
 		dev  int
@@ -169,6 +175,15 @@ func writeSheet(e Engine, dev int, dir string, r *report.Report, lang string) te
 		}
 		path, err := e.Sheet(dir, r, lang)
 		return sheetMsg{dev: dev, path: path, err: err}
+	})
+}
+
+// printSheet prints the sheet file at path on the device's printer
+// through the engine.
+func printSheet(ctx context.Context, e Engine, dev int, d Device, path string) tea.Cmd {
+	return safe(func() tea.Msg {
+		res, err := e.Print(ctx, d, path)
+		return printMsg{dev: dev, result: res, err: err}
 	})
 }
 

@@ -11,6 +11,7 @@ type keyMap struct {
 	Rerun    key.Binding
 	CheckAll key.Binding
 	Sheet    key.Binding
+	Print    key.Binding
 	Lang     key.Binding
 	Trans    key.Binding
 	Explain  key.Binding
@@ -40,6 +41,7 @@ func newKeyMap(lang string) keyMap {
 		Rerun:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", h("k_rerun"))),
 		CheckAll: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", h("k_check_all"))),
 		Sheet:    key.NewBinding(key.WithKeys("s"), key.WithHelp("s", h("k_sheet"))),
+		Print:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", h("k_print"))),
 		Lang:     key.NewBinding(key.WithKeys("l"), key.WithHelp("l", h("k_lang"))),
 		Trans:    key.NewBinding(key.WithKeys("t"), key.WithHelp("t", h("k_trans"))),
 		Explain:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", h("k_explain"))),
@@ -86,8 +88,8 @@ func (k keyMap) helpFor(sc screen, typing, signing bool) screenKeys {
 		}
 	case screenProbe:
 		return screenKeys{
-			short: []key.Binding{k.Rerun, k.Sheet, k.Lang, k.Trans, k.Explain, k.Token, k.Help, k.Back, k.Quit},
-			full:  [][]key.Binding{{k.Rerun, k.Sheet, k.Lang}, {k.Trans, k.Explain, k.Token}, {k.Scroll, k.Ends, k.Help}, {k.Back, k.Quit}},
+			short: []key.Binding{k.Rerun, k.Sheet, k.Print, k.Lang, k.Trans, k.Explain, k.Token, k.Help, k.Back, k.Quit},
+			full:  [][]key.Binding{{k.Rerun, k.Sheet, k.Print, k.Lang}, {k.Trans, k.Explain, k.Token}, {k.Scroll, k.Ends, k.Help}, {k.Back, k.Quit}},
 		}
 	case screenToken:
 		if signing {

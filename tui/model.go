@@ -48,6 +48,11 @@ type devState struct {
 	verdict report.Verdict
 
 	login loginState
+
+	// sheet is the file "s" last wrote for this device ("" before);
+	// "p" prints it. printing is true while it is being sent.
+	sheet    string
+	printing bool
 }
 
 // loginState is a device-code sign-in in progress or its outcome.
@@ -322,6 +327,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.log.Printf("sheet written: %s", msg.path)
 			m.setStatus(fmt.Sprintf(tr(m.lang, "sheet_written"), msg.path), false)
 			m.statusFmt, m.statusPath = tr(m.lang, "sheet_written"), msg.path
+			m.devs[msg.dev].sheet = msg.path
+		}
+
+	case printMsg:
+		m.devs[msg.dev].printing = false
+		if msg.err != nil {
+			m.log.Printf("print: %v", msg.err)
+			m.setStatus(fmt.Sprintf(tr(m.lang, "print_failed"), msg.err), true)
+		} else {
+			m.log.Printf("print: %s", msg.result)
+			m.setStatus(fmt.Sprintf(tr(m.lang, "print_done"), msg.result), false)
 		}
 
 	case discoverMsg:
@@ -491,6 +507,21 @@ func (m *Model) probeKey(msg tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		return writeSheet(m.eng, m.cur, m.sheetDir(), ds.report, m.lang)
+	case key.Matches(msg, k.Print):
+		switch {
+		case m.eng.Print == nil:
+			m.setStatus(tr(m.lang, "print_na"), true)
+		case ds.sheet == "":
+			m.setStatus(tr(m.lang, "print_no_sheet"), true)
+		case ds.dev.Address == "":
+			m.setStatus(tr(m.lang, "print_no_address"), true)
+		case ds.printing:
+		default:
+			ds.printing = true
+			m.setStatus(fmt.Sprintf(tr(m.lang, "print_sending"), ds.dev.Address), false)
+			return printSheet(m.ctx, m.eng, m.cur, ds.dev, ds.sheet)
+		}
+		return nil
 	case key.Matches(msg, k.Trans):
 		m.screen = screenTranscript
 		m.vp.GotoTop()

@@ -66,6 +66,10 @@ type Engine struct {
 	// Sheet writes the PDF status sheet of r into the folder dir, in lang,
 	// and returns the file's path. It names the file and never overwrites.
 	Sheet func(dir string, r *report.Report, lang string) (path string, err error)
+	// Print prints the sheet file at path on dev's own printer (its
+	// Address, over IPP, only if it takes PDF) and returns what the printer
+	// did, in one line. It ends when ctx does.
+	Print func(ctx context.Context, dev Device, path string) (string, error)
 	// Login runs the device-code sign-in for dev; show is called once the
 	// code is known. It returns when the user signed in, the code expired or
 	// ctx ended.

@@ -19,6 +19,8 @@ import (
 	"github.com/mfpcheck/mfpcheck/diag/profile"
 	"github.com/mfpcheck/mfpcheck/diag/render"
 	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/diag/safefile"
+	"github.com/mfpcheck/mfpcheck/tui"
 )
 
 // deviceResult is what "mfpcheck device --json" prints.
@@ -290,4 +292,30 @@ func (a *app) probePrint(out *sheetOutput, f probeFlags, cfg check.Config) (code
 		return a.sendSheet(ctx, printer, r, pdf, r.Lang, f.Timeout)
 	}
 	return ExitOK, true
+}
+
+// maxSheetFile bounds the sheet file the TUI's "p" reads back to print: a
+// sheet is a few pages, some 10-100 KiB.
+const maxSheetFile = 16 << 20
+
+// tuiPrint is the TUI's "p": the sheet file "s" wrote, printed on the
+// device's own address (ipp://ADDRESS/ipp/print unless the address is a
+// URI; certificates checked against the system roots), within
+// probe.DefaultTimeout or until ctx ends.
+func (a *app) tuiPrint(ctx context.Context, d tui.Device, path string) (string, error) {
+	pdf, _, err := safefile.ReadFile(path, maxSheetFile)
+	if err != nil {
+		return "", err
+	}
+	c, err := a.printerClient(d.Address, "", false, probe.DefaultTimeout)
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(ctx, probe.DefaultTimeout)
+	defer cancel()
+	res, err := c.PrintPDF(ctx, "mfpcheck status sheet "+d.Name, pdf)
+	if err != nil {
+		return "", err
+	}
+	return res.String(), nil
 }

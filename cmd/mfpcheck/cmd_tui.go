@@ -262,6 +262,7 @@ func (a *app) tuiEngine() tui.Engine {
 		Sheet: func(dir string, r *report.Report, lang string) (string, error) {
 			return writeSheetInto(dir, r, lang, a.now())
 		},
+		Print: a.tuiPrint,
 		Login: func(ctx context.Context, d tui.Device, show func(tui.DeviceCode)) error {
 			cfg, ok := d.Config.(check.Config)
 			if !ok {

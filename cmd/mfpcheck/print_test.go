@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"encoding/pem"
 	"net"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/mfpcheck/mfpcheck/diag/report"
 	"github.com/mfpcheck/mfpcheck/fixtures/testkit/ippeve"
+	"github.com/mfpcheck/mfpcheck/tui"
 )
 
 // spooled returns the files in a printer's spool folder that match
@@ -114,6 +116,18 @@ func TestPrintSheetRealPrinter(t *testing.T) {
 	}
 	jobs++
 	sameAsSpooled(t, printers.PDF.Spool, out, jobs)
+
+	// The TUI's "p": the file "s" wrote, on the device's own address.
+	res, err := newTestApp(nil).tuiPrint(context.Background(), tui.Device{Name: "Empfang", Address: "localhost:8631"}, out)
+	if err != nil || !strings.HasPrefix(res, "job ") {
+		t.Fatalf("tuiPrint = %q, %v", res, err)
+	}
+	jobs++
+	sameAsSpooled(t, printers.PDF.Spool, out, jobs)
+	if _, err := newTestApp(nil).tuiPrint(context.Background(), tui.Device{Address: "localhost:8632"}, out); err == nil ||
+		!strings.Contains(err.Error(), "does not take application/pdf") {
+		t.Errorf("tuiPrint on the printer without PDF: %v", err)
+	}
 
 	// A printer that does not take PDF: a finding, exit 2, nothing sent.
 	a = newTestApp(nil)
