@@ -68,6 +68,7 @@ type batchFlags struct {
 	lang         string
 	caFile       string
 	insecure     bool
+	tenant       fleetTenantFlags
 }
 
 func (f *batchFlags) register(fs *flag.FlagSet) {
@@ -80,6 +81,7 @@ func (f *batchFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.lang, "lang", "", "language of the findings and sheets: en | de | fr (default from LC_ALL/LC_MESSAGES/LANG)")
 	fs.StringVar(&f.caFile, "ca", "", "verify the servers against the CA certificates in this PEM file instead of the system roots (a CSV ca column overrides it)")
 	fs.BoolVar(&f.insecure, "insecure", false, "do not stop on certificate errors (each report says so)")
+	f.tenant.register(fs)
 }
 
 // cmdBatch runs "mfpcheck batch".
@@ -130,7 +132,13 @@ func (a *app) cmdBatch(ctx context.Context, args []string) int {
 			a.hintf("each of those devices is in the output as an error naming the file and line to fix; the others were checked")
 		}
 	}()
-	check := a.fleetCheck(f.caFile, f.insecure, opts.Lang, cas.pool)
+	ft, err := a.fleetTenant(ctx, f.tenant, 0)
+	if err != nil {
+		a.errorf("batch: %v", err)
+		a.hintf("save admin tokens first: mfpcheck tenant --tenant T --user U --save DIR, then --tenant-check --admin-tokens DIR")
+		return ExitError
+	}
+	check := a.fleetCheck(f.caFile, f.insecure, opts.Lang, cas.pool, ft)
 	// A device's own CA file is read when its check starts; one that
 	// cannot be read is that device's error.
 	opts.Check = func(ctx context.Context, d batch.Device) *report.Report {
@@ -201,9 +209,9 @@ func (c *fleetCAs) pool(file string) *x509.CertPool {
 // fleetCheck is the check of a fleet device, as batch and serve run it:
 // its profile, the CA file of its own ca column or else flagCA (read
 // beforehand into roots(), see loadFleetCAs), certificate checks off with
-// --insecure.
-func (a *app) fleetCheck(flagCA string, insecure bool, lang string, roots func(file string) *x509.CertPool) batch.CheckFunc {
-	return batch.CheckWith(func(d batch.Device) check.Config {
+// --insecure; with ft (--tenant-check) the tenant read for its mailbox.
+func (a *app) fleetCheck(flagCA string, insecure bool, lang string, roots func(file string) *x509.CertPool, ft *fleetTenant) batch.CheckFunc {
+	configure := func(d batch.Device) check.Config {
 		cfg := check.FromProfile(d.Profile, a.getenv)
 		ca := d.CAFile
 		if ca == "" {
@@ -222,7 +230,17 @@ func (a *app) fleetCheck(flagCA string, insecure bool, lang string, roots func(f
 		cfg.ToolVersion = version
 		cfg.Now = a.now
 		return cfg
-	})
+	}
+	if ft == nil {
+		return batch.CheckWith(configure)
+	}
+	// --tenant-check: the device's tenant read, shared by its mailbox's
+	// devices, inside the device's budget (check.Run's).
+	return func(ctx context.Context, d batch.Device) *report.Report {
+		cfg := configure(d)
+		cfg.TenantCheck = ft.config(ctx, d.Profile, cfg.Probe.User)
+		return check.Run(ctx, cfg)
+	}
 }
 
 // loadFleetCAs reads --ca and every device's own CA file once, before any

@@ -45,6 +45,7 @@ type serveFlags struct {
 	modules     moduleFlag
 	caFile      string
 	insecure    bool
+	tenant      fleetTenantFlags
 }
 
 // moduleFlag collects repeated --module NAME=PROFILE flags.
@@ -64,6 +65,7 @@ func (a *app) cmdServe(ctx context.Context, args []string) int {
 	fs.StringVar(&f.caFile, "ca", "", "verify the servers against the CA certificates in this PEM file instead of the system roots (a CSV ca column overrides it)")
 	fs.BoolVar(&f.insecure, "insecure", false, "do not stop on certificate errors (each report says so)")
 	fs.Var(&f.modules, "module", "NAME=PROFILE: a profile template for /probe?module=NAME&target=HOST:PORT (repeatable)")
+	f.tenant.register(fs)
 	pos, code, ok := a.parseArgs(fs, args)
 	if !ok {
 		return code
@@ -103,8 +105,16 @@ func (a *app) cmdServe(ctx context.Context, args []string) int {
 		a.hintf("each line names the file and line to fix; mfpcheck batch --help describes the fleet formats")
 		return ExitError
 	}
+	// A tenant read is shared for --min-interval, like a device's result
+	// (--min-interval 0 shares only reads in flight).
+	ft, err := a.fleetTenant(ctx, f.tenant, max(f.minInterval, time.Nanosecond))
+	if err != nil {
+		a.errorf("serve: %v", err)
+		a.hintf("save admin tokens first: mfpcheck tenant --tenant T --user U --save DIR, then --tenant-check --admin-tokens DIR")
+		return ExitError
+	}
 	opts := exporter.Options{
-		Check:         a.fleetCheck(f.caFile, f.insecure, "en", func(file string) *x509.CertPool { return (*roots.Load())[file] }),
+		Check:         a.fleetCheck(f.caFile, f.insecure, "en", func(file string) *x509.CertPool { return (*roots.Load())[file] }, ft),
 		MinInterval:   f.minInterval,
 		DeviceTimeout: f.timeout,
 		Modules:       modules,

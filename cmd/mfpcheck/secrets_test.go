@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/exp/teatest"
 
@@ -21,6 +23,7 @@ import (
 	"github.com/mfpcheck/mfpcheck/diag/token"
 	"github.com/mfpcheck/mfpcheck/fixtures/sim/entrasim"
 	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/tenantsim"
 	"github.com/mfpcheck/mfpcheck/fixtures/testkit/hostile"
 	"github.com/mfpcheck/mfpcheck/fixtures/testkit/testtool"
 	"github.com/mfpcheck/mfpcheck/tui"
@@ -311,5 +314,97 @@ func TestEchoedSecretsNeverPrinted(t *testing.T) {
 	if !strings.Contains(scan.outputs["probe XOAUTH2 echo"], "535") || !strings.Contains(scan.outputs["probe LOGIN echo"], "535") {
 		t.Errorf("the echoing server's 535 is not reported:\n%s", scan.outputs["probe XOAUTH2 echo"])
 	}
+	scan.check(t)
+}
+
+// TestNoAdminTokenInAnyOutput: a tenant whose every answer quotes the admin
+// token it was sent (raw and URL-encoded) in a 403: tenant (text, JSON),
+// probe --tenant-check, batch --tenant-check in every format with sheets
+// (PDF text and bytes) and serve --tenant-check (metrics, log) print none
+// of it; the reads are reported as refused.
+func TestNoAdminTokenInAnyOutput(t *testing.T) {
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": "Forbidden",
+			"message": "token " + tok + " (" + url.QueryEscape(tok) + ") may not run this"}})
+	}))
+	defer echo.Close()
+	dir := t.TempDir()
+	admin := t.TempDir()
+	if err := writeAdminTokens(admin, tenantsim.ExchangeToken, tenantsim.GraphToken, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	scan := &secretScan{secrets: map[string]string{}, outputs: map[string]string{}}
+	for name, s := range map[string]string{"exchange admin token": tenantsim.ExchangeToken, "graph admin token": tenantsim.GraphToken} {
+		scan.secrets[name] = s
+		scan.secrets[name+" URL-encoded"] = url.QueryEscape(s)
+	}
+	ends := []string{"--admin-tokens", admin, "--exchange-url", echo.URL, "--graph-url", echo.URL}
+	run := func(where string, args ...string) *testApp {
+		a := newTestApp(nil)
+		a.runCLI(t, append(args, ends...)...)
+		scan.add(where, a.out.String()+a.err.String())
+		return a
+	}
+	run("tenant text", "tenant", "--tenant", "contoso.onmicrosoft.com", "--user", tenantUser)
+	if out := run("tenant json", "tenant", "--tenant", "contoso.onmicrosoft.com", "--user", tenantUser, "--json").out.String(); !strings.Contains(out, `"forbidden"`) ||
+		!strings.Contains(out, "may not run this") {
+		t.Errorf("the refusing tenant's answer is not reported:\n%s", out)
+	}
+
+	sim, err := exosim.Start(context.Background(), exosim.Options{Scenario: "ok", Dir: filepath.Join(dir, "sim")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	profile, err := sim.WriteKit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	run("probe --tenant-check", "probe", "--profile", profile, "--ca", sim.CAFile(), "--tenant-check", "--json")
+	fleet := filepath.Join(dir, "fleet.yaml")
+	if err := os.WriteFile(fleet, []byte("devices:\n  - profile: "+profile+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"text", "json", "jsonl", "csv", "openmetrics"} {
+		run("batch --tenant-check "+format, "batch", fleet, "--format", format, "--ca", sim.CAFile(), "--tenant-check")
+	}
+	for _, format := range []string{"jsonl", "csv"} {
+		if out := scan.outputs["batch --tenant-check "+format]; !strings.Contains(out, "may not run this") && !strings.Contains(out, ",unknown,,") {
+			t.Errorf("batch --format %s carries no tenant read:\n%s", format, out)
+		}
+	}
+	sheets := filepath.Join(dir, "sheets")
+	run("batch --tenant-check --sheets", "batch", fleet, "--ca", sim.CAFile(), "--tenant-check", "--sheets", sheets)
+	pdfs, _ := filepath.Glob(filepath.Join(sheets, "*.pdf"))
+	if len(pdfs) == 0 {
+		t.Fatal("batch --sheets wrote no sheet")
+	}
+	for _, f := range pdfs {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scan.add("pdf bytes "+filepath.Base(f), string(raw))
+		if testtool.Have(t, "pdftotext", "poppler-utils") {
+			text, err := exec.Command("pdftotext", "-layout", f, "-").Output()
+			if err != nil {
+				t.Fatalf("pdftotext %s: %v", f, err)
+			}
+			scan.add("pdf "+filepath.Base(f), string(text))
+		}
+	}
+
+	addr, serveLog := startServer(t, nil, append([]string{"serve", "--fleet", fleet, "--ca", sim.CAFile(), "--listen", "127.0.0.1:0", "--tenant-check"}, ends...)...)
+	for _, name := range targetNames(t, addr) {
+		body := httpGet(t, "http://"+addr+"/probe?target="+url.QueryEscape(name))
+		if !strings.Contains(body, `mfpcheck_tenant_read_ok{what="Get-CASMailbox"} 0`) {
+			t.Errorf("serve: the refused read is not in the metrics:\n%s", body)
+		}
+		scan.add("serve /probe "+name, body)
+	}
+	scan.add("serve log", serveLog.String())
 	scan.check(t)
 }

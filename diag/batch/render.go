@@ -229,8 +229,8 @@ func cut(s string, n int) string {
 }
 
 // CSVHeader is the header row of the csv format.
-var CSVHeader = []string{"name", "vendor", "model", "address", "verdict", "first_finding_id",
-	"first_finding_title", "token_days_left", "cert_days_left", "duration_ms", "error"}
+var CSVHeader = append([]string{"name", "vendor", "model", "address", "verdict", "first_finding_id",
+	"first_finding_title", "token_days_left", "cert_days_left", "duration_ms", "error"}, tenantCSVHeader...)
 
 // RenderCSV writes a header and one row per report, in fleet order. Empty
 // cells mean "not known" (no token, no certificate seen).
@@ -262,13 +262,13 @@ func csvRow(r *report.Report) []string {
 	if f := firstFinding(r); f != nil {
 		id, title = f.ID, f.Title
 	}
-	return []string{
+	return append([]string{
 		text(d.Name), text(d.Vendor), text(d.Model), text(d.Address),
 		string(r.Verdict), id, text(title),
 		num(tokenDaysLeft(r)), num(certDaysLeft(r)),
 		strconv.FormatInt(r.Duration.D().Milliseconds(), 10),
 		text(r.Error),
-	}
+	}, tenantCSV(r.Tenant)...)
 }
 
 // text keeps a free-text CSV cell on one line and guards it against

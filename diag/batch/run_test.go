@@ -153,13 +153,13 @@ func TestRunCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 5 || strings.Join(rows[0], ",") != "name,vendor,model,address,verdict,first_finding_id,first_finding_title,token_days_left,cert_days_left,duration_ms,error" {
+	if len(rows) != 5 || strings.Join(rows[0], ",") != "name,vendor,model,address,verdict,first_finding_id,first_finding_title,token_days_left,cert_days_left,duration_ms,error,smtp_auth_effective,smtp_auth_source,security_defaults,tenant_reads_failed" {
 		t.Fatalf("rows = %q", rows)
 	}
 	want := map[string][]string{
-		"a-ok":    {"a-ok", "epson", "WF-C579R", "'=HYPERLINK(\"http://x\")", "ok", "", "", "80", "200", "1500", ""},
-		"b-fail":  {"b-fail", "epson", `IM "C3000"`, "192.0.2.2", "fail", "smtp_auth_disabled_mailbox", "SMTP AUTH is disabled for the mailbox", "80", "200", "1500", ""},
-		"c-error": {"c-error", "epson", "WF-C579R", "192.0.2.3", "error", "", "", "", "", "1500", "read token file: no such file"},
+		"a-ok":    {"a-ok", "epson", "WF-C579R", "'=HYPERLINK(\"http://x\")", "ok", "", "", "80", "200", "1500", "", "", "", "", ""},
+		"b-fail":  {"b-fail", "epson", `IM "C3000"`, "192.0.2.2", "fail", "smtp_auth_disabled_mailbox", "SMTP AUTH is disabled for the mailbox", "80", "200", "1500", "", "", "", "", ""},
+		"c-error": {"c-error", "epson", "WF-C579R", "192.0.2.3", "error", "", "", "", "", "1500", "read token file: no such file", "", "", "", ""},
 	}
 	for _, row := range rows[1:] {
 		if w, ok := want[row[0]]; ok && strings.Join(row, "|") != strings.Join(w, "|") {

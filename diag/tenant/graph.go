@@ -41,11 +41,8 @@ const (
 )
 
 func (r *reader) graph(ctx context.Context) {
-	whats := []string{graphSecurityDefaults, "conditional access", "sign-ins"}
 	if r.cfg.GraphToken == "" {
-		for _, w := range whats {
-			r.record(w, StatusUnavailable, "no Microsoft Graph admin sign-in", false)
-		}
+		r.unavailable(graphReads, "no Microsoft Graph admin sign-in", false)
 		return
 	}
 	base := strings.TrimRight(r.cfg.Graph, "/") + "/v1.0"

@@ -107,10 +107,20 @@ type Config struct {
 	// dial and TLS steps are bounded); every request is also bound by ctx.
 	HTTPClient *http.Client
 	Now        func() time.Time
+	// Shared, when set, shares this read with every other device of the
+	// same tenant and mailbox (batch and serve --tenant-check).
+	Shared *Shared
+	// Unavailable, when set, says why nothing can be read (a fleet device
+	// without a tenant): Read asks nothing and records every read as
+	// unavailable with this detail.
+	Unavailable string
 }
 
 // Read reads everything it can and returns it; it never fails as a whole.
 func Read(ctx context.Context, cfg Config) *report.TenantInfo {
+	if cfg.Shared != nil {
+		return cfg.Shared.Read(ctx, cfg)
+	}
 	if cfg.Exchange == "" {
 		cfg.Exchange = DefaultExchange
 	}
@@ -125,6 +135,12 @@ func Read(ctx context.Context, cfg Config) *report.TenantInfo {
 	}
 	r := &reader{cfg: cfg, info: &report.TenantInfo{Tenant: cfg.Tenant, User: cfg.User,
 		ConditionalAccess: []report.TenantCAPolicy{}, SignIns: []report.TenantSignIn{}, Reads: []report.TenantRead{}}}
+	if cfg.Unavailable != "" {
+		r.unavailable(exchangeReads, cfg.Unavailable, true)
+		r.unavailable(graphReads, cfg.Unavailable, false)
+		r.effective()
+		return r.info
+	}
 	r.exchange(ctx)
 	r.graph(ctx)
 	r.effective()
@@ -138,6 +154,19 @@ type reader struct {
 
 func (r *reader) record(what, status, detail string, unofficial bool) {
 	r.info.Reads = append(r.info.Reads, report.TenantRead{What: what, Status: status, Detail: detail, Unofficial: unofficial})
+}
+
+// exchangeReads and graphReads are what each side reads, in order.
+var (
+	exchangeReads = []string{"Get-TransportConfig", "Get-CASMailbox", "Get-OrganizationConfig", "Get-User", "Get-AuthenticationPolicy"}
+	graphReads    = []string{graphSecurityDefaults, "conditional access", "sign-ins"}
+)
+
+// unavailable records each of whats as unavailable for detail.
+func (r *reader) unavailable(whats []string, detail string, unofficial bool) {
+	for _, what := range whats {
+		r.record(what, StatusUnavailable, detail, unofficial)
+	}
 }
 
 // readError is a read that failed, already classified.
@@ -160,9 +189,7 @@ func failed(err error) (status, detail string) {
 func (r *reader) exchange(ctx context.Context) {
 	const role = "an Exchange administrator role (View-Only Organization Management is enough)"
 	if r.cfg.ExchangeToken == "" {
-		for _, what := range []string{"Get-TransportConfig", "Get-CASMailbox", "Get-OrganizationConfig", "Get-User", "Get-AuthenticationPolicy"} {
-			r.record(what, StatusUnavailable, "no Exchange Online admin sign-in", true)
-		}
+		r.unavailable(exchangeReads, "no Exchange Online admin sign-in", true)
 		return
 	}
 	ok := func(what string) { r.record(what, StatusOK, "", true) }
