@@ -221,23 +221,11 @@ func (s *csvSource) parse(text []byte, line int) ([]string, error) {
 	return rec, nil
 }
 
-// count counts the records after the header (the file is read again for
-// the run).
+// count counts the records after the header, read as each reads them
+// (the file is read again for the run).
 func (s *csvSource) count() (n int) {
-	for {
-		text, _, err := s.rr.next()
-		if err == io.EOF {
-			return n
-		}
-		var re *rowError
-		if err != nil && !errors.As(err, &re) {
-			return n
-		}
-		if err == nil && blankRecord(text) {
-			continue
-		}
-		n++
-	}
+	s.records(func(int, []string, error) bool { n++; return true })
+	return n
 }
 
 // blankRecord reports whether a record has only empty cells (",,,").
@@ -247,6 +235,19 @@ func blankRecord(text []byte) bool {
 
 // each yields every record as a device.
 func (s *csvSource) each(yield func(Device) bool) error {
+	return s.records(func(line int, rec []string, err error) bool {
+		if err != nil {
+			return yield(s.bad(line, "", err))
+		}
+		return yield(s.device(line, rec))
+	})
+}
+
+// records calls yield with each record's cells, or with the error of a
+// record that cannot be read (the reader goes on after it), and its first
+// line; it stops when yield returns false. The error it returns is the
+// file's (a read error), not a record's.
+func (s *csvSource) records(yield func(line int, rec []string, err error) bool) error {
 	for {
 		text, lines, err := s.rr.next()
 		if err == io.EOF {
@@ -254,7 +255,7 @@ func (s *csvSource) each(yield func(Device) bool) error {
 		}
 		var re *rowError
 		if errors.As(err, &re) {
-			if !yield(s.bad(re.line, "", &profile.ProfileError{File: s.name, Line: re.line, Msg: re.msg})) {
+			if !yield(re.line, nil, &profile.ProfileError{File: s.name, Line: re.line, Msg: re.msg}) {
 				return nil
 			}
 			continue
@@ -274,13 +275,7 @@ func (s *csvSource) each(yield func(Device) bool) error {
 			s.rr.unread(lines[1:])
 			err = &profile.ProfileError{File: s.name, Line: line, Msg: "a quote in a cell that is not quoted, or a quoted cell that does not end"}
 		}
-		if err != nil {
-			if !yield(s.bad(line, "", err)) {
-				return nil
-			}
-			continue
-		}
-		if !yield(s.device(line, rec)) {
+		if !yield(line, rec, err) {
 			return nil
 		}
 	}
