@@ -95,7 +95,9 @@ func (d *Device) Target() string {
 	if len(d.Addresses) == 0 {
 		return ""
 	}
-	addr := d.Addresses[0]
+	// A link-local IPv6 address's zone is written %25 as in a URI (RFC
+	// 6874), which is how both commands read HOST.
+	addr := strings.Replace(d.Addresses[0], "%", "%25", 1)
 	if p := d.IPPPort(); p != 0 && p != 631 {
 		return net.JoinHostPort(addr, fmt.Sprint(p))
 	}

@@ -161,7 +161,7 @@ func TestCollectAndMerge(t *testing.T) {
 		t.Errorf("Target = %q", tg)
 	}
 	v6 := Device{Addresses: []string{"fe80::9%eth0"}}
-	if tg := v6.Target(); tg != "[fe80::9%eth0]" {
+	if tg := v6.Target(); tg != "[fe80::9%25eth0]" {
 		t.Errorf("Target = %q", tg)
 	}
 }
