@@ -46,7 +46,14 @@ var (
 	// "client auth error: 535 Authentication Credentials Invalid". Only
 	// 4xx and 5xx, followed by a word, so times and counts do not read
 	// as replies.
-	midCodeRe = regexp.MustCompile(`(?:[:'"(\[]|\b(?:said|got|was))\s*([45][0-5]\d)[ -]([A-Za-z][^\n]*)$`)
+	// .NET's "The server response was:" cut by PowerShell's console
+	// width between "server" and "response".
+	serverResponseWrapRe = regexp.MustCompile(`(?i)\bthe server[ \t]*\r?\n[ \t]*response was:`)
+	// gen_smtp's refusal to go on when the server does not offer AUTH:
+	// {missing_requirement, "smtp.gmail.com", auth} (Elixir: {:missing_requirement,
+	// ~c"host", :auth}).
+	genSMTPNoAuthRe = regexp.MustCompile(`\{:?missing_requirement,\s*(?:~c)?["'][^"']*["'],\s*:?auth\}`)
+	midCodeRe       = regexp.MustCompile(`(?:[:'"(\[]|\b(?:said|got|was))\s*([45][0-5]\d)[ -]([A-Za-z][^\n]*)$`)
 	// PHPMailer's "SMTP code: 554" that goes with a "Detail:".
 	smtpCodeRe = regexp.MustCompile(`(?i)\bSMTP code:\s*([2-5][0-5]\d)\b`)
 	// The AUTH command a client sent (not the capability a server
@@ -66,11 +73,13 @@ func canonicalize(text string) string {
 	if strings.Contains(text, `\n`) || strings.Contains(text, `\r`) || strings.Contains(text, `\"`) {
 		text = literalEscapes.Replace(text)
 	}
+	text = serverResponseWrapRe.ReplaceAllString(text, "The server response was:")
 	text = pyTupleRe.ReplaceAllString(text, " $1 ")
 	text = lettreRe.ReplaceAllString(text, "\n$1 ")
 	text = lettreCodeRe.ReplaceAllStringFunc(text, lettreCode)
 	text = codeColonRe.ReplaceAllString(text, "$1 $2")
 	text = responseFields(text)
+	text = genSMTPNoAuthRe.ReplaceAllString(text, "$0\nSMTP AUTH extension not supported by server")
 	// SwiftMailer and Symfony Mailer quote the reply after "with message":
 	// it starts a line of its own, so a reply without an enhanced code
 	// ("535 Incorrect authentication data") reads as one.

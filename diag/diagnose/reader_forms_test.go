@@ -95,3 +95,28 @@ func TestMidLineReplies(t *testing.T) {
 		}
 	}
 }
+
+// TestPowerShellWrappedServerResponse: PowerShell's console wraps
+// Send-MailMessage's error at its width, often between .NET's "The
+// server" and "response was:". The wrapper's own words ("requires a
+// secure connection") must not be read as the cause when the server's
+// reply follows.
+func TestPowerShellWrappedServerResponse(t *testing.T) {
+	in := `Send-MailMessage : The SMTP server requires a secure connection or the client was not authenticated. The server
+response was: 5.7.57 Client not authenticated to send mail. Error: 535 5.7.139 Authentication unsuccessful,
+SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information.
+[BN0PR10CA0026.namprd10.prod.outlook.com]
+At line:1 char:1
++ Send-MailMessage -From scan@contoso.com -To it@contoso.com -Subject "Test" -SmtpServer smtp.office365.com -UseSsl -Port 587
++ ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+    + CategoryInfo          : InvalidOperation: (System.Net.Mail.SmtpClient:SmtpClient) [Send-MailMessage], SmtpExcept
+   ion
+    + FullyQualifiedErrorId : SmtpException,Microsoft.PowerShell.Commands.SendMailMessage`
+	var ids []string
+	for _, h := range explainHits(in) {
+		ids = append(ids, h.ID)
+	}
+	if !slices.Equal(ids, []string{"smtp.auth.tenant_disabled"}) {
+		t.Errorf("findings %v, want only smtp.auth.tenant_disabled", ids)
+	}
+}
