@@ -253,6 +253,9 @@ func (a *app) sendSheet(ctx context.Context, c *device.Client, r *report.Report,
 	case errors.As(err, &unknownCA), errors.As(err, &badCert), errors.As(err, &hostErr):
 		a.errorf("print: %v", err)
 		a.hintf("the printer's certificate is not trusted here: give its CA certificate with --print-ca FILE, or --print-insecure if you know this is the printer")
+	case device.IsBusy(err):
+		a.errorf("print: %v", err)
+		a.hintf("the printer stayed busy with other jobs for %s: print again when it is idle, or give a longer --timeout", timeout)
 	case errors.Is(err, context.DeadlineExceeded):
 		a.errorf("print: %v", err)
 		a.hintf("the printer did not answer within %s: is it switched on, is %s its address, and is IPP (port 631) turned on in its network settings?", timeout, c.URI)

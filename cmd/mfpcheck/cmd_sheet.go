@@ -55,7 +55,7 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 	fset.StringVar(&f.paper, "paper", "a4", "paper size: a4 | letter")
 	fset.StringVar(&f.fixed, "fixed-time", "", "print this RFC 3339 time as the sheet's date (reproducible output)")
 	fset.BoolVar(&f.force, "force", false, "overwrite the output file if it exists")
-	fset.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "bound for the check (--profile), for printing (--print) and for a named pipe's reader (-o)")
+	fset.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "bound for each step: the check (--profile), printing (--print), a named pipe's reader (-o)")
 	f.print.register(fset)
 	pos, code, ok := a.parseArgs(fset, args)
 	if !ok {

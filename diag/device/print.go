@@ -82,7 +82,7 @@ func (c *Client) PrintPDF(ctx context.Context, jobName string, doc []byte) (*Pri
 		if err == nil {
 			return &Printed{Printer: id, Job: job}, nil
 		}
-		if !busy(err) {
+		if !IsBusy(err) {
 			return &Printed{Printer: id}, err
 		}
 		select {
@@ -129,10 +129,10 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("printer answered %s", e.Status)
 }
 
-// busy says whether err is server-error-busy: the printer takes no job
+// IsBusy says whether err is server-error-busy: the printer takes no job
 // now (it is printing one) and asks to be tried again later (RFC 8011,
 // 5.4.15 / 13.1.5.8).
-func busy(err error) bool {
+func IsBusy(err error) bool {
 	var se *StatusError
 	return errors.As(err, &se) && se.Status == goipp.StatusErrorBusy
 }
