@@ -45,7 +45,7 @@ func generatedFleet(n int) *Fleet {
 }
 
 // peakHeap runs the fleet and returns the highest HeapInuse read during
-// the run (at every 100th check) above the heap in use before it.
+// the run (at every 25th check) above the heap in use before it.
 func peakHeap(t testing.TB, fleet *Fleet, opts Options) uint64 {
 	t.Helper()
 	var before runtime.MemStats
@@ -55,7 +55,7 @@ func peakHeap(t testing.TB, fleet *Fleet, opts Options) uint64 {
 	var n atomic.Int64
 	check := opts.Check
 	opts.Check = func(ctx context.Context, d Device) *report.Report {
-		if n.Add(1)%100 == 0 {
+		if n.Add(1)%25 == 0 {
 			var m runtime.MemStats
 			runtime.ReadMemStats(&m)
 			for p := peak.Load(); m.HeapInuse > p && !peak.CompareAndSwap(p, m.HeapInuse); p = peak.Load() {
@@ -80,7 +80,7 @@ func peakHeap(t testing.TB, fleet *Fleet, opts Options) uint64 {
 func TestStreamedRunKeepsMemoryFlat(t *testing.T) {
 	small, large := 1000, 10000
 	if testing.Short() || race {
-		small, large = 500, 5000
+		small, large = 300, 3000
 	}
 	for _, format := range []string{FormatJSONL, FormatJSON, FormatCSV} {
 		t.Run(format, func(t *testing.T) {
@@ -122,7 +122,7 @@ func TestSummaryFormatsKeepSlimReports(t *testing.T) {
 func TestCSVInventoryStreams(t *testing.T) {
 	small, large := 1000, 10000
 	if testing.Short() || race {
-		small, large = 500, 5000
+		small, large = 300, 3000
 	}
 	dir := t.TempDir()
 	a := peakHeap(t, openInventory(t, dir, small), Options{Check: transcriptCheck(10), Format: FormatJSONL, Concurrency: 32})
