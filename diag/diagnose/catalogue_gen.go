@@ -6,7 +6,7 @@ package diagnose
 import "github.com/mfpcheck/mfpcheck/diag/report"
 
 // compiledHash is yamlHash of the YAML this file was made from.
-const compiledHash = "94a3581bb8ac96ac"
+const compiledHash = "41b5e1ecad2f6c2b"
 
 var compiledEntries = []compiledEntry{
 	{
@@ -969,6 +969,7 @@ var compiledEntries = []compiledEntry{
 					"RemoteCertificateChainErrors",
 					"remote certificate is invalid according to the validation procedure",
 					"unknown_ca",
+					"Fatal - Unknown CA",
 					"UNABLE_TO_VERIFY_LEAF_SIGNATURE",
 					"SELF_SIGNED_CERT_IN_CHAIN",
 				},
@@ -1000,6 +1001,7 @@ var compiledEntries = []compiledEntry{
 				"remotecertificatechainerrors",
 				"remote certificate is invalid according to the validation procedure",
 				"unknown_ca",
+				"fatal - unknown ca",
 				"unable_to_verify_leaf_signature",
 				"self_signed_cert_in_chain",
 			},
@@ -1459,6 +1461,104 @@ var compiledEntries = []compiledEntry{
 						},
 						{
 							Text:  "Si les deux sont corrects, vérifier si un pare-feu ou un antivirus du réseau de l'expéditeur intercepte les connexions de messagerie sortantes.",
+							Where: "other",
+						},
+					},
+				},
+			},
+		},
+	},
+	{
+		Entry: &entry{
+			ID:       "client.tls_failed",
+			Severity: report.Severity("error"),
+			Match: &matchSpec{
+				Protocol: "client",
+				Any: []string{
+					":tls_failed",
+					",tls_failed}",
+				},
+			},
+			Priority: 10,
+			Side:     "device",
+			Where: []string{
+				"device",
+				"other",
+			},
+			Sources: []string{
+				"https://github.com/gen-smtp/gen_smtp/issues/328",
+				"https://www.erlang.org/doc/apps/ssl/ssl.html",
+			},
+			Alternatives: []string{
+				"client.cert_untrusted",
+				"client.cert_host",
+				"client.tls_version",
+			},
+			file: "catalogue/client.yaml",
+			any: []string{
+				":tls_failed",
+				",tls_failed}",
+			},
+		},
+		Text: []compiledText{
+			{
+				Lang: "de",
+				Text: &langText{
+					Title: "STARTTLS ist gescheitert, und die Mail-Bibliothek sagt nicht warum",
+					Cause: "gen_smtp (das Elixirs Swoosh verwendet) meldet tls_failed, wenn der TLS-Handshake nach STARTTLS scheitert, ohne den Grund. Am wahrscheinlichsten ist das Zertifikat des Servers nicht vertrauenswürdig oder nicht auf den Hostnamen ausgestellt: Seit Erlang/OTP 26 prüft die ssl-Anwendung Zertifikate standardmäßig, daher scheitern jetzt ein fehlendes CA-Bündel oder ein nicht passender Name. Seltener haben beide Seiten keine gemeinsame TLS-Version. Der TLS-Alarm, der kurz davor protokolliert wurde (Unknown CA, Handshake Failure), nennt den Grund.",
+					Steps: []stepSpec{
+						{
+							Text:  "Im Protokoll die TLS-Meldung direkt vor dem Fehler suchen (\"CLIENT ALERT: Fatal - Unknown CA\", \"Handshake Failure\") und deren Deutung folgen (mfpcheck explain mit dieser Zeile).",
+							Where: "other",
+						},
+						{
+							Text:  "Dem Client die CA-Zertifikate des Systems geben (tls_options cacerts: :public_key.cacerts_get()) und den Servernamen (server_name_indication), und den Hostnamen verwenden, auf den das Zertifikat ausgestellt ist.",
+							Where: "other",
+						},
+						{
+							Text:  "TLS 1.2 und 1.3 in tls_options versions erlauben.",
+							Where: "other",
+						},
+					},
+				},
+			},
+			{
+				Lang: "en",
+				Text: &langText{
+					Title: "STARTTLS failed, and the mail library does not say why",
+					Cause: "gen_smtp (used by Elixir's Swoosh) reports tls_failed when the TLS handshake after STARTTLS fails, without the reason. Most likely the server's certificate is not trusted or not for the host name: since Erlang/OTP 26 the ssl application checks certificates by default, so a missing CA bundle or a name that does not match now fails. Less often the two sides share no TLS version. The TLS alert logged just before it (Unknown CA, Handshake Failure) names the reason.",
+					Steps: []stepSpec{
+						{
+							Text:  "Look in the log for the TLS notice printed just before the error (\"CLIENT ALERT: Fatal - Unknown CA\", \"Handshake Failure\") and follow that reading (mfpcheck explain with that line).",
+							Where: "other",
+						},
+						{
+							Text:  "Give the client the system CA certificates (tls_options cacerts: :public_key.cacerts_get()) and the server's name (server_name_indication), and use the host name the certificate is issued for.",
+							Where: "other",
+						},
+						{
+							Text:  "Allow TLS 1.2 and 1.3 in tls_options versions.",
+							Where: "other",
+						},
+					},
+				},
+			},
+			{
+				Lang: "fr",
+				Text: &langText{
+					Title: "STARTTLS a échoué, et la bibliothèque de messagerie ne dit pas pourquoi",
+					Cause: "gen_smtp (utilisé par Swoosh en Elixir) signale tls_failed quand la négociation TLS après STARTTLS échoue, sans la raison. Le plus probable : le certificat du serveur n'est pas de confiance ou n'est pas émis pour le nom d'hôte ; depuis Erlang/OTP 26, l'application ssl vérifie les certificats par défaut, donc un paquet de CA manquant ou un nom qui ne correspond pas échoue désormais. Plus rarement, les deux côtés n'ont aucune version TLS commune. L'alerte TLS journalisée juste avant (Unknown CA, Handshake Failure) donne la raison.",
+					Steps: []stepSpec{
+						{
+							Text:  "Chercher dans le journal le message TLS affiché juste avant l'erreur (\"CLIENT ALERT: Fatal - Unknown CA\", \"Handshake Failure\") et suivre sa lecture (mfpcheck explain avec cette ligne).",
+							Where: "other",
+						},
+						{
+							Text:  "Donner au client les certificats CA du système (tls_options cacerts: :public_key.cacerts_get()) et le nom du serveur (server_name_indication), et utiliser le nom d'hôte pour lequel le certificat est émis.",
+							Where: "other",
+						},
+						{
+							Text:  "Autoriser TLS 1.2 et 1.3 dans tls_options versions.",
 							Where: "other",
 						},
 					},
