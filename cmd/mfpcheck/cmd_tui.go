@@ -35,6 +35,8 @@ func (a *app) cmdTUI(ctx context.Context, args []string) int {
 	fset.StringVar(&lang, "lang", "", "language: en | de | fr (l switches while running)")
 	fset.StringVar(&sheetDir, "sheet-dir", ".", "folder the PDF status sheets are written to (key s)")
 	fset.StringVar(&caFile, "ca", "", "verify server certificates against this CA file (PEM) instead of the system roots")
+	var tf fleetTenantFlags
+	tf.register(fset)
 	pos, code, ok := a.parseArgs(fset, args)
 	if !ok {
 		return code
@@ -95,6 +97,21 @@ func (a *app) cmdTUI(ctx context.Context, args []string) int {
 		for i := range devs {
 			cfg := devs[i].Config.(check.Config)
 			cfg.Probe.Roots, cfg.Probe.RootsName = roots, caFile
+			devs[i].Config = cfg
+		}
+	}
+	// --tenant-check: each device's check reads its tenant too (admin
+	// tokens refreshed now; a check-all shares one read per mailbox).
+	ft, err := a.fleetTenant(ctx, tf, time.Nanosecond)
+	if err != nil {
+		a.errorf("tui: %v", err)
+		a.hintf("save admin tokens first: mfpcheck tenant --tenant T --user U --save DIR, then --tenant-check --admin-tokens DIR")
+		return ExitError
+	}
+	for i := range devs {
+		if ft != nil {
+			cfg := devs[i].Config.(check.Config)
+			cfg.TenantCheck = ft.config(ctx, cfg.Profile, cfg.Probe.User)
 			devs[i].Config = cfg
 		}
 	}

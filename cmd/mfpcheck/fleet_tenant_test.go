@@ -145,7 +145,7 @@ func TestBatchTenantCheck(t *testing.T) {
 
 // TestFleetTenantCheckInputErrors: --tenant-check without tokens, tokens
 // without --tenant-check and expired tokens with nothing to refresh them
-// stop batch and serve before any device, exit 3.
+// stop batch, serve and tui before any device, exit 3.
 func TestFleetTenantCheckInputErrors(t *testing.T) {
 	fleet := tenantFleet(t)
 	expired := t.TempDir()
@@ -161,6 +161,8 @@ func TestFleetTenantCheckInputErrors(t *testing.T) {
 		{[]string{"batch", "--tenant-check", "--admin-tokens", expired, fleet}, "expired at"},
 		{[]string{"batch", "--tenant-check", "--admin-tokens", t.TempDir(), fleet}, exchangeTokenFile},
 		{[]string{"serve", "--fleet", fleet, "--tenant-check", "--admin-tokens", expired}, "expired at"},
+		{[]string{"tui", "--fleet", fleet, "--tenant-check"}, "--tenant-check needs the admin tokens"},
+		{[]string{"tui", "--fleet", fleet, "--tenant-check", "--admin-tokens", expired}, "expired at"},
 	} {
 		a := newTestApp(nil)
 		if code := a.runCLI(t, tc.args...); code != ExitError {
