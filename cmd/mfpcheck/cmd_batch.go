@@ -105,10 +105,14 @@ func (a *app) cmdBatch(ctx context.Context, args []string) int {
 	if !ok {
 		return ExitError
 	}
-	fleet, err := batch.OpenFleet(pos[0])
+	fleet, err := batch.OpenFleetContext(ctx, pos[0])
 	if err != nil {
 		a.errorLines(err)
-		a.hintf("each line names the file and line to fix; mfpcheck batch --help describes the fleet formats")
+		if ctx.Err() != nil {
+			a.hintf("interrupted while the fleet was read; nothing was checked")
+		} else {
+			a.hintf("each line names the file and line to fix; mfpcheck batch --help describes the fleet formats")
+		}
 		return ExitError
 	}
 	defer fleet.Close()

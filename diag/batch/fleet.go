@@ -3,15 +3,17 @@
 //
 // A fleet comes from a YAML fleet file (shared defaults plus a list of
 // inline profiles or paths to profile files), a CSV inventory, or a folder of
-// profile files (LoadFleet). Every device is validated exactly like a single
-// profile, by profile.Parse, so the rules are the same everywhere; errors
-// name the file and the line the problem is on.
+// profile files: OpenFleet reads it one device at a time for a run,
+// LoadFleet whole for the exporter and the TUI. Every device is validated
+// exactly like a single profile, by profile.Parse, so the rules are the
+// same everywhere; errors name the file and the line the problem is on.
 //
 // The Runner checks the devices concurrently, never more than PerMailbox at
 // once for one mailbox (Exchange Online answers a fourth concurrent session
 // of one user with 432 4.3.2), and hands each result to a callback as it
-// finishes. Run ties the runner to the renderers (text, json, jsonl, csv,
-// openmetrics) and the PDF sheets.
+// finishes. RunFleet ties the runner to the renderers (text, json, jsonl,
+// csv, openmetrics, nagios) and the PDF sheets, writing each device as soon
+// as its format allows, so a run's memory does not grow with the fleet.
 package batch
 
 import (

@@ -1,6 +1,8 @@
 package batch
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,5 +80,18 @@ func BenchmarkReadInventory(b *testing.B) {
 			}
 		}
 		f.Close()
+	}
+}
+
+// TestOpenFleetGivesUpWhenCancelled: counting a large inventory's rows
+// stops when the context ends (Ctrl-C before the run starts).
+func TestOpenFleetGivesUpWhenCancelled(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "inv.csv")
+	writeInventory(t, path, 10000)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	f, err := OpenFleetContext(ctx, path)
+	if err == nil || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("fleet %v err %v", f, err)
 	}
 }

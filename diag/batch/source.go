@@ -2,6 +2,7 @@ package batch
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -86,6 +87,12 @@ func (f *Fleet) Close() error {
 // OpenFleet opens a YAML fleet file, a CSV inventory (by its .csv
 // extension) or a folder of profile files for a run.
 func OpenFleet(path string) (*Fleet, error) {
+	return OpenFleetContext(context.Background(), path)
+}
+
+// OpenFleetContext is OpenFleet that gives up when ctx ends (Ctrl-C while
+// a large inventory's rows are counted).
+func OpenFleetContext(ctx context.Context, path string) (*Fleet, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("read fleet: %w", err)
@@ -100,7 +107,7 @@ func OpenFleet(path string) (*Fleet, error) {
 		return f, nil
 	}
 	if strings.EqualFold(filepath.Ext(path), ".csv") {
-		return openCSV(path)
+		return openCSV(ctx, path)
 	}
 	data, err := readRegularFile(path, MaxFleetSize)
 	if err != nil {
@@ -112,7 +119,7 @@ func OpenFleet(path string) (*Fleet, error) {
 }
 
 // openCSV opens an inventory: a regular file, read a record at a time.
-func openCSV(path string) (*Fleet, error) {
+func openCSV(ctx context.Context, path string) (*Fleet, error) {
 	file, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("read fleet: %w", err)
@@ -132,7 +139,9 @@ func openCSV(path string) (*Fleet, error) {
 	src, err := newCSVSource(path, file)
 	total := 0
 	if err == nil {
-		total = src.count()
+		total, err = src.count(ctx)
+	}
+	if err == nil {
 		_, err = file.Seek(0, io.SeekStart)
 	}
 	if err == nil {
@@ -223,9 +232,16 @@ func (s *csvSource) parse(text []byte, line int) ([]string, error) {
 
 // count counts the records after the header, read as each reads them
 // (the file is read again for the run).
-func (s *csvSource) count() (n int) {
-	s.records(func(int, []string, error) bool { n++; return true })
-	return n
+func (s *csvSource) count(ctx context.Context) (n int, err error) {
+	s.records(func(int, []string, error) bool {
+		n++
+		if n%4096 == 0 && ctx.Err() != nil {
+			err = fmt.Errorf("read fleet: %s: %w", s.name, ctx.Err())
+			return false
+		}
+		return true
+	})
+	return n, err
 }
 
 // blankRecord reports whether a record has only empty cells (",,,").
