@@ -7,7 +7,7 @@ package i18n
 
 import (
 	"bytes"
-	_ "embed"
+	"embed"
 	"strings"
 	"sync"
 
@@ -18,16 +18,31 @@ import (
 // cycles through them.
 var Langs = []string{"en", "de", "fr"}
 
+// labels.yaml is the table's source; labels_gen.go (go generate) is the
+// same table as Go data, which is what a fresh build reads.
+//
 //go:embed labels.yaml
-var labelsYAML []byte
+var labelsFS embed.FS
 
 var load = sync.OnceValues(func() (map[string]map[string]string, error) {
-	var l map[string]map[string]string
-	dec := yaml.NewDecoder(bytes.NewReader(labelsYAML))
-	dec.KnownFields(true)
-	err := dec.Decode(&l)
-	return l, err
+	if l, ok := fromCompiled(labelsFS, labelsHash, labelsCompiled); ok {
+		return l, nil
+	}
+	return parseLabels(labelsFS)
 })
+
+// parseLabels reads labels.yaml strictly.
+func parseLabels(fsys embed.FS) (map[string]map[string]string, error) {
+	data, err := fsys.ReadFile("labels.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var l map[string]map[string]string
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	err = dec.Decode(&l)
+	return l, err
+}
 
 // Table returns the whole table, language -> key -> text. It is shared:
 // callers only read it.
