@@ -10,8 +10,11 @@ import (
 
 var (
 	enhancedRe = regexp.MustCompile(`^([245])\.(\d{1,3})\.(\d{1,3})(?:\s+|$)`)
-	// The trailer is the last bracketed group of the text.
-	trailerRe  = regexp.MustCompile(`\s*\[([^\[\]]{1,200})\]\s*\.?\s*$`)
+	// The trailer is the last bracketed group of the text, at most
+	// maxTrailer bytes inside the brackets (checked in code: a {1,200}
+	// repeat here compiles to 200 copies, the largest init-time cost of
+	// every mfpcheck command).
+	trailerRe  = regexp.MustCompile(`\s*\[([^\[\]]+)\]\s*\.?\s*$`)
 	trailerTS  = regexp.MustCompile(`^\d{4}-\d\d-\d\dT[\d:.]+Z?$`)
 	trailerHex = regexp.MustCompile(`^[0-9A-Fa-f]{16}$`)
 	hostRe     = regexp.MustCompile(`^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$`)
@@ -71,13 +74,17 @@ func ParseReplyLines(raw string) (r *Reply, ok bool) {
 	return ParseReply(code, strings.Join(texts, "\n")), true
 }
 
+// maxTrailer bounds what SplitTrailer takes for a trailer; Exchange's
+// are under 100 bytes.
+const maxTrailer = 200
+
 // SplitTrailer removes Exchange's "[host timestamp session]" tag from the end
 // of text. Older replies carry only the host, banners only the session id,
 // POP3 banners a base64 UTF-16 host name; all are recognised. A bracketed IP
 // address (EHLO's "Hello [192.0.2.1]") is not a trailer.
 func SplitTrailer(text string) (string, *Trailer) {
 	loc := trailerRe.FindStringSubmatchIndex(text)
-	if loc == nil {
+	if loc == nil || loc[3]-loc[2] > maxTrailer {
 		return text, nil
 	}
 	inner := text[loc[2]:loc[3]]
