@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -35,16 +36,18 @@ type form struct {
 	Fields []Field                      `yaml:"fields"`
 }
 
-var theForm = func() form {
+// theForm is fields.yaml, read at its first use: parsing it at program
+// start cost every mfpcheck command a millisecond.
+var theForm = sync.OnceValue(func() form {
 	var f form
 	if err := yaml.Unmarshal(fieldsYAML, &f); err != nil {
 		panic("profileinit: fields.yaml: " + err.Error())
 	}
 	return f
-}()
+})
 
 // Fields are the questions, in the order init asks them.
-func Fields() []Field { return theForm.Fields }
+func Fields() []Field { return theForm().Fields }
 
 // Vendors are the makers a profile knows.
 var Vendors = []string{"epson", "ricoh", "nashuatec", "sharp", "other"}
@@ -68,7 +71,7 @@ func vendorKey(vendor string) string {
 }
 
 // Page is where the vendor's email settings are ("" when unknown).
-func Page(vendor, lang string) string { return pick(theForm.Pages[vendor], lang) }
+func Page(vendor, lang string) string { return pick(theForm().Pages[vendor], lang) }
 
 // Question is the field's question in lang.
 func (f Field) Question(lang string) string { return pick(f.Ask, lang) }
@@ -93,7 +96,7 @@ func Build(name string, a Answers, lang string) ([]byte, error) {
 		if v := strings.TrimSpace(a[key]); v != "" {
 			return v
 		}
-		for _, f := range theForm.Fields {
+		for _, f := range theForm().Fields {
 			if f.Key == key {
 				return f.Default
 			}
@@ -117,7 +120,7 @@ func Build(name string, a Answers, lang string) ([]byte, error) {
 		b.WriteString("\n")
 	}
 	field := func(key string) Field {
-		for _, f := range theForm.Fields {
+		for _, f := range theForm().Fields {
 			if f.Key == key {
 				return f
 			}
