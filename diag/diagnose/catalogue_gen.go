@@ -1094,18 +1094,9 @@ var compiledEntries = []compiledEntry{
 					Title: "Der Mailserver hat die Verbindung ohne Antwort geschlossen",
 					Cause: "Die Mail-Bibliothek des Absenders (.NETs SmtpClient, den PowerShells Send-MailMessage verwendet) hat nichts zurückgelesen: Der Server oder etwas dazwischen hat die Verbindung geschlossen. Am wahrscheinlichsten passen Port und Sicherheitsmodus nicht: .NETs SmtpClient kann kein implizites TLS, daher scheitert Port 465 so, und ein Server, der TLS 1.2 verlangt, trennt einen Client, der nur TLS 1.0/1.1 anbietet (Voreinstellung älterer .NET-Framework-Versionen). Seltener trennt eine Firewall oder ein Virenscanner die Verbindung.",
 					Steps: []stepSpec{
-						{
-							Text:  "Port 587 mit STARTTLS verwenden (Send-MailMessage -Port 587 -UseSsl; EnableSsl = true), nicht Port 465.",
-							Where: "device",
-						},
-						{
-							Text:  "Bei einer Anwendung auf .NET Framework TLS 1.2 anbieten: [Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls12.",
-							Where: "other",
-						},
-						{
-							Text:  "Stimmt beides, prüfen, ob eine Firewall oder ein Virenscanner im Netz des Absenders ausgehende Mailverbindungen abfängt.",
-							Where: "other",
-						},
+						{Text: "Port 587 mit STARTTLS verwenden (Send-MailMessage -Port 587 -UseSsl; EnableSsl = true), nicht Port 465.", Where: "device"},
+						{Text: "Bei einer Anwendung auf .NET Framework TLS 1.2 anbieten: [Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls12.", Where: "other"},
+						{Text: "Stimmt beides, prüfen, ob eine Firewall oder ein Virenscanner im Netz des Absenders ausgehende Mailverbindungen abfängt.", Where: "other"},
 					},
 				},
 			},
@@ -1115,18 +1106,9 @@ var compiledEntries = []compiledEntry{
 					Title: "The mail server closed the connection before answering",
 					Cause: "The sender's mail library (.NET's SmtpClient, which PowerShell's Send-MailMessage uses) read nothing back: the server, or something in between, closed the connection. Most likely the port and security mode do not fit: .NET's SmtpClient cannot do implicit TLS, so port 465 fails this way, and a server that requires TLS 1.2 drops a client that offers only TLS 1.0/1.1 (older .NET Framework defaults). Less often a firewall or virus scanner cuts the connection.",
 					Steps: []stepSpec{
-						{
-							Text:  "Use port 587 with STARTTLS (Send-MailMessage -Port 587 -UseSsl; EnableSsl = true), not port 465.",
-							Where: "device",
-						},
-						{
-							Text:  "For an app on .NET Framework, offer TLS 1.2: [Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls12.",
-							Where: "other",
-						},
-						{
-							Text:  "If both are right, check whether a firewall or virus scanner on the sender's network intercepts outgoing mail connections.",
-							Where: "other",
-						},
+						{Text: "Use port 587 with STARTTLS (Send-MailMessage -Port 587 -UseSsl; EnableSsl = true), not port 465.", Where: "device"},
+						{Text: "For an app on .NET Framework, offer TLS 1.2: [Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls12.", Where: "other"},
+						{Text: "If both are right, check whether a firewall or virus scanner on the sender's network intercepts outgoing mail connections.", Where: "other"},
 					},
 				},
 			},
@@ -1136,18 +1118,9 @@ var compiledEntries = []compiledEntry{
 					Title: "Le serveur de messagerie a fermé la connexion sans répondre",
 					Cause: "La bibliothèque de messagerie de l'expéditeur (SmtpClient de .NET, qu'utilise Send-MailMessage de PowerShell) n'a rien lu en retour : le serveur, ou un équipement intermédiaire, a fermé la connexion. Le plus probable : le port et le mode de sécurité ne correspondent pas. SmtpClient de .NET ne sait pas faire de TLS implicite, donc le port 465 échoue ainsi, et un serveur qui exige TLS 1.2 coupe un client qui ne propose que TLS 1.0/1.1 (réglage par défaut des anciens .NET Framework). Plus rarement, un pare-feu ou un antivirus coupe la connexion.",
 					Steps: []stepSpec{
-						{
-							Text:  "Utiliser le port 587 avec STARTTLS (Send-MailMessage -Port 587 -UseSsl ; EnableSsl = true), pas le port 465.",
-							Where: "device",
-						},
-						{
-							Text:  "Pour une application sous .NET Framework, proposer TLS 1.2 : [Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls12.",
-							Where: "other",
-						},
-						{
-							Text:  "Si les deux sont corrects, vérifier si un pare-feu ou un antivirus du réseau de l'expéditeur intercepte les connexions de messagerie sortantes.",
-							Where: "other",
-						},
+						{Text: "Utiliser le port 587 avec STARTTLS (Send-MailMessage -Port 587 -UseSsl ; EnableSsl = true), pas le port 465.", Where: "device"},
+						{Text: "Pour une application sous .NET Framework, proposer TLS 1.2 : [Net.ServicePointManager]::SecurityProtocol = [Net.SecurityProtocolType]::Tls12.", Where: "other"},
+						{Text: "Si les deux sont corrects, vérifier si un pare-feu ou un antivirus du réseau de l'expéditeur intercepte les connexions de messagerie sortantes.", Where: "other"},
 					},
 				},
 			},
@@ -10786,14 +10759,8 @@ var compiledEntries = []compiledEntry{
 					Cause: "Die Antwort kommt von Amazon SES. Das Konto hat mehr Nachrichten pro Sekunde gesendet als seine maximale Senderate erlaubt („Maximum sending rate exceeded“) oder in 24 Stunden mehr als sein Tageskontingent („Daily message quota exceeded“). SES hat diese Nachricht nicht angenommen; es nimmt wieder Mail an, sobald die Rate sinkt oder das 24-Stunden-Fenster weiterrückt.",
 					Delay: "Bei der Senderate wenige Sekunden; beim Tageskontingent, bis das 24-Stunden-Fenster weiterrückt.",
 					Steps: []stepSpec{
-						{
-							Text:  "Den Scan später erneut senden; wo das Gerät oder die Anwendung es kann, einen erneuten Versuch zulassen statt die Nachricht zu verwerfen.",
-							Where: "device",
-						},
-						{
-							Text:  "In der Amazon-SES-Konsole der Region des Endpunkts Senderate und Tageskontingent des Kontos prüfen und eine Erhöhung beantragen, wenn die Geräteflotte mehr braucht.",
-							Where: "other",
-						},
+						{Text: "Den Scan später erneut senden; wo das Gerät oder die Anwendung es kann, einen erneuten Versuch zulassen statt die Nachricht zu verwerfen.", Where: "device"},
+						{Text: "In der Amazon-SES-Konsole der Region des Endpunkts Senderate und Tageskontingent des Kontos prüfen und eine Erhöhung beantragen, wenn die Geräteflotte mehr braucht.", Where: "other"},
 					},
 				},
 			},
@@ -10804,14 +10771,8 @@ var compiledEntries = []compiledEntry{
 					Cause: "The reply comes from Amazon SES. The account sent more messages per second than its maximum sending rate (\"Maximum sending rate exceeded\"), or more in 24 hours than its daily quota (\"Daily message quota exceeded\"). SES did not take this message; it takes mail again once the rate drops, or when the 24-hour window moves on.",
 					Delay: "For the sending rate, a few seconds; for the daily quota, until the 24-hour window moves on.",
 					Steps: []stepSpec{
-						{
-							Text:  "Send the scan again later; where the device or app can retry, let it retry instead of dropping the message.",
-							Where: "device",
-						},
-						{
-							Text:  "In the Amazon SES console of the endpoint's region, check the account's sending rate and daily quota, and ask for an increase if the fleet needs more.",
-							Where: "other",
-						},
+						{Text: "Send the scan again later; where the device or app can retry, let it retry instead of dropping the message.", Where: "device"},
+						{Text: "In the Amazon SES console of the endpoint's region, check the account's sending rate and daily quota, and ask for an increase if the fleet needs more.", Where: "other"},
 					},
 				},
 			},
@@ -10822,14 +10783,8 @@ var compiledEntries = []compiledEntry{
 					Cause: "La réponse vient d'Amazon SES. Le compte a envoyé plus de messages par seconde que son débit d'envoi maximal (« Maximum sending rate exceeded ») ou plus en 24 heures que son quota quotidien (« Daily message quota exceeded »). SES n'a pas pris ce message ; il reprend le courrier dès que le débit baisse, ou quand la fenêtre de 24 heures avance.",
 					Delay: "Pour le débit d'envoi, quelques secondes ; pour le quota quotidien, jusqu'à ce que la fenêtre de 24 heures avance.",
 					Steps: []stepSpec{
-						{
-							Text:  "Renvoyer la numérisation plus tard ; si l'appareil ou l'application sait réessayer, le laisser réessayer plutôt que d'abandonner le message.",
-							Where: "device",
-						},
-						{
-							Text:  "Dans la console Amazon SES de la région du point de terminaison, vérifier le débit d'envoi et le quota quotidien du compte, et demander une augmentation si le parc en a besoin.",
-							Where: "other",
-						},
+						{Text: "Renvoyer la numérisation plus tard ; si l'appareil ou l'application sait réessayer, le laisser réessayer plutôt que d'abandonner le message.", Where: "device"},
+						{Text: "Dans la console Amazon SES de la région du point de terminaison, vérifier le débit d'envoi et le quota quotidien du compte, et demander une augmentation si le parc en a besoin.", Where: "other"},
 					},
 				},
 			},
