@@ -2695,14 +2695,8 @@ var compiledEntries = []compiledEntry{
 					Title: "Der Drucker nimmt kein PDF an: das Blatt wurde nicht gesendet",
 					Cause: "Der Drucker unter {uri} führt application/pdf nicht unter den Dokumentformaten, die er annimmt; mfpcheck hat ihm deshalb nichts gesendet: ein Drucker, der ein Format nicht lesen kann, druckt Seiten voller Code oder gar nichts. Manche Modelle nehmen PDF nur mit einer installierten oder eingeschalteten Option an (oft PDF-Direktdruck genannt).",
 					Steps: []stepSpec{
-						{
-							Text:  "Das Blatt stattdessen von diesem Computer drucken: die PDF-Datei öffnen und über den Druckertreiber drucken.",
-							Where: "other",
-						},
-						{
-							Text:  "Hat das Gerät eine Option für PDF-Direktdruck, sie einschalten (Webseite oder Bedienfeld) und das Blatt erneut drucken.",
-							Where: "device",
-						},
+						{Text: "Das Blatt stattdessen von diesem Computer drucken: die PDF-Datei öffnen und über den Druckertreiber drucken.", Where: "other"},
+						{Text: "Hat das Gerät eine Option für PDF-Direktdruck, sie einschalten (Webseite oder Bedienfeld) und das Blatt erneut drucken.", Where: "device"},
 					},
 				},
 			},
@@ -2712,14 +2706,8 @@ var compiledEntries = []compiledEntry{
 					Title: "The printer does not take PDF: the sheet was not sent",
 					Cause: "The printer at {uri} does not list application/pdf among the document formats it takes, so mfpcheck sent it nothing: a printer given a format it cannot read prints pages of code, or nothing. Some models take PDF only with an option installed or turned on (often called PDF direct print).",
 					Steps: []stepSpec{
-						{
-							Text:  "Print the sheet from this computer instead: open the PDF file and print it through the printer's driver.",
-							Where: "other",
-						},
-						{
-							Text:  "If the device has a PDF direct print option, turn it on (web page or panel) and print the sheet again.",
-							Where: "device",
-						},
+						{Text: "Print the sheet from this computer instead: open the PDF file and print it through the printer's driver.", Where: "other"},
+						{Text: "If the device has a PDF direct print option, turn it on (web page or panel) and print the sheet again.", Where: "device"},
 					},
 				},
 			},
@@ -2729,14 +2717,8 @@ var compiledEntries = []compiledEntry{
 					Title: "L'imprimante ne prend pas le PDF : la feuille n'a pas été envoyée",
 					Cause: "L'imprimante à {uri} ne cite pas application/pdf parmi les formats de document qu'elle accepte ; mfpcheck ne lui a donc rien envoyé : une imprimante à qui l'on donne un format qu'elle ne sait pas lire imprime des pages de code, ou rien. Certains modèles ne prennent le PDF qu'avec une option installée ou activée (souvent appelée impression directe PDF).",
 					Steps: []stepSpec{
-						{
-							Text:  "Imprimer plutôt la feuille depuis cet ordinateur : ouvrir le fichier PDF et l'imprimer par le pilote de l'imprimante.",
-							Where: "other",
-						},
-						{
-							Text:  "Si l'appareil a une option d'impression directe PDF, l'activer (page web ou panneau) et imprimer la feuille à nouveau.",
-							Where: "device",
-						},
+						{Text: "Imprimer plutôt la feuille depuis cet ordinateur : ouvrir le fichier PDF et l'imprimer par le pilote de l'imprimante.", Where: "other"},
+						{Text: "Si l'appareil a une option d'impression directe PDF, l'activer (page web ou panneau) et imprimer la feuille à nouveau.", Where: "device"},
 					},
 				},
 			},
