@@ -8966,18 +8966,9 @@ var compiledEntries = []compiledEntry{
 					Title: "Token-Endpunkt nicht erreichbar: das Token wurde nicht erneuert",
 					Cause: "mfpcheck hat das Aktualisierungstoken an den Token-Endpunkt des Anmeldedienstes geschickt und gar keine Antwort erhalten: die Verbindung wurde abgelehnt, lief in eine Zeitüberschreitung oder der Name ließ sich nicht auflösen. Entra ID hat nichts abgelehnt; dieser Computer oder sein Netzwerk hat den Dienst nicht erreicht, daher wurde die Erneuerung nicht geprüft. Die Prüfung lief mit dem bisherigen Token weiter.",
 					Steps: []stepSpec{
-						{
-							Text:  "Von diesem Computer aus prüfen, ob der Anmeldehost antwortet (curl -sI https://login.microsoftonline.com) und ob ein Proxy, falls das Netzwerk einen braucht, für mfpcheck gesetzt ist (HTTPS_PROXY).",
-							Where: "other",
-						},
-						{
-							Text:  "Bei einer nationalen Cloud oder einer Test-Authority die Authority im Profil oder --authority prüfen.",
-							Where: "other",
-						},
-						{
-							Text:  "Die Prüfung mit --refresh wiederholen, sobald der Anmeldehost antwortet.",
-							Where: "other",
-						},
+						{Text: "Von diesem Computer aus prüfen, ob der Anmeldehost antwortet (curl -sI https://login.microsoftonline.com) und ob ein Proxy, falls das Netzwerk einen braucht, für mfpcheck gesetzt ist (HTTPS_PROXY).", Where: "other"},
+						{Text: "Bei einer nationalen Cloud oder einer Test-Authority die Authority im Profil oder --authority prüfen.", Where: "other"},
+						{Text: "Die Prüfung mit --refresh wiederholen, sobald der Anmeldehost antwortet.", Where: "other"},
 					},
 				},
 			},
@@ -8987,18 +8978,9 @@ var compiledEntries = []compiledEntry{
 					Title: "Could not reach the token endpoint: the token was not refreshed",
 					Cause: "mfpcheck sent the refresh token to the sign-in service's token endpoint and got no answer at all: the connection was refused, timed out or the name did not resolve. Entra ID refused nothing; this computer or its network could not reach it, so the refresh was not tested. The check went on with the token as it was.",
 					Steps: []stepSpec{
-						{
-							Text:  "From this computer, check that the sign-in host answers (curl -sI https://login.microsoftonline.com) and that a proxy, if the network needs one, is set for mfpcheck (HTTPS_PROXY).",
-							Where: "other",
-						},
-						{
-							Text:  "If a national cloud or a test authority is used, check the authority in the profile or --authority.",
-							Where: "other",
-						},
-						{
-							Text:  "Run the check with --refresh again once the sign-in host answers.",
-							Where: "other",
-						},
+						{Text: "From this computer, check that the sign-in host answers (curl -sI https://login.microsoftonline.com) and that a proxy, if the network needs one, is set for mfpcheck (HTTPS_PROXY).", Where: "other"},
+						{Text: "If a national cloud or a test authority is used, check the authority in the profile or --authority.", Where: "other"},
+						{Text: "Run the check with --refresh again once the sign-in host answers.", Where: "other"},
 					},
 				},
 			},
@@ -9008,18 +8990,9 @@ var compiledEntries = []compiledEntry{
 					Title: "Point de terminaison de jeton injoignable : le jeton n'a pas été renouvelé",
 					Cause: "mfpcheck a envoyé le jeton d'actualisation au point de terminaison de jeton du service de connexion et n'a reçu aucune réponse : la connexion a été refusée, a expiré ou le nom n'a pas pu être résolu. Entra ID n'a rien refusé ; cet ordinateur ou son réseau n'a pas pu le joindre, le renouvellement n'a donc pas été testé. La vérification a continué avec le jeton tel qu'il était.",
 					Steps: []stepSpec{
-						{
-							Text:  "Depuis cet ordinateur, vérifier que l'hôte de connexion répond (curl -sI https://login.microsoftonline.com) et qu'un proxy, si le réseau en exige un, est défini pour mfpcheck (HTTPS_PROXY).",
-							Where: "other",
-						},
-						{
-							Text:  "Pour un cloud national ou une autorité de test, vérifier l'autorité dans le profil ou --authority.",
-							Where: "other",
-						},
-						{
-							Text:  "Relancer la vérification avec --refresh dès que l'hôte de connexion répond.",
-							Where: "other",
-						},
+						{Text: "Depuis cet ordinateur, vérifier que l'hôte de connexion répond (curl -sI https://login.microsoftonline.com) et qu'un proxy, si le réseau en exige un, est défini pour mfpcheck (HTTPS_PROXY).", Where: "other"},
+						{Text: "Pour un cloud national ou une autorité de test, vérifier l'autorité dans le profil ou --authority.", Where: "other"},
+						{Text: "Relancer la vérification avec --refresh dès que l'hôte de connexion répond.", Where: "other"},
 					},
 				},
 			},
