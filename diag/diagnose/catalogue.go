@@ -18,9 +18,10 @@ import (
 // The catalogue is every embedded catalogue/*.yaml file. Each file is a YAML
 // list of entries (see entry); ids are unique across files. The format is
 // shared with the other data files' authors and documented in
-// catalogue/README.md.
+// catalogue/README.md. sources.yaml (what a citation shows) travels with
+// it.
 //
-//go:embed catalogue/*.yaml
+//go:embed catalogue/*.yaml sources.yaml
 var catalogueFS embed.FS
 
 // Languages are the languages every entry carries, English first.
@@ -165,8 +166,10 @@ type loaded struct {
 // load reads the embedded catalogue once: its compiled form when that was
 // made from the embedded YAML, else the YAML itself.
 var load = sync.OnceValue(func() loaded {
-	if cat, ok := fromCompiled(catalogueFS, compiledHash, compiledEntries); ok {
-		return loaded{cat, nil}
+	if compiledIsFresh() {
+		if cat, ok := buildCompiled(compiledEntries); ok {
+			return loaded{cat, nil}
+		}
 	}
 	cat, err := parseCatalogue(catalogueFS)
 	return loaded{cat, err}

@@ -6,6 +6,7 @@ import (
 	"path"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/mfpcheck/mfpcheck/diag/gendata"
 )
@@ -25,6 +26,42 @@ import (
 
 // compiledFile is the name of the compiled catalogue, next to this file.
 const compiledFile = "catalogue_gen.go"
+
+// compiledIsFresh reports whether the compiled form was made from the
+// embedded YAML; the catalogue and the source table both ask.
+var compiledIsFresh = sync.OnceValue(func() bool {
+	h, err := yamlHash(catalogueFS)
+	return err == nil && h == compiledHash
+})
+
+// compiledSourceTable is sources.yaml in compiled form: its maps as lists
+// sorted by key.
+type compiledSourceTable struct {
+	IDs, Prefixes []sourcePair
+}
+
+type sourcePair struct {
+	Key, Value string
+}
+
+func toPairs(m map[string]string) []sourcePair {
+	var out []sourcePair
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, sourcePair{k, m[k]})
+	}
+	return out
+}
+
+func (c compiledSourceTable) table() sourceTable {
+	t := sourceTable{IDs: make(map[string]string, len(c.IDs)), Prefixes: make(map[string]string, len(c.Prefixes))}
+	for _, p := range c.IDs {
+		t.IDs[p.Key] = p.Value
+	}
+	for _, p := range c.Prefixes {
+		t.Prefixes[p.Key] = p.Value
+	}
+	return t
+}
 
 // compiledEntry is one entry in compiled form. Maps would have to be built
 // by code at every start of the program, so the entry's maps travel as
@@ -51,7 +88,7 @@ type compiledSteps struct {
 }
 
 // yamlHash is gendata.Sum of every catalogue/*.yaml file of fsys, in
-// name order.
+// name order, and sources.yaml.
 func yamlHash(fsys fs.ReadDirFS) (string, error) {
 	dir, err := fsys.ReadDir("catalogue")
 	if err != nil {
@@ -63,7 +100,7 @@ func yamlHash(fsys fs.ReadDirFS) (string, error) {
 			names = append(names, "catalogue/"+d.Name())
 		}
 	}
-	return gendata.Sum(fsys, names...)
+	return gendata.Sum(fsys, append(names, "sources.yaml")...)
 }
 
 // CompileCatalogue parses the embedded YAML catalogue and returns its
@@ -74,11 +111,15 @@ func CompileCatalogue() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	src, err := parseSources(catalogueFS)
+	if err != nil {
+		return nil, err
+	}
 	hash, err := yamlHash(catalogueFS)
 	if err != nil {
 		return nil, err
 	}
-	return compiledSource(hash, toCompiled(c))
+	return compiledSource(hash, toCompiled(c), compiledSourceTable{toPairs(src.IDs), toPairs(src.Prefixes)})
 }
 
 // toCompiled turns parsed entries into their compiled form.
@@ -103,26 +144,39 @@ func toCompiled(c *catalogue) []compiledEntry {
 	return out
 }
 
-// compiledSource is catalogue_gen.go: the hash and the entries as Go
-// data.
-func compiledSource(hash string, entries []compiledEntry) ([]byte, error) {
+// compiledSource is catalogue_gen.go: the hash, the entries and the
+// source table as Go data.
+func compiledSource(hash string, entries []compiledEntry, sources compiledSourceTable) ([]byte, error) {
 	lit, err := gendata.Literal("diagnose", entries)
+	if err != nil {
+		return nil, err
+	}
+	srcLit, err := gendata.Literal("diagnose", sources)
 	if err != nil {
 		return nil, err
 	}
 	return gendata.Source("gencatalogue from catalogue/*.yaml", "go generate ./diag/diagnose/", "diagnose",
 		[]string{"github.com/mfpcheck/mfpcheck/diag/report"},
 		"// compiledHash is yamlHash of the YAML this file was made from.\nconst compiledHash = "+strconv.Quote(hash),
-		"var compiledEntries = "+lit)
+		"var compiledEntries = "+lit,
+		"var compiledSources = "+srcLit)
 }
 
 // fromCompiled builds the catalogue from its compiled form; ok is false
 // when it was not made from fsys's YAML (hash is another YAML's), and the
-// caller parses the YAML instead. The compiled entries are copied, never
-// changed.
+// caller parses the YAML instead.
 func fromCompiled(fsys fs.ReadDirFS, hash string, entries []compiledEntry) (*catalogue, bool) {
 	want, err := yamlHash(fsys)
-	if err != nil || hash != want || len(entries) == 0 {
+	if err != nil || hash != want {
+		return nil, false
+	}
+	return buildCompiled(entries)
+}
+
+// buildCompiled builds the catalogue from compiled entries, copied, never
+// changed; ok is false when there are none or an id repeats.
+func buildCompiled(entries []compiledEntry) (*catalogue, bool) {
+	if len(entries) == 0 {
 		return nil, false
 	}
 	c := &catalogue{byID: make(map[string]*entry, len(entries)), entries: make([]*entry, 0, len(entries))}

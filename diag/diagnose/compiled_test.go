@@ -9,16 +9,19 @@ import (
 )
 
 // TestCompiledCatalogueIsFresh: catalogue_gen.go is exactly what the YAML
-// compiles to. When it fails, run `go generate ./diag/diagnose/`.
+// compiles to. When it fails (CI) or skips, run `go generate ./diag/diagnose/`.
 func TestCompiledCatalogueIsFresh(t *testing.T) {
 	want, err := CompileCatalogue()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := gendata.Stale(compiledFile, "go generate ./diag/diagnose/", want); err != nil {
-		t.Fatal(err)
+		if gendata.Enforced() {
+			t.Fatal(err)
+		}
+		t.Skipf("%v (CI fails here; until then builds read the YAML)", err)
 	}
-	if _, ok := fromCompiled(catalogueFS, compiledHash, compiledEntries); !ok {
+	if _, ok := fromCompiled(catalogueFS, compiledHash, compiledEntries); !ok || !compiledIsFresh() {
 		t.Fatalf("%s is not used", compiledFile)
 	}
 	if _, err := os.Stat("catalogue.gob"); err == nil {
@@ -59,6 +62,16 @@ func TestCompiledCatalogueMatchesYAML(t *testing.T) {
 	check("toCompiled", toCompiled(fromYAML))
 	if compiledHash == hash {
 		check(compiledFile, compiledEntries)
+	}
+	src, err := parseSources(catalogueFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := (compiledSourceTable{toPairs(src.IDs), toPairs(src.Prefixes)}).table(); !reflect.DeepEqual(got, src) {
+		t.Errorf("compiled source table differs from sources.yaml:\n%v\n%v", got, src)
+	}
+	if got, err := loadSources(); err != nil || !reflect.DeepEqual(got, src) {
+		t.Errorf("loaded source table (err %v) is not sources.yaml", err)
 	}
 }
 

@@ -2,7 +2,7 @@ package diagnose
 
 import (
 	"bytes"
-	_ "embed"
+	"io/fs"
 	"regexp"
 	"strings"
 	"sync"
@@ -10,25 +10,36 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// sources.yaml maps the catalogue's citations (reference ids such as S14,
-// vendor guides by seed number) to what a user may see: a public address,
-// a document title, or nothing.
-//
-//go:embed sources.yaml
-var sourcesYAML []byte
-
+// sources.yaml (embedded in catalogueFS, compiled with the catalogue)
+// maps the catalogue's citations (reference ids such as S14, vendor
+// guides by seed number) to what a user may see: a public address, a
+// document title, or nothing.
 type sourceTable struct {
 	IDs      map[string]string `yaml:"ids"`
 	Prefixes map[string]string `yaml:"prefixes"`
 }
 
+// loadSources reads the table once: from the compiled form when that was
+// made from the embedded YAML, else from sources.yaml.
 var loadSources = sync.OnceValues(func() (sourceTable, error) {
-	var t sourceTable
-	dec := yaml.NewDecoder(bytes.NewReader(sourcesYAML))
-	dec.KnownFields(true)
-	err := dec.Decode(&t)
-	return t, err
+	if compiledIsFresh() {
+		return compiledSources.table(), nil
+	}
+	return parseSources(catalogueFS)
 })
+
+// parseSources reads sources.yaml strictly.
+func parseSources(fsys fs.FS) (sourceTable, error) {
+	var t sourceTable
+	data, err := fs.ReadFile(fsys, "sources.yaml")
+	if err != nil {
+		return t, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	err = dec.Decode(&t)
+	return t, err
+}
 
 var refIDRe = regexp.MustCompile(`^S\d+$`)
 

@@ -8,7 +8,7 @@ import (
 )
 
 // TestCompiledLabelsAreFresh: labels_gen.go is exactly what labels.yaml
-// compiles to, and is what the table is read from. When it fails, run
+// compiles to, and is what the table is read from. When it fails (CI) or skips, run
 // `go generate ./diag/i18n/`.
 func TestCompiledLabelsAreFresh(t *testing.T) {
 	want, err := CompileLabels()
@@ -16,7 +16,10 @@ func TestCompiledLabelsAreFresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := gendata.Stale(compiledFile, "go generate ./diag/i18n/", want); err != nil {
-		t.Fatal(err)
+		if gendata.Enforced() {
+			t.Fatal(err)
+		}
+		t.Skipf("%v (CI fails here; until then builds read the YAML)", err)
 	}
 	if _, ok := fromCompiled(labelsFS, labelsHash, labelsCompiled); !ok {
 		t.Fatalf("%s is not used", compiledFile)
@@ -30,7 +33,11 @@ func TestCompiledLabelsMatchYAML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, ok := fromCompiled(labelsFS, labelsHash, toCompiled(want))
+	hash, err := gendata.Sum(labelsFS, "labels.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, ok := fromCompiled(labelsFS, hash, toCompiled(want))
 	if !ok {
 		t.Fatal("compiled labels are not used")
 	}

@@ -4,7 +4,7 @@
 package i18n
 
 // labelsHash is gendata.Sum of the labels.yaml this file was made from.
-const labelsHash = "47db055c7c537b8a"
+const labelsHash = "1cb348eb610c0172"
 
 var labelsCompiled = []label{
 	{Lang: "de", Key: "batch.days", Text: "{n} Tage"},
@@ -385,6 +385,7 @@ var labelsCompiled = []label{
 	{Lang: "de", Key: "tui.k_lang", Text: "Sprache"},
 	{Lang: "de", Key: "tui.k_open", Text: "öffnen"},
 	{Lang: "de", Key: "tui.k_pick", Text: "Profil anlegen"},
+	{Lang: "de", Key: "tui.k_print", Text: "Blatt am Gerät drucken"},
 	{Lang: "de", Key: "tui.k_quit", Text: "beenden"},
 	{Lang: "de", Key: "tui.k_rerun", Text: "neu prüfen"},
 	{Lang: "de", Key: "tui.k_scroll", Text: "blättern"},
@@ -402,6 +403,12 @@ var labelsCompiled = []label{
 	{Lang: "de", Key: "tui.not_checked", Text: "nicht geprüft"},
 	{Lang: "de", Key: "tui.phases", Text: "Phasen"},
 	{Lang: "de", Key: "tui.pop3", Text: "POP3"},
+	{Lang: "de", Key: "tui.print_done", Text: "Blatt gesendet: %s"},
+	{Lang: "de", Key: "tui.print_failed", Text: "Nicht gedruckt: %s"},
+	{Lang: "de", Key: "tui.print_na", Text: "Drucken ist hier nicht verfügbar."},
+	{Lang: "de", Key: "tui.print_no_address", Text: "Drucken nicht möglich: das Profil hat keine device.address."},
+	{Lang: "de", Key: "tui.print_no_sheet", Text: "Noch kein Blatt zum Drucken: zuerst s drücken."},
+	{Lang: "de", Key: "tui.print_sending", Text: "Sende das Blatt an %s …"},
 	{Lang: "de", Key: "tui.refresh", Text: "Refresh-Token"},
 	{Lang: "de", Key: "tui.refresh_left", Text: "noch %d Tage"},
 	{Lang: "de", Key: "tui.refresh_none", Text: "keines"},
@@ -817,6 +824,7 @@ var labelsCompiled = []label{
 	{Lang: "en", Key: "tui.k_lang", Text: "language"},
 	{Lang: "en", Key: "tui.k_open", Text: "open"},
 	{Lang: "en", Key: "tui.k_pick", Text: "start a profile"},
+	{Lang: "en", Key: "tui.k_print", Text: "print sheet on the device"},
 	{Lang: "en", Key: "tui.k_quit", Text: "quit"},
 	{Lang: "en", Key: "tui.k_rerun", Text: "re-run"},
 	{Lang: "en", Key: "tui.k_scroll", Text: "scroll"},
@@ -834,6 +842,12 @@ var labelsCompiled = []label{
 	{Lang: "en", Key: "tui.not_checked", Text: "not checked"},
 	{Lang: "en", Key: "tui.phases", Text: "Phases"},
 	{Lang: "en", Key: "tui.pop3", Text: "POP3"},
+	{Lang: "en", Key: "tui.print_done", Text: "Sheet sent: %s"},
+	{Lang: "en", Key: "tui.print_failed", Text: "Not printed: %s"},
+	{Lang: "en", Key: "tui.print_na", Text: "Printing is not available here."},
+	{Lang: "en", Key: "tui.print_no_address", Text: "Cannot print: the profile has no device.address."},
+	{Lang: "en", Key: "tui.print_no_sheet", Text: "No sheet to print yet: press s first."},
+	{Lang: "en", Key: "tui.print_sending", Text: "Sending the sheet to %s …"},
 	{Lang: "en", Key: "tui.refresh", Text: "Refresh token"},
 	{Lang: "en", Key: "tui.refresh_left", Text: "%d days left"},
 	{Lang: "en", Key: "tui.refresh_none", Text: "none"},
@@ -1249,6 +1263,7 @@ var labelsCompiled = []label{
 	{Lang: "fr", Key: "tui.k_lang", Text: "langue"},
 	{Lang: "fr", Key: "tui.k_open", Text: "ouvrir"},
 	{Lang: "fr", Key: "tui.k_pick", Text: "créer un profil"},
+	{Lang: "fr", Key: "tui.k_print", Text: "imprimer la fiche sur l'appareil"},
 	{Lang: "fr", Key: "tui.k_quit", Text: "quitter"},
 	{Lang: "fr", Key: "tui.k_rerun", Text: "relancer"},
 	{Lang: "fr", Key: "tui.k_scroll", Text: "défiler"},
@@ -1266,6 +1281,12 @@ var labelsCompiled = []label{
 	{Lang: "fr", Key: "tui.not_checked", Text: "non vérifié"},
 	{Lang: "fr", Key: "tui.phases", Text: "Phases"},
 	{Lang: "fr", Key: "tui.pop3", Text: "POP3"},
+	{Lang: "fr", Key: "tui.print_done", Text: "Fiche envoyée : %s"},
+	{Lang: "fr", Key: "tui.print_failed", Text: "Non imprimée : %s"},
+	{Lang: "fr", Key: "tui.print_na", Text: "L'impression n'est pas disponible ici."},
+	{Lang: "fr", Key: "tui.print_no_address", Text: "Impression impossible : le profil n'a pas de device.address."},
+	{Lang: "fr", Key: "tui.print_no_sheet", Text: "Pas encore de fiche à imprimer : appuyer d'abord sur s."},
+	{Lang: "fr", Key: "tui.print_sending", Text: "Envoi de la fiche à %s …"},
 	{Lang: "fr", Key: "tui.refresh", Text: "Jeton d'actualisation"},
 	{Lang: "fr", Key: "tui.refresh_left", Text: "encore %d jours"},
 	{Lang: "fr", Key: "tui.refresh_none", Text: "aucun"},
