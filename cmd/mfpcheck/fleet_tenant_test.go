@@ -71,7 +71,7 @@ func noAdminToken(t *testing.T, what, out string) {
 // so and asks nothing; no admin token in any output.
 func TestBatchTenantCheck(t *testing.T) {
 	fleet := tenantFleet(t)
-	for _, format := range []string{"jsonl", "json", "csv", "text"} {
+	for _, format := range []string{"jsonl", "json", "csv", "openmetrics", "text"} {
 		t.Run(format, func(t *testing.T) {
 			url, dir, sim := tenantKit(t, "mailbox-auth-disabled", "")
 			a := newTestApp(nil)
@@ -121,6 +121,21 @@ func TestBatchTenantCheck(t *testing.T) {
 					if got != want {
 						t.Errorf("csv %s: tenant columns %s, want %s", row[0], got, want)
 					}
+				}
+				return
+			case "openmetrics":
+				out := a.out.String()
+				for _, want := range []string{
+					`(?m)^mfpcheck_tenant_smtp_auth_enabled\{device="hall-a"[^}]*\} 0$`,
+					`(?m)^mfpcheck_tenant_security_defaults\{device="annex"[^}]*\} 0$`,
+					`(?m)^mfpcheck_tenant_reject_direct_send\{device="hall-c"[^}]*\} 0$`,
+				} {
+					if !regexp.MustCompile(want).MatchString(out) {
+						t.Errorf("openmetrics lacks %s\n%s", want, out)
+					}
+				}
+				if regexp.MustCompile(`(?m)^mfpcheck_tenant_\w+\{device="no-tenant"`).MatchString(out) {
+					t.Errorf("openmetrics has tenant samples for the device whose tenant was not read:\n%s", out)
 				}
 				return
 			case "text":

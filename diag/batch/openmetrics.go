@@ -44,6 +44,19 @@ var metrics = []metric{
 		intValue(certDaysLeft)},
 	{"mfpcheck_probe_duration_seconds", "How long the device's check took, in seconds.",
 		func(r *report.Report) (float64, bool) { return r.Duration.D().Seconds(), true }},
+	// What the tenant decides (--tenant-check), named as serve names them;
+	// a device whose value was not read has no sample.
+	{"mfpcheck_tenant_smtp_auth_enabled", "1 if SMTP AUTH is in effect for the scan mailbox, 0 if off (tenant read; absent when unknown).",
+		func(r *report.Report) (float64, bool) {
+			if r.Tenant == nil || r.Tenant.SMTPAuth.Effective != "enabled" && r.Tenant.SMTPAuth.Effective != "disabled" {
+				return 0, false
+			}
+			return b01(r.Tenant.SMTPAuth.Effective == "enabled"), true
+		}},
+	{"mfpcheck_tenant_security_defaults", "1 if Entra ID security defaults are on (SMTP AUTH off for everyone).",
+		tenantBool(func(t *report.TenantInfo) *bool { return t.SecurityDefaults })},
+	{"mfpcheck_tenant_reject_direct_send", "1 if the tenant rejects Direct Send (RejectDirectSend).",
+		tenantBool(func(t *report.TenantInfo) *bool { return t.RejectDirectSend })},
 }
 
 // RenderOpenMetrics writes the batch in the OpenMetrics text format: one

@@ -173,7 +173,7 @@ func (s *summaries) reports() []*report.Report {
 // bytes a device.
 func slim(r *report.Report) *report.Report {
 	s := &report.Report{Schema: r.Schema, Lang: r.Lang, Verdict: r.Verdict, Error: r.Error, Duration: r.Duration,
-		Interrupted: r.Interrupted, Device: r.Device, Target: report.Target{Host: r.Target.Host}}
+		Interrupted: r.Interrupted, Device: r.Device, Target: report.Target{Host: r.Target.Host}, Tenant: slimTenant(r.Tenant)}
 	keep := func(f report.Finding) report.Finding {
 		return report.Finding{ID: f.ID, Severity: f.Severity, Title: f.Title, Params: f.Params, Side: f.Side}
 	}

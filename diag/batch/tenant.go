@@ -31,3 +31,35 @@ func tenantCSV(t *report.TenantInfo) []string {
 	}
 	return []string{t.SMTPAuth.Effective, t.SMTPAuth.Source, sd, strconv.Itoa(failed)}
 }
+
+// tenantBool is a tenant setting as an openmetrics sample: no sample when
+// the tenant or the setting was not read.
+func tenantBool(get func(*report.TenantInfo) *bool) func(*report.Report) (float64, bool) {
+	return func(r *report.Report) (float64, bool) {
+		if r.Tenant == nil {
+			return 0, false
+		}
+		b := get(r.Tenant)
+		if b == nil {
+			return 0, false
+		}
+		return b01(*b), true
+	}
+}
+
+func b01(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// slimTenant is what the kept summaries need of a tenant read: the values
+// the openmetrics format samples.
+func slimTenant(t *report.TenantInfo) *report.TenantInfo {
+	if t == nil {
+		return nil
+	}
+	return &report.TenantInfo{SMTPAuth: report.TenantSMTPAuth{Effective: t.SMTPAuth.Effective},
+		SecurityDefaults: t.SecurityDefaults, RejectDirectSend: t.RejectDirectSend}
+}
