@@ -173,3 +173,26 @@ devices:
 		t.Errorf("%d reports", len(got))
 	}
 }
+
+// TestBatchCSVUnknownVendorWarns: a maker mfpcheck has no menus for is
+// checked as other, with a warning naming the row as it is read.
+func TestBatchCSVUnknownVendorWarns(t *testing.T) {
+	port := closedPort(t)
+	path := filepath.Join(t.TempDir(), "inv.csv")
+	body := "name,vendor,model,address,mailbox,auth_method,server,port,token_file,service\n" +
+		fmt.Sprintf("km-1,Konica Minolta,C300i,192.0.2.1,scan@contoso.example,none,127.0.0.1,%d,t.json,other\n", port)
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a := newTestApp(nil)
+	if code := a.runCLI(t, "batch", path, "--format", "jsonl"); code != ExitFail {
+		t.Errorf("exit %d, want %d", code, ExitFail)
+	}
+	if want := "mfpcheck: warning: " + path + `:2: vendor "Konica Minolta": checked as other`; !strings.Contains(a.err.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, a.err.String())
+	}
+	var r report.Report
+	if err := json.Unmarshal(a.out.Bytes(), &r); err != nil || r.Device.Vendor != "other" {
+		t.Errorf("report %v vendor %+v", err, r.Device)
+	}
+}
