@@ -310,7 +310,7 @@ func readReply(line string) (unwrapped, bool) {
 		}
 		return u, true
 	}
-	if loc := midCodeRe.FindStringSubmatchIndex(line); loc != nil && smtpReplyCodes[line[loc[2]:loc[3]]] && !httpStatusBefore(line[:loc[2]]) {
+	if loc := midCodeRe.FindStringSubmatchIndex(line); loc != nil && smtpReplyCodes[line[loc[2]:loc[3]]] && !httpStatusBefore(line[:loc[2]]) && !notReplyText(line[loc[4]:loc[5]]) {
 		code, _ := strconv.Atoi(line[loc[2]:loc[3]])
 		return unwrapped{
 			Code:  code,
@@ -331,6 +331,15 @@ var smtpReplyCodes = map[string]bool{
 	"534": true, "535": true, "538": true, "550": true, "551": true, "552": true, "553": true,
 	"554": true, "555": true, "556": true,
 }
+
+// notReplyWords start what follows a number that is a count, a duration
+// or an HTTP status, not a reply: "timeout: 450 ms", "status: 500
+// Internal Server Error".
+var notReplyWords = regexp.MustCompile(`(?i)^(?:ms|s|sec|secs|seconds?|min|mins|minutes?|bytes?|[kmg]i?b|items?|rows?|records?|lines?|messages?|not found|unauthorized|forbidden|bad request|bad gateway|internal server error|service unavailable|gateway time-?out|method not allowed)\b`)
+
+// notReplyText reports whether the text after a number shows it is not
+// an SMTP reply.
+func notReplyText(text string) bool { return notReplyWords.MatchString(strings.TrimSpace(text)) }
 
 // httpStatusBefore reports whether the words just before a code make it
 // an HTTP status ("http error: 400 and server response"), not a reply.

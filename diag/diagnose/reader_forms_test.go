@@ -89,6 +89,9 @@ func TestMidLineReplies(t *testing.T) {
 		"Get Token request returned http error: 400 and server response: {}",
 		"took 250 ms: 404 Not Found",
 		"HTTP/1.1: 401 Unauthorized",
+		"upstream status: 503 Service Unavailable",
+		"smtp connect took: 450 ms",
+		"queue: 550 messages waiting",
 	} {
 		if u, ok := readReply(in); ok && u.Code != 0 {
 			t.Errorf("%q read as reply %d", in, u.Code)
