@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 
@@ -14,19 +13,9 @@ import (
 // cmdLogin runs "mfpcheck login": the device-code sign-in, then the same
 // check as "token".
 func (a *app) cmdLogin(ctx context.Context, args []string) int {
-	fs := flag.NewFlagSet("login", flag.ContinueOnError)
-	var f tokenFlags
-	f.register(fs, true)
-	pos, code, ok := a.parseArgs(fs, args)
+	f, ts, code, ok := a.tokenArgs("login", args)
 	if !ok {
 		return code
-	}
-	if len(pos) > 0 {
-		return a.usageError("login", "unexpected argument %q", pos[0])
-	}
-	ts, err := a.tokenSetup(f)
-	if err != nil {
-		return a.inputError("login", err)
 	}
 	if ts.ep.ClientID == "" {
 		a.errorf("login: no client ID")
@@ -39,27 +28,7 @@ func (a *app) cmdLogin(ctx context.Context, args []string) int {
 		return ExitError
 	}
 	ts.ep.Wait = a.wait
-	// The code goes to stdout, large and plain, so it can be read from
-	// across the room or copied; with --json stdout is the report, so the
-	// code goes to stderr.
-	show := func(dc token.DeviceCode) {
-		w := a.stdout
-		if f.jsonOut {
-			w = a.stderr
-		}
-		line := strings.Repeat("=", 60)
-		fmt.Fprintln(w, line)
-		fmt.Fprintf(w, "  1. Open:        %s\n", dc.VerificationURI)
-		fmt.Fprintf(w, "  2. Enter code:  %s\n", dc.UserCode)
-		if ts.want.User != "" {
-			fmt.Fprintf(w, "  3. Sign in as:  %s\n", ts.want.User)
-		}
-		fmt.Fprintln(w, line)
-		if dc.Message != "" {
-			fmt.Fprintf(w, "Entra ID: %s\n", dc.Message)
-		}
-		fmt.Fprintf(w, "The code is valid for %d minutes. Waiting for the sign-in (Ctrl-C stops)…\n", int(dc.ExpiresIn.Minutes()))
-	}
+	show := func(dc token.DeviceCode) { a.showDeviceCode(dc, ts.want.User, f.jsonOut) }
 	saved, bak, err := token.Login(ctx, ts.ep, ts.file, show, a.now)
 	ts.addSet(saved)
 	var se *token.SaveError
@@ -81,6 +50,28 @@ func (a *app) cmdLogin(ctx context.Context, args []string) int {
 		fmt.Fprintln(a.stdout)
 	}
 	return a.tokenReport(ts, token.Inspect(saved, ts.want, a.now()), f, nil)
+}
+
+// showDeviceCode prints the sign-in code. It goes to stdout, large and
+// plain, so it can be read from across the room or copied; with --json
+// stdout is the report, so the code goes to stderr.
+func (a *app) showDeviceCode(dc token.DeviceCode, user string, jsonOut bool) {
+	w := a.stdout
+	if jsonOut {
+		w = a.stderr
+	}
+	line := strings.Repeat("=", 60)
+	fmt.Fprintln(w, line)
+	fmt.Fprintf(w, "  1. Open:        %s\n", dc.VerificationURI)
+	fmt.Fprintf(w, "  2. Enter code:  %s\n", dc.UserCode)
+	if user != "" {
+		fmt.Fprintf(w, "  3. Sign in as:  %s\n", user)
+	}
+	fmt.Fprintln(w, line)
+	if dc.Message != "" {
+		fmt.Fprintf(w, "Entra ID: %s\n", dc.Message)
+	}
+	fmt.Fprintf(w, "The code is valid for %d minutes. Waiting for the sign-in (Ctrl-C stops)…\n", int(dc.ExpiresIn.Minutes()))
 }
 
 // loginFailed explains a failed sign-in. Entra's answer (an AADSTS code or

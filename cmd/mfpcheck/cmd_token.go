@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	iofs "io/fs"
+	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
 	"github.com/mfpcheck/mfpcheck/diag/probe"
@@ -112,25 +113,39 @@ func (a *app) tokenSetup(f tokenFlags) (*tokenSetup, error) {
 	return ts, nil
 }
 
-// cmdToken runs "mfpcheck token": read a token, show what it says, refresh
-// it on request, and diagnose it.
-func (a *app) cmdToken(ctx context.Context, args []string) int {
-	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+// tokenArgs reads the flags of "token" or "login" (name) and what they
+// and the profile say about the token; false with the exit code when the
+// command cannot run.
+func (a *app) tokenArgs(name string, args []string) (tokenFlags, *tokenSetup, int, bool) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	var f tokenFlags
-	f.register(fs, false)
+	f.register(fs, name == "login")
 	pos, code, ok := a.parseArgs(fs, args)
 	if !ok {
-		return code
+		return f, nil, code, false
 	}
 	if len(pos) > 0 {
-		return a.usageError("token", "unexpected argument %q", pos[0])
+		return f, nil, a.usageError(name, "unexpected argument %q", pos[0]), false
 	}
 	ts, err := a.tokenSetup(f)
 	if err != nil {
-		return a.inputError("token", err)
+		return f, nil, a.inputError(name, err), false
+	}
+	return f, ts, 0, true
+}
+
+// cmdToken runs "mfpcheck token": read a token, show what it says, refresh
+// it on request, and diagnose it.
+func (a *app) cmdToken(ctx context.Context, args []string) int {
+	f, ts, code, ok := a.tokenArgs("token", args)
+	if !ok {
+		return code
 	}
 	now := a.now()
-	var set *token.Set
+	var (
+		set *token.Set
+		err error
+	)
 	switch {
 	case f.env != "":
 		set, err = token.FromEnv(f.env, a.getenv(f.env))
@@ -152,45 +167,57 @@ func (a *app) cmdToken(ctx context.Context, args []string) int {
 	ts.addSet(set)
 	info := token.Inspect(set, ts.want, now)
 	if f.refresh {
-		// A refresh needs the app the token was issued to; without
-		// --client-id or a profile, the token's own appid/azp claim names it
-		// (and its tid claim the tenant).
-		if ts.ep.ClientID == "" && info.AppID != "" {
-			ts.ep.ClientID = info.AppID
-			fmt.Fprintf(a.stderr, "mfpcheck: refreshing for client id %s (the token's appid/azp claim)\n", info.AppID)
-		}
-		if ts.ep.Tenant == "" && info.Tenant != "" {
-			ts.ep.Tenant = info.Tenant
-		}
-		switch {
-		case set.Refresh == "":
-			info.RefreshError = token.ErrNoRefreshToken.Error()
-		case ts.ep.ClientID == "":
-			a.errorf("token --refresh: no client ID (the token names none either)")
-			a.hintf("give --client-id (and --tenant), or a --profile with oauth.client_id")
+		var ok bool
+		if info, ok = a.tokenRefresh(ctx, ts, f, set, info, now); !ok {
 			return ExitError
-		default:
-			rn := token.Renew(ctx, ts.ep, set, ts.want, now)
-			ts.addSet(rn.Set)
-			var ee *token.EntraError
-			if rn.Err != nil && rn.Set == nil && !errors.As(rn.Err, &ee) && !errors.Is(rn.Err, token.ErrNoRefreshToken) {
-				// Entra ID gave no answer: nothing is known about the
-				// refresh token, so the command could not run.
-				a.errorf("token --refresh: %v", ts.red.Redact(rn.Err.Error()))
-				a.unreachableHint()
-				return ExitError
-			}
-			if rn.Err != nil && rn.Set != nil {
-				a.errorf("%v", rn.Err) // refreshed, but the file could not be written
-				return ExitError
-			}
-			info = rn.Info
-			if rn.Set != nil && f.env != "" {
-				a.hintf("the refreshed token was not saved: it came from $%s", f.env)
-			}
 		}
 	}
 	return a.tokenReport(ts, info, f, nil)
+}
+
+// tokenRefresh runs token --refresh: it exchanges the refresh token
+// (token.Renew saves the new one over the file it came from) and returns
+// the token facts to report; false when the command could not run (an
+// error was printed).
+func (a *app) tokenRefresh(ctx context.Context, ts *tokenSetup, f tokenFlags, set *token.Set, info *report.TokenInfo, now time.Time) (*report.TokenInfo, bool) {
+	// A refresh needs the app the token was issued to; without
+	// --client-id or a profile, the token's own appid/azp claim names it
+	// (and its tid claim the tenant).
+	if ts.ep.ClientID == "" && info.AppID != "" {
+		ts.ep.ClientID = info.AppID
+		fmt.Fprintf(a.stderr, "mfpcheck: refreshing for client id %s (the token's appid/azp claim)\n", info.AppID)
+	}
+	if ts.ep.Tenant == "" && info.Tenant != "" {
+		ts.ep.Tenant = info.Tenant
+	}
+	switch {
+	case set.Refresh == "":
+		info.RefreshError = token.ErrNoRefreshToken.Error()
+	case ts.ep.ClientID == "":
+		a.errorf("token --refresh: no client ID (the token names none either)")
+		a.hintf("give --client-id (and --tenant), or a --profile with oauth.client_id")
+		return nil, false
+	default:
+		rn := token.Renew(ctx, ts.ep, set, ts.want, now)
+		ts.addSet(rn.Set)
+		var ee *token.EntraError
+		if rn.Err != nil && rn.Set == nil && !errors.As(rn.Err, &ee) && !errors.Is(rn.Err, token.ErrNoRefreshToken) {
+			// Entra ID gave no answer: nothing is known about the
+			// refresh token, so the command could not run.
+			a.errorf("token --refresh: %v", ts.red.Redact(rn.Err.Error()))
+			a.unreachableHint()
+			return nil, false
+		}
+		if rn.Err != nil && rn.Set != nil {
+			a.errorf("%v", rn.Err) // refreshed, but the file could not be written
+			return nil, false
+		}
+		info = rn.Info
+		if rn.Set != nil && f.env != "" {
+			a.hintf("the refreshed token was not saved: it came from $%s", f.env)
+		}
+	}
+	return info, true
 }
 
 // tokenReport diagnoses the token data and prints it (prose or JSON);
