@@ -25,7 +25,7 @@ const maxLogicLines = 40
 var longFuncs = map[string]int{
 	"cmdRegisterApp": 94,
 	"cmdInit":        94,
-	"cmdSheet":       86,
+	"cmdSheet":       114,
 	"demoServe":      73,
 	"cmdDemo":        71,
 	"cmdTUI":         69,
@@ -37,7 +37,6 @@ var longFuncs = map[string]int{
 	"cmdTenant":      49,
 	"serveExporter":  49,
 	"cmdServe":       48,
-	"writeSheetFile": 47,
 	"run":            42,
 }
 
