@@ -31,12 +31,12 @@ var longFuncs = map[string]int{
 	"cmdTUI":         69,
 	"cmdDevice":      62,
 	"cmdExplain":     59,
-	"cmdBatch":       57,
+	"cmdBatch":       63,
 	"cmdDiscover":    53,
 	"adminTokens":    52,
 	"cmdTenant":      49,
 	"serveExporter":  49,
-	"cmdServe":       48,
+	"cmdServe":       55,
 	"run":            42,
 }
 
