@@ -164,7 +164,7 @@ func (a *app) tenantConfig(f tenantFlags) (tenant.Config, report.AuthMethod, err
 // --save.
 func (a *app) adminTokens(ctx context.Context, f tenantFlags, cfg *tenant.Config) (int, bool) {
 	if f.adminTokens != "" {
-		ex, gr, err := loadAdminTokens(f.adminTokens)
+		ex, gr, err := a.loadAdminTokens(f.adminTokens)
 		if err != nil {
 			a.errorf("tenant: %v", err)
 			a.hintf("save admin tokens with: mfpcheck tenant --profile FILE --save %s", f.adminTokens)
@@ -218,18 +218,35 @@ func (a *app) adminTokens(ctx context.Context, f tenantFlags, cfg *tenant.Config
 }
 
 // loadAdminTokens reads the access tokens of a --save folder.
-func loadAdminTokens(dir string) (exchange, graph string, err error) {
+func (a *app) loadAdminTokens(dir string) (exchange, graph string, err error) {
 	for _, t := range []struct {
 		file string
 		into *string
 	}{{exchangeTokenFile, &exchange}, {graphTokenFile, &graph}} {
-		s, err := token.Load(filepath.Join(dir, t.file))
+		s, err := a.loadAdminToken(filepath.Join(dir, t.file))
 		if err != nil {
 			return "", "", err
 		}
 		*t.into = s.Access
 	}
 	return exchange, graph, nil
+}
+
+// loadAdminToken reads one admin token file and registers its tokens
+// (access and refresh) as the run's secrets, so that no error, hint or
+// report prints them, whatever a token endpoint or tenant echoes.
+func (a *app) loadAdminToken(path string) (*token.Set, error) {
+	s, err := token.Load(path)
+	a.registerSet(s)
+	return s, err
+}
+
+// registerSet registers a token set's tokens as the run's secrets.
+func (a *app) registerSet(s *token.Set) {
+	if s != nil {
+		a.secrets().Add(s.Access)
+		a.secrets().Add(s.Refresh)
+	}
 }
 
 // writeAdminTokens writes admin token files (the demo's kit).
@@ -251,7 +268,7 @@ func (a *app) tenantCheck(p *profile.Profile, user, dir, exchangeURL, graphURL s
 	if p == nil || p.OAuth.Tenant == "" {
 		return nil, errors.New("no tenant: the profile's oauth.tenant")
 	}
-	ex, gr, err := loadAdminTokens(dir)
+	ex, gr, err := a.loadAdminTokens(dir)
 	if err != nil {
 		return nil, err
 	}

@@ -40,6 +40,10 @@ type fleetTenant struct {
 	f      fleetTenantFlags
 	shared *tenant.Shared
 	now    func() time.Time
+	// load reads an admin token file and registers its tokens as the
+	// run's secrets (app.loadAdminToken); secret registers a refreshed set.
+	load   func(path string) (*token.Set, error)
+	secret func(*token.Set)
 
 	mu   sync.Mutex
 	sets map[string]*token.Set // file name → its set
@@ -69,7 +73,8 @@ func (a *app) fleetTenant(ctx context.Context, f fleetTenantFlags, ttl time.Dura
 	if f.adminTokens == "" {
 		return nil, errors.New("--tenant-check needs the admin tokens: give --admin-tokens DIR")
 	}
-	ft := &fleetTenant{f: f, shared: &tenant.Shared{TTL: ttl, Now: a.now}, now: a.now, sets: map[string]*token.Set{}}
+	ft := &fleetTenant{f: f, shared: &tenant.Shared{TTL: ttl, Now: a.now}, now: a.now, sets: map[string]*token.Set{},
+		load: a.loadAdminToken, secret: a.registerSet}
 	if _, _, err := ft.tokens(ctx); err != nil {
 		return nil, err
 	}
@@ -89,7 +94,7 @@ func (ft *fleetTenant) tokens(ctx context.Context) (exchange, graph string, err 
 		if s == nil || expiring(s) {
 			// Read again: another mfpcheck may have refreshed it.
 			path := filepath.Join(ft.f.adminTokens, file)
-			if s, err = token.Load(path); err != nil {
+			if s, err = ft.load(path); err != nil {
 				return "", "", err
 			}
 			if expiring(s) {
@@ -102,7 +107,9 @@ func (ft *fleetTenant) tokens(ctx context.Context) (exchange, graph string, err 
 				}
 				c := adminClient[file]
 				ep := token.Endpoint{Authority: ft.f.authority, Tenant: tenantName, ClientID: c.client, Scopes: c.scopes}
-				if s, err = token.Refresh(ctx, ep, s, ft.now()); err != nil {
+				s, err = token.Refresh(ctx, ep, s, ft.now())
+				ft.secret(s)
+				if err != nil {
 					return "", "", fmt.Errorf("refresh the admin token in %s: %w", path, err)
 				}
 			}

@@ -408,3 +408,78 @@ func TestNoAdminTokenInAnyOutput(t *testing.T) {
 	scan.add("serve log", serveLog.String())
 	scan.check(t)
 }
+
+// TestNoAdminRefreshTokenInAnyOutput: batch, serve and tui --tenant-check
+// with expired admin tokens refresh them at start; a token endpoint whose
+// refusal quotes the refresh token it was sent (raw and URL-encoded) gets
+// none of it (nor the access tokens, in any encoding) printed, the run
+// ends with exit 3, and the admin token files are left as they were.
+func TestNoAdminRefreshTokenInAnyOutput(t *testing.T) {
+	dir := t.TempDir()
+	admin := t.TempDir()
+	secrets := map[string]string{
+		"exchange admin token": tenantsim.ExchangeToken, "graph admin token": tenantsim.GraphToken,
+		"exchange admin refresh token": "0.AXchangeRefresh-Admin_Secret.4711abcdefghij",
+		"graph admin refresh token":    "0.AGraphRefresh-Admin_Secret.0815klmnopqrst",
+	}
+	files := map[string][2]string{
+		exchangeTokenFile: {tenantsim.ExchangeToken, secrets["exchange admin refresh token"]},
+		graphTokenFile:    {tenantsim.GraphToken, secrets["graph admin refresh token"]},
+	}
+	before := map[string][]byte{}
+	for file, tok := range files {
+		p := filepath.Join(admin, file)
+		if err := token.Save(p, &token.Set{Access: tok[0], Refresh: tok[1], Expiry: time.Now().Add(-time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		before[p], _ = os.ReadFile(p)
+	}
+	scan := &secretScan{secrets: map[string]string{}, outputs: map[string]string{}}
+	for name, s := range secrets {
+		scan.secrets[name] = s
+		scan.secrets[name+" URL-encoded"] = url.QueryEscape(s)
+		for i, f := range redact.Base64Forms(s) {
+			scan.secrets[fmt.Sprintf("%s base64 form %d", name, i)] = f
+		}
+	}
+	echo := hostile.EchoTokenEndpoint()
+	defer echo.Close()
+	sim, err := exosim.Start(context.Background(), exosim.Options{Scenario: "ok", Dir: filepath.Join(dir, "sim")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim.Close()
+	profile, err := sim.WriteKit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fleet := filepath.Join(dir, "fleet.yaml")
+	if err := os.WriteFile(fleet, []byte("devices:\n  - profile: "+profile+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ends := []string{"--tenant-check", "--admin-tokens", admin, "--authority", echo.URL, "--tenant", "contoso.onmicrosoft.com"}
+	for _, c := range []struct {
+		where string
+		args  []string
+	}{
+		{"batch text", []string{"batch", fleet, "--ca", sim.CAFile()}},
+		{"batch json", []string{"batch", fleet, "--ca", sim.CAFile(), "--format", "json"}},
+		{"serve", []string{"serve", "--fleet", fleet, "--ca", sim.CAFile(), "--listen", "127.0.0.1:0"}},
+		{"tui", []string{"tui", "--fleet", fleet}},
+	} {
+		a := newTestApp(nil)
+		if code := a.runCLI(t, append(c.args, ends...)...); code != ExitError {
+			t.Errorf("%s: exit %d, want %d\n%s", c.where, code, ExitError, a.err.String())
+		}
+		if !strings.Contains(a.err.String(), "AADSTS70000") {
+			t.Errorf("%s: the token endpoint's refusal is not reported:\n%s", c.where, a.err.String())
+		}
+		scan.add(c.where, a.out.String()+a.err.String())
+	}
+	for p, b := range before {
+		if after, _ := os.ReadFile(p); !bytes.Equal(after, b) {
+			t.Errorf("a refused refresh changed %s", p)
+		}
+	}
+	scan.check(t)
+}
