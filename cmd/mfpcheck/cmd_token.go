@@ -85,7 +85,8 @@ func (a *app) tokenSetup(f tokenFlags) (*tokenSetup, error) {
 		ts.want.User = p.SMTP.User
 		ts.want.Tenant = p.OAuth.Tenant
 		ts.want.NeedPOP = p.POP3 != nil && p.Email.AuthMethod == "oauth2"
-		ts.ep = token.Endpoint{Authority: p.OAuth.Authority, Tenant: p.OAuth.Tenant, ClientID: p.OAuth.ClientID}
+		ts.ep = token.Endpoint{Authority: p.OAuth.Authority, Tenant: p.OAuth.Tenant, ClientID: p.OAuth.ClientID,
+			Scopes: token.DefaultScopes(ts.want.NeedPOP)}
 	}
 	if f.user != "" {
 		ts.want.User = f.user

@@ -347,7 +347,15 @@ func classify(status int, body []byte) *readError {
 	switch {
 	case strings.Contains(low, "premium license") || strings.Contains(low, "b2c") && strings.Contains(low, "license"):
 		return &readError{StatusUnlicensed, "needs Microsoft Entra ID P1 or P2: " + msg}
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+	case status == http.StatusUnauthorized:
+		// The token itself was not taken (expired, revoked, for another
+		// service): no role is missing, so this is not "forbidden".
+		d := "HTTP 401: the admin sign-in was not accepted (expired, revoked or for another service); sign in again with mfpcheck tenant"
+		if msg != "" {
+			d += " (" + msg + ")"
+		}
+		return &readError{StatusUnavailable, d}
+	case status == http.StatusForbidden:
 		d := fmt.Sprintf("HTTP %d", status)
 		if msg != "" {
 			d += ": " + msg

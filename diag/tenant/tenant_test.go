@@ -134,6 +134,30 @@ func TestReadFailuresSayWhatIsMissing(t *testing.T) {
 	}
 }
 
+// A token the endpoint does not take (HTTP 401: expired, revoked, for
+// another service) is a sign-in to repeat, never a missing role.
+func TestRefusedTokenIsNotAMissingRole(t *testing.T) {
+	sim := tenantsim.New(tenantsim.ForScenario("ok", "", user, "contoso.onmicrosoft.com", time.Now()))
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	info := Read(context.Background(), Config{Tenant: "contoso.onmicrosoft.com", User: user,
+		ExchangeToken: "expired-exchange-token", GraphToken: "expired-graph-token", Exchange: srv.URL, Graph: srv.URL})
+	if len(info.Reads) == 0 {
+		t.Fatal("no reads recorded")
+	}
+	for _, r := range info.Reads {
+		if r.Status == StatusForbidden || strings.Contains(r.Detail, "needs ") {
+			t.Errorf("%s: %s %q, want a sign-in to repeat, not a missing role", r.What, r.Status, r.Detail)
+		}
+		if r.Status != StatusUnavailable || !strings.Contains(r.Detail, "sign in again") {
+			t.Errorf("%s: %s %q", r.What, r.Status, r.Detail)
+		}
+	}
+	if info.SMTPAuth.Effective != "unknown" {
+		t.Errorf("smtp_auth %+v, want unknown", info.SMTPAuth)
+	}
+}
+
 func TestNoTokensReadsNothing(t *testing.T) {
 	info := Read(context.Background(), Config{Tenant: "t", User: user, Exchange: "http://127.0.0.1:1", Graph: "http://127.0.0.1:1"})
 	if info.SMTPAuth.Effective != "unknown" || len(info.Reads) == 0 {
@@ -210,6 +234,7 @@ func FuzzParsers(f *testing.F) {
 		}
 		parseAppUsage(data, user)
 		classify(403, data)
+		classify(401, data)
 		errorMessage(data)
 	})
 }

@@ -254,59 +254,42 @@ var ErrNoRefreshToken = errors.New("no refresh token to refresh with")
 // LastUsed = now. When s came from a file, the new set is saved over it
 // (atomically, 0600) before Refresh returns; a failed save is returned with
 // the new set. Errors are *EntraError when Entra answered.
+//
+// The request names its scopes (refreshScopes): Microsoft's v2.0 token
+// endpoint documents scope as required on a refresh, and without it the
+// new token need not be for Exchange Online. golang.org/x/oauth2's token
+// source sends no scope on a refresh (golang/oauth2#540), so the form is
+// posted here, the same way as the device-code grant's.
 func Refresh(ctx context.Context, e Endpoint, s *Set, now time.Time) (*Set, error) {
 	if s == nil || s.Refresh == "" {
 		return nil, ErrNoRefreshToken
 	}
-	ctx, cancel := context.WithTimeout(ctx, RequestTimeout)
-	defer cancel()
-	ctx = context.WithValue(ctx, oauth2.HTTPClient, e.client())
-	// An empty access token makes the source refresh at once.
-	ts := e.Config().TokenSource(ctx, &oauth2.Token{RefreshToken: s.Refresh})
-	tok, err := ts.Token()
+	tokenURL := e.Config().Endpoint.TokenURL
+	form := url.Values{
+		"grant_type":    {"refresh_token"},
+		"client_id":     {e.ClientID},
+		"refresh_token": {s.Refresh},
+		"scope":         {strings.Join(refreshScopes(e, s), " ")},
+	}
+	status, body, err := post(ctx, e.client(), tokenURL, form)
 	if err != nil {
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) {
-			status := 0
-			if re.Response != nil {
-				status = re.Response.StatusCode
-			}
-			return nil, answerError("refresh", status, re.Body)
-		}
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("refresh at %s: %w", e.Config().Endpoint.TokenURL, ctx.Err())
+			return nil, fmt.Errorf("refresh at %s: %w", tokenURL, ctx.Err())
 		}
-		return nil, fmt.Errorf("refresh: %w", scrub(err))
+		return nil, fmt.Errorf("refresh at %s: %w", tokenURL, scrub(err))
 	}
-	ns := &Set{
-		Access:   tok.AccessToken,
-		Refresh:  tok.RefreshToken,
-		Format:   FormatOAuth2JSON,
-		Source:   s.Source,
-		Mode:     0o600,
-		LastUsed: now.UTC(),
-		fromFile: s.fromFile,
-		modTime:  now,
+	if status != http.StatusOK {
+		return nil, answerError("refresh", status, body)
 	}
+	tok, err := parseTokenAnswer(body, now)
+	if err != nil {
+		// Nothing is kept from a malformed answer: the old file stays.
+		return nil, fmt.Errorf("refresh at %s: %w", tokenURL, err)
+	}
+	ns := tok
+	ns.Source, ns.Mode, ns.fromFile = s.Source, 0o600, s.fromFile
 	if ns.Refresh == "" {
 		ns.Refresh = s.Refresh
-	}
-	if err := Validate(ns); err != nil {
-		// Nothing is kept from a malformed answer: the old file stays.
-		return nil, fmt.Errorf("refresh at %s: %w", e.Config().Endpoint.TokenURL, err)
-	}
-	if sc, ok := tok.Extra("scope").(string); ok {
-		ns.Scope = sc
-	}
-	if tok.ExpiresIn > 0 {
-		ns.Expiry = now.Add(time.Duration(tok.ExpiresIn) * time.Second).UTC()
-	} else if !tok.Expiry.IsZero() {
-		ns.Expiry = tok.Expiry.UTC()
-	}
-	if looksLikeJWT(ns.Access) {
-		if c, err := DecodeClaims(ns.Access); err == nil && c.Exp > 0 {
-			ns.Expiry = unixTime(c.Exp)
-		}
 	}
 	if s.fromFile {
 		if err := Save(s.Source, ns); err != nil {
@@ -316,8 +299,8 @@ func Refresh(ctx context.Context, e Endpoint, s *Set, now time.Time) (*Set, erro
 	return ns, nil
 }
 
-// scrub removes anything after a newline from a transport error: oauth2's
-// messages may append a response body.
+// scrub removes anything after a newline from a transport error, which
+// may carry part of an answer's body.
 func scrub(err error) error {
 	msg := err.Error()
 	if i := strings.IndexAny(msg, "\r\n"); i >= 0 {
@@ -533,4 +516,33 @@ func parseTokenAnswer(body []byte, now time.Time) (*Set, error) {
 		}
 	}
 	return s, nil
+}
+
+// oidcScopes are the OpenID Connect scopes, which name no resource.
+var oidcScopes = map[string]bool{"openid": true, "profile": true, "email": true, ScopeOfflineAccess: true}
+
+// refreshScopes are the scopes a refresh asks for: the endpoint's, else
+// the ones the token file records as granted, else SMTP.Send; always with
+// offline_access, so a new refresh token comes back.
+func refreshScopes(e Endpoint, s *Set) []string {
+	scopes := e.Scopes
+	if len(scopes) == 0 {
+		// A file may record Exchange's permissions by their short names
+		// (SMTP.Send); sent bare, Entra would read them as Graph's.
+		for _, sc := range strings.Fields(s.Scope) {
+			if !strings.Contains(sc, "/") && !oidcScopes[sc] {
+				sc = OutlookResource + "/" + sc
+			}
+			scopes = append(scopes, sc)
+		}
+	}
+	if len(scopes) == 0 {
+		scopes = []string{ScopeSMTPSend}
+	}
+	for _, sc := range scopes {
+		if sc == ScopeOfflineAccess {
+			return scopes
+		}
+	}
+	return append(scopes[:len(scopes):len(scopes)], ScopeOfflineAccess)
 }

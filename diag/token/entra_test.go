@@ -161,9 +161,38 @@ func TestRefreshRotates(t *testing.T) {
 	if len(r) != 1 || r[0].GrantType != "refresh_token" || r[0].ClientID != e.ClientID || r[0].HasSecret {
 		t.Errorf("requests %+v", r)
 	}
+	// Entra's v2.0 endpoint needs the scopes on a refresh; without them the
+	// new token need not be for Exchange Online.
+	if want := refreshScopes(e, s); len(r) == 1 && (!slices.Equal(r[0].Scopes, want) || !slices.Contains(want, ScopeOfflineAccess)) {
+		t.Errorf("refresh asked for %v, want %v", r[0].Scopes, want)
+	}
 	// The old refresh token still works (Entra does not revoke on use).
 	if _, err := Refresh(context.Background(), e, &Set{Refresh: old, Source: "env:X"}, now); err != nil {
 		t.Errorf("old refresh token: %v", err)
+	}
+}
+
+func TestRefreshScopes(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		endpoint  []string
+		fileScope string
+		want      []string
+	}{
+		{"the endpoint's", DefaultScopes(true), "x", DefaultScopes(true)},
+		{"offline_access added", []string{ScopeSMTPSend}, "", []string{ScopeSMTPSend, ScopeOfflineAccess}},
+		{"from the file, short names made Exchange's", nil, "SMTP.Send POP.AccessAsUser.All",
+			[]string{ScopeSMTPSend, ScopePOP, ScopeOfflineAccess}},
+		{"from the file, full names kept", nil, ScopeSMTPSend + " offline_access", []string{ScopeSMTPSend, ScopeOfflineAccess}},
+		{"nothing known: SMTP.Send", nil, "", []string{ScopeSMTPSend, ScopeOfflineAccess}},
+	} {
+		e := Endpoint{Scopes: c.endpoint}
+		if got := refreshScopes(e, &Set{Scope: c.fileScope}); !slices.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+		if len(c.endpoint) > 0 && !slices.Equal(e.Scopes, c.endpoint) {
+			t.Errorf("%s: the endpoint's scopes changed to %v", c.name, e.Scopes)
+		}
 	}
 }
 
