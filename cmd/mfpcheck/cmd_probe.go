@@ -37,6 +37,7 @@ type probeFlags struct {
 	exchangeURL string
 	graphURL    string
 	print       printFlags
+	noDevice    bool
 }
 
 func (f *probeFlags) register(fs *flag.FlagSet) {
@@ -75,6 +76,7 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.adminTokens, "admin-tokens", "", "with --tenant-check: folder of saved admin tokens (mfpcheck tenant --save DIR)")
 	fs.StringVar(&f.exchangeURL, "exchange-url", "", "with --tenant-check: Exchange Online endpoint (default "+tenant.DefaultExchange+")")
 	fs.StringVar(&f.graphURL, "graph-url", "", "with --tenant-check: Microsoft Graph endpoint (default "+tenant.DefaultGraph+")")
+	fs.BoolVar(&f.noDevice, "no-device-read", false, "do not ask the device (the profile's device.address) for its model and firmware over IPP/SNMP")
 	fs.BoolVar(&f.nagios, "nagios", false, "print Nagios/Icinga/Checkmk plugin output (status line with perfdata); exit codes as always")
 }
 
@@ -199,7 +201,7 @@ func (a *app) probeConfig(f probeFlags, pos []string) (check.Config, error) {
 		ProfileFile: f.profile, Args: pos, Overrides: f.Overrides,
 		Getenv: a.getenv, Redactor: a.secrets(),
 		Lang: a.lang(f.lang), ToolVersion: version, Now: a.now,
-		Network: f.sheet != "",
+		Network: f.sheet != "", NoDeviceRead: f.noDevice,
 	}
 	if f.askPassword {
 		o.AskPassword = a.promptPassword

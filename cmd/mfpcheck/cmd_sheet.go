@@ -40,6 +40,8 @@ type sheetFlags struct {
 	caFile  string
 	timeout time.Duration
 	print   printFlags
+	// noDevice: --no-device-read.
+	noDevice bool
 }
 
 // cmdSheet runs "mfpcheck sheet": it prints the PDF status sheet of a saved
@@ -56,6 +58,7 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 	fset.StringVar(&f.fixed, "fixed-time", "", "print this RFC 3339 time as the sheet's date (reproducible output)")
 	fset.BoolVar(&f.force, "force", false, "overwrite the output file if it exists")
 	fset.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "bound for each step: the check (--profile), printing (--print), a named pipe's reader (-o)")
+	fset.BoolVar(&f.noDevice, "no-device-read", false, "with --profile: do not ask the device (device.address) for its model and firmware over IPP/SNMP")
 	f.print.register(fset)
 	pos, code, ok := a.parseArgs(fset, args)
 	if !ok {
@@ -138,6 +141,9 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 			cfg.Probe.Roots, cfg.Probe.RootsName = pool, f.caFile
 		}
 		cfg.Network = true
+		if f.noDevice {
+			cfg.DeviceRead = nil
+		}
 		cfg.Lang = opts.Lang
 		cfg.ToolVersion = version
 		cfg.Now = a.now

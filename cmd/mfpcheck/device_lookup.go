@@ -11,7 +11,7 @@ import (
 
 // envCommunity holds the SNMP read community when --community is not
 // given, so it need not appear in the process list.
-const envCommunity = "MFPCHECK_SNMP_COMMUNITY"
+const envCommunity = device.EnvCommunity
 
 // lookupFlags are the options of "device" and "init --from-device" that say
 // how to reach the device: IPP's certificate checks, SNMP's port and

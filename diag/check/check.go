@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mfpcheck/mfpcheck/diag/device"
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
 	"github.com/mfpcheck/mfpcheck/diag/netinfo"
 	"github.com/mfpcheck/mfpcheck/diag/probe"
@@ -58,6 +59,10 @@ type Config struct {
 	// TenantCheck, when set, reads what the tenant decides for the
 	// mailbox (with an administrator's tokens) beside the probes.
 	TenantCheck *tenant.Config
+	// DeviceRead, when set, reads what the device says about itself
+	// beside the probes, within one phase budget (FromProfile sets it
+	// when the profile gives the device's address).
+	DeviceRead  *DeviceRead
 	Lang        string
 	ToolVersion string
 	Now         func() time.Time
@@ -102,6 +107,11 @@ func FromProfile(p *profile.Profile, getenv func(string) string) Config {
 		Authority: p.OAuth.Authority,
 		Tenant:    p.OAuth.Tenant,
 		ClientID:  p.OAuth.ClientID,
+	}
+	if getenv != nil {
+		cfg.DeviceRead = deviceReadFor(p.Device.Address, getenv(device.EnvCommunity))
+	} else {
+		cfg.DeviceRead = deviceReadFor(p.Device.Address, "")
 	}
 	if p.Email.AuthMethod == "basic" && p.SMTP.PasswordEnv != "" && getenv != nil {
 		cfg.Probe.Password = getenv(p.SMTP.PasswordEnv)
@@ -198,6 +208,17 @@ func Run(ctx context.Context, cfg Config) *report.Report {
 			tinfo = tenant.Read(ctx, *cfg.TenantCheck)
 		}()
 	}
+	var ident *report.DeviceIdentity
+	if cfg.DeviceRead != nil && setErr == nil {
+		if c := cfg.DeviceRead.Community; c != "" && c != device.DefaultCommunity {
+			red.Add(c)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ident = readDevice(ctx, *cfg.DeviceRead, phaseTimeout(cfg))
+		}()
+	}
 	if cfg.Network {
 		wg.Add(1)
 		go func() {
@@ -225,6 +246,7 @@ func Run(ctx context.Context, cfg Config) *report.Report {
 	r.Token = info
 	r.Network = network
 	r.Tenant = tinfo
+	r.DeviceIdentity = ident
 	r.Transcript = tr.Lines()
 	r.Tool = report.Tool{Name: "mfpcheck", Version: cfg.ToolVersion}
 	r.Lang = cfg.Lang

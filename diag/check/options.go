@@ -38,6 +38,9 @@ type Options struct {
 	Now         func() time.Time
 	// Network collects this host's network facts (for the status sheet).
 	Network bool
+	// NoDeviceRead leaves the device's own identity unread
+	// (--no-device-read), even when the profile gives its address.
+	NoDeviceRead bool
 }
 
 // Overrides are the settings given beside (or instead of) a profile. A
@@ -104,6 +107,9 @@ func (o Options) Config() (Config, error) {
 		cfg.Authority = o.Authority
 	}
 	cfg.Lang, cfg.ToolVersion, cfg.Now, cfg.Network = o.Lang, o.ToolVersion, o.Now, o.Network
+	if o.NoDeviceRead {
+		cfg.DeviceRead = nil
+	}
 	return cfg, nil
 }
 

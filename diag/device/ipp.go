@@ -28,6 +28,7 @@ import (
 	"github.com/OpenPrinting/goipp"
 
 	"github.com/mfpcheck/mfpcheck/diag/redact"
+	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // DefaultPort is IPP's registered port (RFC 8011, section 4.4.1 of RFC 8010).
@@ -42,43 +43,10 @@ const DefaultTimeout = 10 * time.Second
 // Get-Printer-Attributes responses are a few KiB to some 100 KiB.
 const MaxResponse = 4 << 20
 
-// Identity is what a printer says about itself: plain data, sanitized.
-type Identity struct {
-	// Source is the protocol that answered: SourceIPP or SourceSNMP.
-	Source string `json:"source"`
-	// IPPClosed, when SNMP answered, is why IPP did not.
-	IPPClosed    string `json:"ipp_closed,omitempty"`
-	URI          string `json:"uri"`
-	MakeAndModel string `json:"make_and_model,omitempty"`
-	Firmware     string `json:"firmware,omitempty"`
-	// ModelFrom and FirmwareFrom name the attribute or MIB object each
-	// came from (printer-make-and-model, hrDeviceDescr, ...).
-	ModelFrom    string `json:"model_from,omitempty"`
-	FirmwareFrom string `json:"firmware_from,omitempty"`
-	// Name, Serial, Description and ObjectID come from SNMP only:
-	// prtGeneralPrinterName (else sysName), prtGeneralSerialNumber,
-	// sysDescr, sysObjectID.
-	Name            string   `json:"name,omitempty"`
-	Serial          string   `json:"serial,omitempty"`
-	Description     string   `json:"description,omitempty"`
-	ObjectID        string   `json:"object_id,omitempty"`
-	UUID            string   `json:"uuid,omitempty"`
-	State           string   `json:"state,omitempty"`
-	StateReasons    []string `json:"state_reasons,omitempty"`
-	MoreInfo        string   `json:"more_info,omitempty"`
-	DocumentFormats []string `json:"document_formats,omitempty"`
-}
-
-// Supports says whether the printer lists the MIME type among its
-// document-format-supported values.
-func (id *Identity) Supports(mime string) bool {
-	for _, f := range id.DocumentFormats {
-		if strings.EqualFold(f, mime) {
-			return true
-		}
-	}
-	return false
-}
+// Identity is what a printer says about itself. Its one home is the
+// report (report.DeviceIdentity), where a check records it beside the
+// probes.
+type Identity = report.DeviceIdentity
 
 // Job is a printer's answer to Print-Job.
 type Job struct {

@@ -50,6 +50,11 @@ const DefaultSNMPPort = 161
 // DefaultCommunity is the read community printers ship with.
 const DefaultCommunity = "public"
 
+// EnvCommunity names the environment variable that holds the SNMP read
+// community when no option gives it, so it need not appear in the
+// process list.
+const EnvCommunity = "MFPCHECK_SNMP_COMMUNITY"
+
 // DefaultSNMPTimeout bounds one SNMP request when the caller gives none:
 // a printer answers a handful of OIDs in milliseconds; 2 s leaves room for
 // one that wakes from sleep.

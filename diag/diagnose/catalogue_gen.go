@@ -6,7 +6,7 @@ package diagnose
 import "github.com/mfpcheck/mfpcheck/diag/report"
 
 // compiledHash is yamlHash of the YAML this file was made from.
-const compiledHash = "edbc573bb333d7d7"
+const compiledHash = "5bc738c44fc380b7"
 
 var compiledEntries = []compiledEntry{
 	{
@@ -2552,6 +2552,7 @@ var compiledEntries = []compiledEntry{
 			},
 			Sources: []string{
 				"RFC 8011 5.4.39 printer-make-and-model",
+				"RFC 2790 hrDeviceDescr",
 				"tenant-monitoring-devices.md 8.3",
 			},
 			Alternatives: []string{
@@ -2605,6 +2606,7 @@ var compiledEntries = []compiledEntry{
 			},
 			Sources: []string{
 				"PWG 5100.13 printer-firmware-string-version",
+				"RFC 6933 entPhysicalFirmwareRev",
 				"tenant-monitoring-devices.md 8.3",
 			},
 			Alternatives: []string{
@@ -2643,6 +2645,56 @@ var compiledEntries = []compiledEntry{
 					Steps: []stepSpec{
 						{Text: "Comparer la version du micrologiciel sur la page web de l'appareil (informations sur l'appareil ou mise à jour du micrologiciel) avec la liste du fabricant des versions qui prennent en charge OAuth 2.0 avec Exchange Online ; mettre à jour s'il est plus ancien.", Where: "device"},
 						{Text: "Inscrire le micrologiciel annoncé par l'imprimante dans device.firmware du profil et relancer la vérification.", Where: "other"},
+					},
+				},
+			},
+		},
+	},
+	{
+		Entry: &entry{
+			ID:       "device.identity.unread",
+			Severity: report.Severity("info"),
+			Side:     "device",
+			Where: []string{
+				"device",
+			},
+			Sources: []string{
+				"RFC 8011 4.2.5 Get-Printer-Attributes",
+				"RFC 2790 hrDeviceDescr",
+			},
+			file: "catalogue/devicecheck.yaml",
+		},
+		Text: []compiledText{
+			{
+				Lang: "de",
+				Text: &langText{
+					Title: "Die Identität des Geräts konnte nicht gelesen werden",
+					Cause: "mfpcheck hat das Gerät unter {uri} nach Hersteller, Modell und Firmware gefragt (IPP, dann SNMP), und es hat nicht geantwortet. Das betrifft die Mail-Prüfung nicht; nur Modell und Firmware aus dem Profil konnten nicht bestätigt werden. Meist sind IPP und SNMP am Gerät ausgeschaltet, die Adresse im Profil ist nicht die des Geräts, oder eine Firewall zwischen diesem Computer und dem Gerät sperrt sie.",
+					Steps: []stepSpec{
+						{Text: "Am Bedienfeld des Geräts (Netzwerkeinstellungen) prüfen, dass {uri} seine Adresse ist und IPP (Port 631) oder SNMP eingeschaltet ist.", Where: "device"},
+						{Text: "Um das Gerät aus der Prüfung herauszulassen, sie mit --no-device-read starten.", Where: "other"},
+					},
+				},
+			},
+			{
+				Lang: "en",
+				Text: &langText{
+					Title: "Could not read the device's identity",
+					Cause: "mfpcheck asked the device at {uri} for its make, model and firmware (IPP, then SNMP), and it did not answer. This does not affect the mail check; it only means the model and firmware in the profile could not be confirmed. Usually IPP and SNMP are turned off on the device, the address in the profile is not the device's, or a firewall between this computer and the device blocks them.",
+					Steps: []stepSpec{
+						{Text: "Check on the device's panel (network settings) that {uri} is its address, and that IPP (port 631) or SNMP is turned on.", Where: "device"},
+						{Text: "To leave the device out of the check, run it with --no-device-read.", Where: "other"},
+					},
+				},
+			},
+			{
+				Lang: "fr",
+				Text: &langText{
+					Title: "Impossible de lire l'identité de l'appareil",
+					Cause: "mfpcheck a demandé à l'appareil à {uri} sa marque, son modèle et son micrologiciel (IPP, puis SNMP), et il n'a pas répondu. Cela ne touche pas la vérification du courrier ; seuls le modèle et le micrologiciel du profil n'ont pas pu être confirmés. Le plus souvent, IPP et SNMP sont désactivés sur l'appareil, l'adresse du profil n'est pas la sienne, ou un pare-feu entre cet ordinateur et l'appareil les bloque.",
+					Steps: []stepSpec{
+						{Text: "Vérifier sur le panneau de l'appareil (paramètres réseau) que {uri} est bien son adresse et qu'IPP (port 631) ou SNMP est activé.", Where: "device"},
+						{Text: "Pour laisser l'appareil hors de la vérification, la lancer avec --no-device-read.", Where: "other"},
 					},
 				},
 			},

@@ -71,6 +71,7 @@ func diagnose(r *report.Report, p *profile.Profile, opts Options, now time.Time,
 	hits, tokenHits = resolveAuthRejected(c, hits, tokenHits)
 	hits = mergeHits(append(hits, tokenHits...))
 	hits = absorbTenant(append(hits, tenantHits(r)...))
+	hits = append(hits, identityHits(r)...)
 	hits = absorb(hits)
 
 	findings := make([]report.Finding, 0, len(hits))

@@ -182,6 +182,9 @@ type Report struct {
 	// Tenant is what the tenant decides (read with an admin's sign-in),
 	// when the check was asked to read it (--tenant-check).
 	Tenant *TenantInfo `json:"tenant,omitempty"`
+	// DeviceIdentity is what the device said about itself when the
+	// profile gives its address (nil when it was not asked).
+	DeviceIdentity *DeviceIdentity `json:"device_identity,omitempty"`
 
 	// Transcript is every line sent and received, secrets replaced at the
 	// source.
