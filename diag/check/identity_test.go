@@ -46,4 +46,3 @@ func TestDeviceReadFor(t *testing.T) {
 		t.Errorf("a fixture's documentation address is read: %+v, %v", cfg.DeviceRead, err)
 	}
 }
-
