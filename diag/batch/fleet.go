@@ -129,12 +129,35 @@ type readFunc func(path string) ([]byte, error)
 // checks its frame (defaults:, devices:); each entry is merged, validated
 // and released only when the run reads it.
 func yamlFleet(name string, data []byte, read readFunc) (*Fleet, error) {
+	return yamlFleetAs(name, data, read, true)
+}
+
+// yamlFleetAs is yamlFleet; blocks false parses the whole tree even when
+// the devices could be read item by item (for the test that both agree).
+func yamlFleetAs(name string, data []byte, read readFunc, blocks bool) (*Fleet, error) {
 	if len(data) > MaxFleetSize {
 		return nil, &profile.ProfileError{File: name, Msg: fmt.Sprintf("file is larger than %d bytes", MaxFleetSize)}
 	}
-	root, err := rootMapping(name, data, "fleet file is empty", "a fleet file is a mapping with defaults: and devices:")
-	if err != nil {
-		return nil, err
+	// The usual shape is read item by item from the text; the frame
+	// (defaults:, the keys) is parsed with the items' lines emptied.
+	// The text's split is only trusted when the frame and every item
+	// parse on their own (a flow mapping or a quoted value over several
+	// lines can defeat it); otherwise the whole tree is parsed, as it
+	// would have been.
+	seq, split := findBlockSeq(data)
+	split = split && blocks && seq.itemsParse(name, data)
+	const empty, notMapping = "fleet file is empty", "a fleet file is a mapping with defaults: and devices:"
+	var root *yaml.Node
+	var err error
+	if split {
+		if root, err = rootMapping(name, seq.skeleton(data), empty, notMapping); err != nil {
+			split = false
+		}
+	}
+	if !split {
+		if root, err = rootMapping(name, data, empty, notMapping); err != nil {
+			return nil, err
+		}
 	}
 	var defaults, devices *yaml.Node
 	seen := map[string]bool{}
@@ -165,6 +188,26 @@ func yamlFleet(name string, data []byte, read readFunc) (*Fleet, error) {
 	if devices == nil {
 		return nil, &profile.ProfileError{File: name, Line: root.Line, Field: "devices", Msg: "required key is missing"}
 	}
+	dir := filepath.Dir(name)
+	if split {
+		all := func(yield func(Device) bool) error {
+			i := 0
+			seq.each(data, func(text []byte, line int) bool {
+				entry, err := parseItem(name, text, line)
+				var d Device
+				if err != nil {
+					src := fmt.Sprintf("%s:%d", name, line)
+					d = Device{Name: src, Source: src, Err: err, invalid: true}
+				} else {
+					d = yamlEntry(name, dir, i, entry, defaults, read)
+				}
+				i++
+				return yield(d)
+			})
+			return nil
+		}
+		return &Fleet{Path: name, count: seq.items, all: all}, nil
+	}
 	if devices.Kind != yaml.SequenceNode {
 		return nil, &profile.ProfileError{File: name, Line: devices.Line, Field: "devices", Msg: "must be a list of devices"}
 	}
@@ -172,7 +215,6 @@ func yamlFleet(name string, data []byte, read readFunc) (*Fleet, error) {
 		return nil, &profile.ProfileError{File: name, Line: devices.Line, Field: "devices", Msg: "the list is empty"}
 	}
 
-	dir := filepath.Dir(name)
 	entries := devices.Content
 	all := func(yield func(Device) bool) error {
 		for i, entry := range entries {
