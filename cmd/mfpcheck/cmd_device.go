@@ -280,7 +280,7 @@ func (a *app) probePrint(out *sheetOutput, f probeFlags, cfg check.Config) (code
 	if !f.print.set() {
 		return ExitOK, true
 	}
-	if !out.set() {
+	if !out.Set() {
 		return a.usageError("probe", "--print and --print-to print the status sheet: add --sheet FILE"), false
 	}
 	address := ""

@@ -107,7 +107,7 @@ func (a *app) cmdProbe(ctx context.Context, args []string) int {
 		a.sheetError(err, "--force")
 		return ExitError
 	}
-	out.wait = f.Timeout
+	out.Wait = f.Timeout
 	if code, ok := a.probePrint(&out, f, cfg); !ok {
 		return code
 	}
@@ -138,8 +138,8 @@ func (a *app) report(ctx context.Context, r *report.Report, jsonOut, transcript 
 		a.errorf("write report: %v", err)
 		return ExitError
 	}
-	if out.set() {
-		path, pdf, err := out.write(ctx, r, sheetLang(r), a.now())
+	if out.Set() {
+		path, pdf, err := out.Write(ctx, r, sheetLang(r), a.now())
 		if err != nil {
 			a.sheetError(err, "--force")
 			return ExitError

@@ -4,14 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag/check"
@@ -96,7 +91,7 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 		a.sheetError(fmt.Errorf("sheet: %w", err), "--force")
 		return ExitError
 	}
-	out.wait = f.timeout
+	out.Wait = f.timeout
 
 	var r *report.Report
 	var p *profile.Profile
@@ -155,7 +150,7 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 	if when.IsZero() {
 		when = a.now()
 	}
-	path, pdf, err := out.write(ctx, r, opts, when)
+	path, pdf, err := out.Write(ctx, r, opts, when)
 	if err != nil {
 		a.sheetError(fmt.Errorf("sheet: %w", err), "--force")
 		return ExitError
@@ -170,54 +165,6 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 		code = worseExit(code, a.sendSheet(ctx, printer, r, pdf, opts.Lang, f.timeout))
 	}
 	return code
-}
-
-// defaultStreamWait bounds waiting for a named pipe's reader, and writing
-// into the pipe, when the command gives no --timeout (the TUI).
-const defaultStreamWait = 60 * time.Second
-
-// writeStream writes data into an existing named pipe or device. A pipe is
-// written when its reader is there: it waits for one, and for the reader to
-// take the data, until wait has passed or ctx ends (Ctrl-C), whichever is
-// first. A pipe nobody reads is an error, not a hang.
-func writeStream(ctx context.Context, path string, data []byte, wait time.Duration) error {
-	if wait <= 0 {
-		wait = defaultStreamWait
-	}
-	ctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
-	ended := func() error {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return fmt.Errorf("write %s: the named pipe's reader did not take the sheet within %s", path, wait)
-		}
-		return fmt.Errorf("write %s: interrupted", path)
-	}
-	// O_NONBLOCK: open fails with ENXIO while a pipe has no reader, instead
-	// of blocking where neither the deadline nor a signal can end it; the
-	// file is then written through Go's poller, which honours deadlines.
-	f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
-	for errors.Is(err, syscall.ENXIO) {
-		select {
-		case <-ctx.Done():
-			return ended()
-		case <-time.After(50 * time.Millisecond):
-		}
-		f, err = os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	stop := context.AfterFunc(ctx, func() { _ = f.SetWriteDeadline(time.Now()) })
-	_, err = f.Write(data)
-	stop()
-	if err != nil {
-		f.Close()
-		if ctx.Err() != nil {
-			return ended()
-		}
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return f.Close()
 }
 
 // readReport reads a report JSON file and checks its schema.
@@ -247,95 +194,4 @@ func readReport(path string) (*report.Report, error) {
 	// probe's (the sheet bounds its size itself).
 	redact.Scrub(&r, nil)
 	return &r, nil
-}
-
-// defaultSheetName is mfpcheck-sheet-<device-or-host>-<date>.pdf, with the
-// name reduced to characters safe in a file name on every system.
-func defaultSheetName(r *report.Report, when time.Time) string {
-	name := r.Target.Host
-	if r.Device != nil && r.Device.Name != "" {
-		name = r.Device.Name
-	}
-	var b strings.Builder
-	dash := false
-	for _, c := range strings.ToLower(name) {
-		ok := c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' ||
-			c == 'ä' || c == 'ö' || c == 'ü' || c == 'ß' || c == 'é' || c == 'è' || c == 'à' || c == 'ç'
-		if ok {
-			b.WriteRune(c)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	s := strings.Trim(b.String(), "-.")
-	if len(s) > 60 {
-		s = strings.TrimRight(redact.SafePrefix(s, 60), "-.")
-	}
-	if s == "" {
-		s = "device"
-	}
-	return "mfpcheck-sheet-" + s + "-" + when.Format("2006-01-02") + ".pdf"
-}
-
-// writeSheetFile renders r into path; see writeSheetBytes.
-func writeSheetFile(path string, r *report.Report, opts sheet.Options, force bool) error {
-	var buf bytes.Buffer
-	if err := sheet.Render(&buf, r, opts); err != nil {
-		return err
-	}
-	return writeSheetBytes(context.Background(), path, buf.Bytes(), force, 0)
-}
-
-// writeSheetBytes writes a rendered sheet into path atomically: a
-// temporary file in the same folder, renamed into place once complete, so a
-// reader never sees half a PDF. An existing file is kept unless force is set
-// (the error wraps fs.ErrExist). A named pipe or a device is written into
-// (writeStream, bounded by wait and ctx).
-func writeSheetBytes(ctx context.Context, path string, data []byte, force bool, wait time.Duration) error {
-	// A named pipe or a device (/dev/stdout) is written to, never replaced;
-	// a folder or a socket is refused. Only a regular file is replaced, and
-	// only with --force.
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		if fi.Mode()&(fs.ModeNamedPipe|fs.ModeCharDevice) == 0 {
-			return safefile.RegularOrMissing(path)
-		}
-		return writeStream(ctx, path, data, wait)
-	}
-	if !force {
-		if _, err := os.Lstat(path); err == nil {
-			return fmt.Errorf("%s already exists: %w", path, fs.ErrExist)
-		}
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename this fails harmlessly
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if !force {
-		// Link fails if path appeared meanwhile; rename would replace it.
-		if err := os.Link(tmp.Name(), path); err == nil {
-			return nil
-		} else if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s already exists: %w", path, fs.ErrExist)
-		}
-		// File systems without hard links fall back to rename.
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

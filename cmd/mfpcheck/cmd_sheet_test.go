@@ -119,20 +119,3 @@ func TestSheetFixedTimeIsReproducible(t *testing.T) {
 		t.Error("--paper letter did not give a Letter page")
 	}
 }
-
-func TestSheetDefaultName(t *testing.T) {
-	when := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	for _, c := range []struct {
-		r    *report.Report
-		want string
-	}{
-		{&report.Report{Device: &report.Device{Name: "Empfang 2. OG / Kopierraum"}}, "mfpcheck-sheet-empfang-2.-og-kopierraum-2026-03-02.pdf"},
-		{&report.Report{Target: report.Target{Host: "smtp.office365.com"}}, "mfpcheck-sheet-smtp.office365.com-2026-03-02.pdf"},
-		{&report.Report{Device: &report.Device{Name: "../../etc/passwd"}}, "mfpcheck-sheet-etc-passwd-2026-03-02.pdf"},
-		{&report.Report{}, "mfpcheck-sheet-device-2026-03-02.pdf"},
-	} {
-		if got := defaultSheetName(c.r, when); got != c.want {
-			t.Errorf("defaultSheetName = %q, want %q", got, c.want)
-		}
-	}
-}

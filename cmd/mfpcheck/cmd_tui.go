@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -277,7 +276,9 @@ func (a *app) tuiEngine() tui.Engine {
 			return diagnose.Localize(f, diagnose.Options{Lang: lang, Vendor: vendor})
 		},
 		Sheet: func(dir string, r *report.Report, lang string) (string, error) {
-			return writeSheetInto(dir, r, lang, a.now())
+			out := sheet.Output{Path: dir, Dir: true, Unique: true}
+			path, _, err := out.Write(context.Background(), r, sheet.Options{Lang: lang}, a.now())
+			return path, err
 		},
 		Print: a.tuiPrint,
 		Login: func(ctx context.Context, d tui.Device, show func(tui.DeviceCode)) error {
@@ -295,22 +296,6 @@ func (a *app) tuiEngine() tui.Engine {
 			return res.Devices, nil
 		},
 	}
-}
-
-// writeSheetInto writes r's sheet into dir under its default name; when a
-// sheet of that name exists (a second run the same day), it adds -2, -3 …
-func writeSheetInto(dir string, r *report.Report, lang string, now time.Time) (string, error) {
-	name := defaultSheetName(r, now)
-	base := strings.TrimSuffix(name, ".pdf")
-	for i := 1; i < 100; i++ {
-		path := filepath.Join(dir, name)
-		err := writeSheetFile(path, r, sheet.Options{Lang: lang}, false)
-		if !errors.Is(err, fs.ErrExist) {
-			return path, err
-		}
-		name = fmt.Sprintf("%s-%d.pdf", base, i+1)
-	}
-	return "", fmt.Errorf("write sheet: too many sheets named %s*.pdf in %s", base, dir)
 }
 
 // tuiLogin runs the device-code sign-in for a device's profile and saves
