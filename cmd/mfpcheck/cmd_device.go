@@ -112,7 +112,7 @@ func (a *app) printerClient(target, caFile string, insecure bool, timeout time.D
 		if caFile != "" {
 			pool, err := probe.LoadCAFile(caFile)
 			if err != nil {
-				return nil, err
+				return nil, &caFileError{err}
 			}
 			cfg.RootCAs = pool
 		}
@@ -120,6 +120,11 @@ func (a *app) printerClient(target, caFile string, insecure bool, timeout time.D
 	}
 	return c, nil
 }
+
+// caFileError is a CA file for an ipps:// printer that could not be read.
+type caFileError struct{ error }
+
+func (e *caFileError) Unwrap() error { return e.error }
 
 // writeIdentity prints the printer's identity as aligned label lines.
 func writeIdentity(a *app, lang string, id *device.Identity) {
@@ -203,6 +208,10 @@ func (a *app) printer(p printFlags, address string, timeout time.Duration) (*dev
 		target = address
 	}
 	c, err := a.printerClient(target, p.caFile, p.insecure, timeout)
+	var caErr *caFileError
+	if errors.As(err, &caErr) {
+		return nil, &check.HintError{Err: fmt.Errorf("--print-ca: %w", err), Hint: "give --print-ca a PEM file with the printer's CA certificate (a regular file)"}
+	}
 	if err != nil {
 		return nil, &check.HintError{Err: fmt.Errorf("print: %w", err), Hint: "give the printer as ipp://HOST[:PORT]/ipp/print, ipps://… or HOST[:PORT]"}
 	}

@@ -61,9 +61,14 @@ func (a *app) identify(ctx context.Context, cmd, target string, f lookupFlags) (
 			return nil, ExitError
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
+	lctx, cancel := context.WithTimeout(ctx, *f.timeout)
 	defer cancel()
-	id, err := device.Identify(ctx, c, snmp)
+	id, err := device.Identify(lctx, c, snmp)
+	if err != nil && ctx.Err() != nil {
+		// Ctrl-C or SIGTERM: nothing is known about the printer.
+		a.errorf("%s: interrupted: %v", cmd, err)
+		return nil, ExitError
+	}
 	if err != nil {
 		a.errorf("%s: %v", cmd, err)
 		a.hintf("is IPP (port 631) or SNMP turned on in the printer's network settings, and is %s its address?", target)

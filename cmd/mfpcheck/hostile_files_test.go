@@ -5,10 +5,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -63,10 +65,26 @@ func TestFilesThatAreNotFiles(t *testing.T) {
 	folder := filepath.Join(dir, "folder")
 	os.Mkdir(folder, 0o755)
 
-	for _, bad := range []struct{ path, want string }{
+	rep := sheetReport(t, dir, nil)
+	okFleet := filepath.Join(dir, "ok-fleet.yaml")
+	os.WriteFile(okFleet, []byte("devices:\n  - device: {name: a, vendor: epson}\n    email: {service: other, auth_method: none}\n    smtp: {server: 127.0.0.1, port: 1}\n"), 0o644)
+	for i, bad := range []struct{ path, want string }{
 		{fifo, "named pipe"}, {"/dev/zero", "device"}, {folder, "folder"}, {huge, "larger than"},
 	} {
+		// An --admin-tokens folder whose Exchange token file is the bad
+		// one: the error names that file.
+		admin := filepath.Join(dir, fmt.Sprintf("admin%d", i))
+		os.Mkdir(admin, 0o700)
+		adminFile := filepath.Join(admin, exchangeTokenFile)
+		if err := os.Symlink(bad.path, adminFile); err != nil {
+			t.Fatal(err)
+		}
 		for _, args := range [][]string{
+			{"sheet", "--from", rep, "-o", filepath.Join(dir, "p.pdf"), "--force", "--print", "ipps://127.0.0.1:1", "--print-ca", bad.path},
+			{"device", "ipps://127.0.0.1:1", "--ca", bad.path},
+			{"batch", okFleet, "--tenant-check", "--tenant", "contoso.onmicrosoft.com", "--admin-tokens", admin},
+			{"serve", "--fleet", okFleet, "--listen", "127.0.0.1:0", "--tenant-check", "--tenant", "contoso.onmicrosoft.com", "--admin-tokens", admin},
+			{"tenant", "--tenant", "contoso.onmicrosoft.com", "--user", "a@contoso.com", "--admin-tokens", admin},
 			{"token", "--token-file", bad.path},
 			{"probe", "--profile", bad.path},
 			{"probe", "127.0.0.1:1", "--ca", bad.path},
@@ -87,7 +105,11 @@ func TestFilesThatAreNotFiles(t *testing.T) {
 					t.Errorf("exit %d, want %d\n%s", code, ExitError, a.err.String())
 				}
 				stderr := a.err.String()
-				if !strings.Contains(stderr, "mfpcheck: error:") || !strings.Contains(stderr, bad.path) || !strings.Contains(stderr, bad.want) {
+				named := bad.path
+				if slices.Contains(args, admin) {
+					named = adminFile
+				}
+				if !strings.Contains(stderr, "mfpcheck: error:") || !strings.Contains(stderr, named) || !strings.Contains(stderr, bad.want) {
 					t.Errorf("stderr does not name the file and what it is (%q):\n%s", bad.want, stderr)
 				}
 				if grew := m1.TotalAlloc - m0.TotalAlloc; grew > 64<<20 {

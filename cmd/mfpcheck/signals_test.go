@@ -4,14 +4,17 @@ package main
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/mfpcheck/mfpcheck/diag/token"
 	"github.com/mfpcheck/mfpcheck/fixtures/testkit/hostile"
 )
 
@@ -47,14 +50,49 @@ func TestSignalsEndEveryCommand(t *testing.T) {
 		strings.TrimPrefix(silent.Addr(), "127.0.0.1:")+", security: starttls}\n"), 0o644)
 
 	long := []string{"--timeout", "10m"}
+	// device: IPP to a printer that accepts and never answers; SNMP (IPP
+	// refused) to an agent that never answers.
+	snmp, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer snmp.Close()
+	refused, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusedAddr := refused.Addr().String()
+	refused.Close()
+	snmpPort := strconv.Itoa(snmp.LocalAddr().(*net.UDPAddr).Port)
+	// sheet --print to the silent printer: a saved report to print.
+	rep := filepath.Join(dir, "report.json")
+	if out, err := exec.Command(bin, "demo", "--scenario", "ok", "--json").Output(); len(out) == 0 {
+		t.Fatalf("demo --json: %v", err)
+	} else {
+		os.WriteFile(rep, out, 0o644)
+	}
+	// batch --tenant-check with expired admin tokens: the refresh at start
+	// waits on the silent token endpoint.
+	admin := filepath.Join(dir, "admin")
+	os.Mkdir(admin, 0o700)
+	for _, f := range []string{exchangeTokenFile, graphTokenFile} {
+		if err := token.Save(filepath.Join(admin, f), &token.Set{Access: "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.e30.", Refresh: "0.AXoA-admin-refresh", Expiry: time.Now().Add(-time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cases := []struct {
-		name string
-		args []string
+		name        string
+		args        []string
+		interrupted bool // exit 3 (ExitError) is the only right code
 	}{
-		{"explain - waiting on stdin", []string{"explain", "-"}},
-		{"probe on a silent server", append([]string{"probe", silent.Addr(), "--phase-timeout", "10m"}, long...)},
-		{"batch on a silent server", append([]string{"batch", fleet}, long...)},
-		{"token --refresh on a silent endpoint", []string{"token", "--token-file", tokFile, "--refresh", "--client-id", "00000000-0000-0000-0000-000000000001", "--authority", ep.URL}},
+		{"explain - waiting on stdin", []string{"explain", "-"}, false},
+		{"probe on a silent server", append([]string{"probe", silent.Addr(), "--phase-timeout", "10m"}, long...), false},
+		{"batch on a silent server", append([]string{"batch", fleet}, long...), false},
+		{"token --refresh on a silent endpoint", []string{"token", "--token-file", tokFile, "--refresh", "--client-id", "00000000-0000-0000-0000-000000000001", "--authority", ep.URL}, false},
+		{"device on a silent IPP printer", append([]string{"device", silent.Addr()}, long...), true},
+		{"device on a silent SNMP agent", append([]string{"device", refusedAddr, "--snmp-port", snmpPort}, long...), true},
+		{"sheet --print on a silent printer", append([]string{"sheet", "--from", rep, "-o", filepath.Join(dir, "sheet.pdf"), "--force", "--print", "ipp://" + silent.Addr() + "/ipp/print"}, long...), true},
+		{"batch --tenant-check on a silent token endpoint", append([]string{"batch", fleet, "--tenant-check", "--admin-tokens", admin, "--tenant", "contoso.onmicrosoft.com", "--authority", ep.URL}, long...), true},
 	}
 	for _, c := range cases {
 		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
@@ -95,8 +133,15 @@ func TestSignalsEndEveryCommand(t *testing.T) {
 				if ws.Signaled() {
 					t.Fatalf("killed by %s instead of ending by itself", ws.Signal())
 				}
-				if code := cmd.ProcessState.ExitCode(); code == ExitOK {
+				code := cmd.ProcessState.ExitCode()
+				if code == ExitOK {
 					t.Errorf("exit 0 after %s\n%s", sig, out.String())
+				}
+				// device, sheet --print and batch --tenant-check: nothing is
+				// known of the printer or the tenant, exit 3, never "the
+				// printer answers neither" (2).
+				if c.interrupted && code != ExitError {
+					t.Errorf("exit %d after %s, want %d (interrupted)\n%s", code, sig, ExitError, out.String())
 				}
 				t.Logf("ended %s after %s, exit %d", time.Since(sent).Round(time.Millisecond), sig, cmd.ProcessState.ExitCode())
 			})
