@@ -80,6 +80,7 @@ func Render(w io.Writer, r *report.Report, opts Options) error {
 	d.emailSection(r, vendor)
 	d.appendix()
 	d.findingsSection(findings, len(front))
+	d.identitySection(r.DeviceIdentity, r.Device, findings)
 	d.tenantSection(r.Tenant, tenantN)
 	d.networkSection(r)
 	d.tokenSection(r)

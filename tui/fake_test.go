@@ -18,6 +18,10 @@ type fakeEngine struct {
 	loginGate chan struct{}
 	// tenant, when set, is the report's tenant object (--tenant-check).
 	tenant *report.TenantInfo
+	// identity, when set, is what the device said about itself, with
+	// its finding (identityFinding) when that is not "").
+	identity        *report.DeviceIdentity
+	identityFinding string
 
 	mu     sync.Mutex
 	sheets []string
@@ -51,6 +55,11 @@ var fakeTitles = map[string]map[string]string{
 		"en": "SMTP AUTH is disabled for the tenant",
 		"de": "SMTP AUTH ist für den Mandanten deaktiviert",
 		"fr": "SMTP AUTH est désactivé pour le locataire",
+	},
+	"device.identity.model_differs": {
+		"en": "The printer at this address is not the model the profile names",
+		"de": "Der Drucker unter dieser Adresse ist nicht das Modell aus dem Profil",
+		"fr": "L'imprimante à cette adresse n'est pas le modèle indiqué par le profil",
 	},
 	"explained_reply": {
 		"en": "Decoded: client SMTP submission off",
@@ -128,6 +137,12 @@ func (e *fakeEngine) check(ctx context.Context, d Device, progress chan<- report
 	}
 	r.Findings = []report.Finding{fakeFinding("smtp_auth_disabled", "en")}
 	r.Tenant = e.tenant
+	r.DeviceIdentity = e.identity
+	if e.identityFinding != "" {
+		f := fakeFinding(e.identityFinding, "en")
+		f.Severity, f.Side = report.SeverityWarning, "device"
+		r.Findings = append(r.Findings, f)
+	}
 	r.Verdict = report.VerdictFail
 	r.Duration = report.Duration(start)
 	return r

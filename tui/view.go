@@ -307,6 +307,9 @@ func (m *Model) probeContent(ds *devState) string {
 	if t := r.Token; t != nil {
 		line(ansi.Truncate(m.tokenSummary(t), w, "…"))
 	}
+	if id := r.DeviceIdentity; id != nil {
+		line(m.identitySummary(id, ds.findings, w))
+	}
 	if r.Tenant != nil {
 		line(m.tenantSummary(r.Tenant, w))
 	}
