@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -80,9 +81,11 @@ func PrinterURI(target string) (string, error) {
 	if !strings.Contains(t, "://") {
 		t = "ipp://" + t
 	}
+	// Errors quote what was typed without any user:password@ in it.
+	target = withoutUserinfo(t)
 	u, err := url.Parse(t)
 	if err != nil {
-		return "", fmt.Errorf("printer address %q: %w", target, err)
+		return "", fmt.Errorf("printer address %q: %w", target, errors.Unwrap(err))
 	}
 	if u.Scheme != "ipp" && u.Scheme != "ipps" {
 		return "", fmt.Errorf("printer address %q: scheme %q is not ipp or ipps", target, u.Scheme)
@@ -101,6 +104,23 @@ func PrinterURI(target string) (string, error) {
 	}
 	u.RawQuery, u.Fragment, u.User = "", "", nil
 	return u.String(), nil
+}
+
+// withoutUserinfo is an address with any "user:password@" before its host
+// removed, also when the address does not parse.
+func withoutUserinfo(t string) string {
+	i := strings.Index(t, "://")
+	if i < 0 {
+		return t
+	}
+	host := t[i+3:]
+	if j := strings.IndexAny(host, "/?#"); j >= 0 {
+		host = host[:j]
+	}
+	if k := strings.LastIndex(host, "@"); k >= 0 {
+		return t[:i+3] + t[i+3+k+1:]
+	}
+	return t
 }
 
 // httpURL is the HTTP URL an IPP URI is posted to (RFC 8010, section 4.4).
@@ -217,7 +237,10 @@ func (c *Client) exchange(ctx context.Context, opName string, m *goipp.Message, 
 		DisableKeepAlives: true,
 	}
 	defer tr.CloseIdleConnections()
-	resp, err := (&http.Client{Transport: tr}).Do(req)
+	// A redirect is not followed: IPP has none (RFC 8010, 4.4), and a
+	// printer must not send mfpcheck on to another address.
+	noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := (&http.Client{Transport: tr, CheckRedirect: noRedirect}).Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", opName, c.URI, err)
 	}
@@ -258,12 +281,17 @@ func ParseIdentity(body []byte) (*Identity, error) {
 	id := &Identity{
 		Source:          SourceIPP,
 		MakeAndModel:    first(p, "printer-make-and-model"),
-		Firmware:        strings.Join(all(p, "printer-firmware-string-version"), ", "),
+		Firmware:        joined(all(p, "printer-firmware-string-version")),
 		UUID:            first(p, "printer-uuid"),
 		State:           printerState(first(p, "printer-state")),
 		StateReasons:    all(p, "printer-state-reasons"),
 		MoreInfo:        first(p, "printer-more-info"),
 		DocumentFormats: all(p, "document-format-supported"),
+	}
+	// Only maxValues formats are kept; PDF, the one PrintPDF needs, is
+	// kept wherever the printer lists it.
+	if !id.Supports(PDF) && slices.ContainsFunc(rawValues(p, "document-format-supported"), func(f string) bool { return strings.EqualFold(f, PDF) }) {
+		id.DocumentFormats = append(id.DocumentFormats, PDF)
 	}
 	if id.MakeAndModel != "" {
 		id.ModelFrom = "printer-make-and-model"
@@ -317,6 +345,29 @@ func all(attrs goipp.Attributes, name string) []string {
 		return out
 	}
 	return nil
+}
+
+// rawValues returns an attribute's string values as sent, unsanitized and
+// unbounded in number: for comparing with a constant only.
+func rawValues(attrs goipp.Attributes, name string) []string {
+	for _, a := range attrs {
+		if a.Name != name {
+			continue
+		}
+		out := make([]string, 0, len(a.Values))
+		for _, v := range a.Values {
+			if v.V != nil && v.V.Type() != goipp.TypeCollection {
+				out = append(out, v.V.String())
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// joined is values as one line of at most maxText bytes.
+func joined(v []string) string {
+	return redact.SafePrefix(strings.Join(v, ", "), maxText)
 }
 
 // first returns an attribute's first value, or "".

@@ -31,6 +31,13 @@ func TestPrinterURI(t *testing.T) {
 			t.Errorf("PrinterURI(%q) = %q, want an error", bad, got)
 		}
 	}
+	// A password typed into the address is never quoted in an error.
+	for _, bad := range []string{"ipp://u:S3cretPw@p.example:99999/", "http://u:S3cretPw@p.example/", "ipp://u:S3cretPw@p.example:x/", "ipp://u:S3cretPw@/ipp/print", "ipp://u:S3cret%zzPw@p.example/"} {
+		_, err := PrinterURI(bad)
+		if err == nil || strings.Contains(err.Error(), "S3cret") {
+			t.Errorf("PrinterURI(%q): error %v, want one without the password", bad, err)
+		}
+	}
 	if u, _ := httpURL("ipps://p.example/ipp/print"); u != "https://p.example:631/ipp/print" {
 		t.Errorf("httpURL = %q", u)
 	}

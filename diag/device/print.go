@@ -102,7 +102,7 @@ func (p *Printed) String() string {
 		if p.Job.State != "" {
 			b.WriteString(" (" + p.Job.State)
 			if len(p.Job.StateReasons) > 0 && !(len(p.Job.StateReasons) == 1 && p.Job.StateReasons[0] == "none") {
-				b.WriteString(": " + strings.Join(p.Job.StateReasons, ", "))
+				b.WriteString(": " + joined(p.Job.StateReasons))
 			}
 			b.WriteString(")")
 		}
