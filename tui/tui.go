@@ -21,6 +21,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/mfpcheck/mfpcheck/diag/discover"
 	"github.com/mfpcheck/mfpcheck/diag/report"
@@ -150,6 +151,14 @@ func run(ctx context.Context, opts Options, wrap func(tea.Model) tea.Model) (err
 	}
 	if opts.AltScreen {
 		popts = append(popts, tea.WithAltScreen())
+	}
+	if f, ok := outputOf(opts).(*os.File); ok && f == os.Stdout {
+		// bubbletea's own init no longer asks the terminal for its
+		// background (cmd/mfpcheck/internal/termquiet keeps every other
+		// command quiet); ask here, before the program owns the terminal,
+		// so a colour that depends on it never waits for an answer the
+		// program would read as keys.
+		lipgloss.HasDarkBackground()
 	}
 	p := tea.NewProgram(root, popts...)
 
