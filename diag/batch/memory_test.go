@@ -80,7 +80,7 @@ func peakHeap(t testing.TB, fleet *Fleet, opts Options) uint64 {
 func TestStreamedRunKeepsMemoryFlat(t *testing.T) {
 	small, large := 1000, 10000
 	if testing.Short() || race {
-		small, large = 300, 3000
+		small, large = 200, 2000
 	}
 	for _, format := range []string{FormatJSONL, FormatJSON, FormatCSV} {
 		t.Run(format, func(t *testing.T) {
@@ -122,7 +122,7 @@ func TestSummaryFormatsKeepSlimReports(t *testing.T) {
 func TestCSVInventoryStreams(t *testing.T) {
 	small, large := 1000, 10000
 	if testing.Short() || race {
-		small, large = 300, 3000
+		small, large = 200, 2000
 	}
 	dir := t.TempDir()
 	a := peakHeap(t, openInventory(t, dir, small), Options{Check: transcriptCheck(10), Format: FormatJSONL, Concurrency: 32})

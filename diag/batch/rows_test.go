@@ -118,7 +118,7 @@ func writeYAMLFleet(t testing.TB, path string, n int) {
 func TestYAMLFleetStreams(t *testing.T) {
 	small, large := 1000, 10000
 	if testing.Short() || race {
-		small, large = 300, 3000
+		small, large = 200, 2000
 	}
 	dir := t.TempDir()
 	run := func(n int) uint64 {
