@@ -701,7 +701,7 @@ func (d *doc) finding(n int, f report.Finding, front bool) {
 	label := column{w: 0, style: "B", size: smallSize}
 	cols := []column{{w: 24, style: "B", size: smallSize}, {w: d.width - ind - 24}}
 	if f.Side != "" {
-		d.row(cols, []string{diagnose.Label(d.lang, "heading.side"), diagnose.Label(d.lang, "side."+f.Side)}, rowStyle{indent: ind})
+		d.row(cols, []string{diagnose.Label(d.lang, "heading.side"), i18n.Side(d.lang, f.Side, f.Sides)}, rowStyle{indent: ind})
 	}
 	if f.Cause != "" {
 		d.para(d.u.Cause, label, rowStyle{indent: ind, lh: 3.6})

@@ -494,7 +494,7 @@ func (m *Model) findingsView(fs []report.Finding, w int) string {
 		}
 		colon := i18n.T(m.lang, "colon") + " "
 		if f.Side != "" {
-			b.WriteString(wrapIndent(m.st.Dim.Render(m.label("heading.side")+colon+m.label("side."+f.Side)), w, "  ", "    ") + "\n")
+			b.WriteString(wrapIndent(m.st.Dim.Render(m.label("heading.side")+colon+i18n.SideText(m.label, f.Side, f.Sides)), w, "  ", "    ") + "\n")
 		}
 		if f.Delay != "" {
 			b.WriteString(wrapIndent(m.st.Dim.Render(tr(m.lang, "heading.delay")+colon+f.Delay), w, "  ", "    ") + "\n")

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"github.com/mfpcheck/mfpcheck/diag/i18n"
 	"reflect"
 	"slices"
 	"strings"
@@ -105,6 +106,43 @@ func TestExplain5_7_139AreDistinct(t *testing.T) {
 	}
 	if len(seen) != 10 {
 		t.Errorf("%d distinct 5.7.139 entries, want 10", len(seen))
+	}
+}
+
+// A bare code whose causes lie on different sides names them all, most
+// likely first, instead of blaming one (issue 11 section 4).
+func TestAmbiguousFindingsNameEverySide(t *testing.T) {
+	for _, c := range []struct {
+		input string
+		want  []string
+	}{
+		{"535", []string{"device", "tenant"}},
+		{"421", []string{"device", "tenant"}},
+	} {
+		fs := Explain(c.input, Options{})
+		if len(fs) != 1 || len(fs[0].Alternatives) == 0 {
+			t.Fatalf("%s: %+v", c.input, fs)
+		}
+		f := fs[0]
+		if len(f.Sides) == 0 || f.Sides[0] != f.Side {
+			t.Errorf("%s: sides %v do not start with the most likely cause's side %s", c.input, f.Sides, f.Side)
+		}
+		for _, s := range c.want {
+			if !slices.Contains(f.Sides, s) {
+				t.Errorf("%s: sides %v lack %s", c.input, f.Sides, s)
+			}
+		}
+		if txt := i18n.Side("en", f.Side, f.Sides); !strings.HasPrefix(txt, "depends on the cause") {
+			t.Errorf("%s: whose move reads %q", c.input, txt)
+		}
+	}
+	// Causes that all lie on one side keep that one side.
+	if fs := Explain("5.7.3", Options{}); len(fs) != 1 || len(fs[0].Alternatives) == 0 || fs[0].Side != "device" || fs[0].Sides != nil {
+		t.Errorf("5.7.3: %+v", fs)
+	}
+	// A finding the evidence decides keeps its one side.
+	if fs := Explain("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox", Options{}); len(fs) != 1 || fs[0].Side != "tenant" || fs[0].Sides != nil {
+		t.Errorf("mailbox disabled: %+v", fs)
 	}
 }
 

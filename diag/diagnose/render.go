@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/mfpcheck/mfpcheck/diag/i18n"
@@ -74,6 +75,7 @@ func FindingFor(h Hit, opts Options) report.Finding {
 		Phase:        h.Phase,
 		Generic:      e.Generic,
 		Alternatives: append([]string(nil), h.Alternatives...),
+		Sides:        sidesOf(e, h.Alternatives),
 		Params:       usedParams(e, h.Params),
 		Steps:        []report.Step{},
 	}
@@ -228,3 +230,19 @@ func templateRe(tmpl string) *regexp.Regexp {
 	b.WriteString(`$`)
 	return regexp.MustCompile(`(?s)` + b.String())
 }
+
+// sidesOf is whose move each cause would be, e's and then its
+// alternatives', without repeats; nil when all are the same side.
+func sidesOf(e *entry, alternatives []string) []string {
+	sides := []string{e.Side}
+	for _, id := range alternatives {
+		if a := cat().byID[id]; a != nil && a.Side != "" && !slices.Contains(sides, a.Side) {
+			sides = append(sides, a.Side)
+		}
+	}
+	if len(sides) < 2 {
+		return nil
+	}
+	return sides
+}
+

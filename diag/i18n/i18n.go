@@ -173,3 +173,26 @@ func VendorName(v string) string {
 	}
 	return v
 }
+
+// Side is what a renderer shows after "Whose move": the side's name, or,
+// when the evidence leaves it open (a finding's Sides), every side it
+// could be, most likely first.
+func Side(lang, side string, sides []string) string {
+	return SideText(func(key string) string { return T(lang, key) }, side, sides)
+}
+
+// SideText is Side with the words looked up by label (a renderer that
+// takes its label function from outside, as the TUI does).
+func SideText(label func(key string) string, side string, sides []string) string {
+	if len(sides) < 2 {
+		if side == "" {
+			return ""
+		}
+		return label("side." + side)
+	}
+	names := make([]string, len(sides))
+	for i, s := range sides {
+		names[i] = label("side." + s)
+	}
+	return label("side.depends") + strings.Join(names, "; ")
+}

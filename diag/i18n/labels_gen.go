@@ -4,7 +4,7 @@
 package i18n
 
 // labelsHash is gendata.Sum of the labels.yaml this file was made from.
-const labelsHash = "1ffc373dae4092b8"
+const labelsHash = "2d512ffaf7475572"
 
 var labelsCompiled = []label{
 	{Lang: "de", Key: "batch.days", Text: "{n} Tage"},
@@ -254,6 +254,7 @@ var labelsCompiled = []label{
 	{Lang: "de", Key: "sheet.valid_from", Text: "Gültig ab"},
 	{Lang: "de", Key: "sheet.valid_until", Text: "Gültig bis"},
 	{Lang: "de", Key: "sheet.yes", Text: "ja"},
+	{Lang: "de", Key: "side.depends", Text: "hängt von der Ursache ab, die wahrscheinlichste zuerst: "},
 	{Lang: "de", Key: "side.device", Text: "das Gerät"},
 	{Lang: "de", Key: "side.input", Text: "die Eingabe an mfpcheck"},
 	{Lang: "de", Key: "side.local", Text: "dieser Computer (auf dem mfpcheck lief)"},
@@ -698,6 +699,7 @@ var labelsCompiled = []label{
 	{Lang: "en", Key: "sheet.valid_from", Text: "Valid from"},
 	{Lang: "en", Key: "sheet.valid_until", Text: "Valid until"},
 	{Lang: "en", Key: "sheet.yes", Text: "yes"},
+	{Lang: "en", Key: "side.depends", Text: "depends on the cause, most likely first: "},
 	{Lang: "en", Key: "side.device", Text: "the device"},
 	{Lang: "en", Key: "side.input", Text: "mfpcheck's input"},
 	{Lang: "en", Key: "side.local", Text: "this computer (where mfpcheck ran)"},
@@ -1142,6 +1144,7 @@ var labelsCompiled = []label{
 	{Lang: "fr", Key: "sheet.valid_from", Text: "Valide du"},
 	{Lang: "fr", Key: "sheet.valid_until", Text: "Valide jusqu'au"},
 	{Lang: "fr", Key: "sheet.yes", Text: "oui"},
+	{Lang: "fr", Key: "side.depends", Text: "dépend de la cause, la plus probable d'abord : "},
 	{Lang: "fr", Key: "side.device", Text: "l'appareil"},
 	{Lang: "fr", Key: "side.input", Text: "l'entrée donnée à mfpcheck"},
 	{Lang: "fr", Key: "side.local", Text: "cet ordinateur (où mfpcheck a tourné)"},

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
+	"github.com/mfpcheck/mfpcheck/diag/i18n"
 	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
@@ -66,8 +67,8 @@ func Findings(w io.Writer, findings []report.Finding, o FindingOptions) {
 		if len(f.Alternatives) > 0 {
 			fmt.Fprintf(w, "  (%s)\n", label("note.ambiguous"))
 		}
-		if f.Side != "" {
-			fmt.Fprintf(w, "%s %s\n", heading("heading.side"), label("side."+f.Side))
+		if side := i18n.Side(lang, f.Side, f.Sides); side != "" {
+			fmt.Fprintf(w, "%s %s\n", heading("heading.side"), side)
 		}
 		fmt.Fprintf(w, "\n%s\n  %s\n", heading("heading.cause"), f.Cause)
 		if len(f.Steps) > 0 {
@@ -93,6 +94,10 @@ func Findings(w io.Writer, findings []report.Finding, o FindingOptions) {
 			fmt.Fprintf(w, "\n%s\n", heading("heading.alternatives"))
 			for _, id := range f.Alternatives {
 				alt := diagnose.Localize(report.Finding{ID: id}, diagnose.Options{Lang: lang, Vendor: vendor})
+				if len(f.Sides) > 1 && alt.Side != "" {
+					fmt.Fprintf(w, "  - %s (%s)  [%s]\n", alt.Title, label("side."+alt.Side), id)
+					continue
+				}
 				fmt.Fprintf(w, "  - %s  [%s]\n", alt.Title, id)
 			}
 		}

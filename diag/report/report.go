@@ -461,6 +461,10 @@ type Finding struct {
 	// Entra, or the mail service's administrators), network, local (this
 	// computer, the one mfpcheck ran on) or input (mfpcheck's own input).
 	Side string `json:"side,omitempty"`
+	// Sides, when the evidence does not decide (Alternatives), are whose
+	// move each possible cause would be, most likely first, without
+	// repeats; set only when they differ, so Side alone would guess.
+	Sides []string `json:"sides,omitempty"`
 	// Where is where the fix is made (device web page, admin centers…).
 	Where []string `json:"where,omitempty"`
 	// Delay is how long a fix may take to apply.
