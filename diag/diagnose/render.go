@@ -245,4 +245,3 @@ func sidesOf(e *entry, alternatives []string) []string {
 	}
 	return sides
 }
-
