@@ -16,6 +16,7 @@ import (
 
 	"github.com/mfpcheck/mfpcheck/diag/token"
 	"github.com/mfpcheck/mfpcheck/fixtures/testkit/hostile"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/netns"
 )
 
 // sigBound is how long a command may take to end after Ctrl-C or SIGTERM.
@@ -97,54 +98,90 @@ func TestSignalsEndEveryCommand(t *testing.T) {
 	for _, c := range cases {
 		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 			t.Run(c.name+" "+sig.String(), func(t *testing.T) {
-				cmd := exec.Command(bin, c.args...)
-				// A standard input that never ends: the write end stays open.
-				r, w, err := os.Pipe()
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer w.Close()
-				cmd.Stdin = r
-				var out bytes.Buffer
-				cmd.Stdout, cmd.Stderr = &out, &out
-				cmd.Env = append(os.Environ(), "NO_COLOR=1")
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				r.Close()
-				done := make(chan error, 1)
-				go func() { done <- cmd.Wait() }()
-				// Let it reach the blocking step.
-				select {
-				case err := <-done:
-					t.Fatalf("ended before the signal: %v\n%s", err, out.String())
-				case <-time.After(700 * time.Millisecond):
-				}
-				sent := time.Now()
-				cmd.Process.Signal(sig)
-				select {
-				case <-done:
-				case <-time.After(sigBound):
-					cmd.Process.Kill()
-					<-done
-					t.Fatalf("still running %s after %s\n%s", sigBound, sig, out.String())
-				}
-				ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
-				if ws.Signaled() {
-					t.Fatalf("killed by %s instead of ending by itself", ws.Signal())
-				}
-				code := cmd.ProcessState.ExitCode()
+				code, out := interruptRun(t, bin, c.args, sig)
 				if code == ExitOK {
-					t.Errorf("exit 0 after %s\n%s", sig, out.String())
+					t.Errorf("exit 0 after %s\n%s", sig, out)
 				}
 				// device, sheet --print and batch --tenant-check: nothing is
 				// known of the printer or the tenant, exit 3, never "the
 				// printer answers neither" (2).
 				if c.interrupted && code != ExitError {
-					t.Errorf("exit %d after %s, want %d (interrupted)\n%s", code, sig, ExitError, out.String())
+					t.Errorf("exit %d after %s, want %d (interrupted)\n%s", code, sig, ExitError, out)
 				}
-				t.Logf("ended %s after %s, exit %d", time.Since(sent).Round(time.Millisecond), sig, cmd.ProcessState.ExitCode())
 			})
+		}
+	}
+}
+
+// interruptRun runs the real binary with args, lets it reach its blocking
+// step, sends sig, and returns its exit code and output; it fails t when
+// the command ends before the signal, is still running sigBound after it,
+// or was killed by it.
+func interruptRun(t *testing.T, bin string, args []string, sig syscall.Signal) (int, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	// A standard input that never ends: the write end stays open.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	cmd.Stdin = r
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	// Let it reach the blocking step.
+	select {
+	case err := <-done:
+		t.Fatalf("ended before the signal: %v\n%s", err, out.String())
+	case <-time.After(700 * time.Millisecond):
+	}
+	sent := time.Now()
+	cmd.Process.Signal(sig)
+	select {
+	case <-done:
+	case <-time.After(sigBound):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("still running %s after %s\n%s", sigBound, sig, out.String())
+	}
+	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if ws.Signaled() {
+		t.Fatalf("killed by %s instead of ending by itself", ws.Signal())
+	}
+	t.Logf("ended %s after %s, exit %d", time.Since(sent).Round(time.Millisecond), sig, cmd.ProcessState.ExitCode())
+	return cmd.ProcessState.ExitCode(), out.String()
+}
+
+// TestSignalsEndDiscover: "mfpcheck discover --timeout 10m" listening on
+// the only link there is (loopback with multicast, in a private network
+// namespace: no query leaves this computer) ends at SIGINT or SIGTERM with
+// exit 3 (interrupted).
+func TestSignalsEndDiscover(t *testing.T) {
+	if !netns.InNamespace(t, "discover on a private link", nil, "") {
+		return
+	}
+	for _, args := range [][]string{
+		{"link", "set", "lo", "up"}, {"link", "set", "lo", "multicast", "on"},
+		{"route", "add", "224.0.0.0/4", "dev", "lo", "src", "127.0.0.1"},
+	} {
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	bin, err := exec.LookPath("mfpcheck")
+	if err != nil {
+		t.Fatalf("mfpcheck not in PATH (testscript.Main puts it there): %v", err)
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		if code, out := interruptRun(t, bin, []string{"discover", "--timeout", "10m"}, sig); code != ExitError {
+			t.Errorf("exit %d after %s, want %d (interrupted)\n%s", code, sig, ExitError, out)
 		}
 	}
 }
