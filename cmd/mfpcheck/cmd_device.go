@@ -240,26 +240,14 @@ func (a *app) sendSheet(ctx context.Context, c *device.Client, r *report.Report,
 		return ExitOK
 	}
 	var noPDF *device.NoPDFError
-	var unknownCA x509.UnknownAuthorityError
-	var badCert *tls.CertificateVerificationError
-	var hostErr x509.HostnameError
-	vendor := ""
-	if r.Device != nil {
-		vendor = r.Device.Vendor
-	}
 	switch {
 	case errors.As(err, &noPDF):
-		f := diagnose.FindingFor(noPDF.Hit(), diagnose.Options{Lang: lang, Vendor: vendor})
-		a.errorf("print: %s [%s]", f.Title, f.ID)
-		a.errorf("print: %v", err)
-		for _, s := range f.Steps {
-			a.hintf("%s", s.Text)
-		}
+		a.noPDFFinding(noPDF, err, r, lang)
 		return ExitFail
 	case ctx.Err() != nil:
 		a.errorf("print: interrupted: %v", err)
 		return ExitError
-	case errors.As(err, &unknownCA), errors.As(err, &badCert), errors.As(err, &hostErr):
+	case isCertError(err):
 		a.errorf("print: %v", err)
 		a.hintf("the printer's certificate is not trusted here: give its CA certificate with --print-ca FILE, or --print-insecure if you know this is the printer")
 	case device.IsBusy(err):
@@ -273,6 +261,30 @@ func (a *app) sendSheet(ctx context.Context, c *device.Client, r *report.Report,
 		a.hintf("is IPP (port 631) turned on in the printer's network settings, and is %s its address?", c.URI)
 	}
 	return ExitFail
+}
+
+// noPDFFinding says, as the catalogue's finding for the device's maker,
+// that the printer does not take PDF (err).
+func (a *app) noPDFFinding(noPDF *device.NoPDFError, err error, r *report.Report, lang string) {
+	vendor := ""
+	if r.Device != nil {
+		vendor = r.Device.Vendor
+	}
+	f := diagnose.FindingFor(noPDF.Hit(), diagnose.Options{Lang: lang, Vendor: vendor})
+	a.errorf("print: %s [%s]", f.Title, f.ID)
+	a.errorf("print: %v", err)
+	for _, s := range f.Steps {
+		a.hintf("%s", s.Text)
+	}
+}
+
+// isCertError reports whether err is the printer's certificate failing
+// verification (unknown CA, bad certificate, wrong host name).
+func isCertError(err error) bool {
+	var unknownCA x509.UnknownAuthorityError
+	var badCert *tls.CertificateVerificationError
+	var hostErr x509.HostnameError
+	return errors.As(err, &unknownCA) || errors.As(err, &badCert) || errors.As(err, &hostErr)
 }
 
 // worseExit is the more serious of two exit codes (0 < 1 < 2 < 3).

@@ -98,7 +98,11 @@ func (a *app) run(ctx context.Context, args []string) int {
 		writeUsage(a.stderr)
 		return ExitError
 	}
-	cmd, rest := args[0], args[1:]
+	return a.dispatch(ctx, args[0], args[1:])
+}
+
+// dispatch runs the subcommand cmd with its arguments rest.
+func (a *app) dispatch(ctx context.Context, cmd string, rest []string) int {
 	switch cmd {
 	case "probe":
 		return a.cmdProbe(ctx, rest)
