@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"strings"
@@ -31,9 +30,7 @@ func (a *app) cmdDiscover(ctx context.Context, args []string) int {
 		a.hintf("mfpcheck discover [--timeout 3s] [--json]")
 		return ExitError
 	}
-	if *lang != "" && !knownLang(*lang) {
-		a.errorf("discover: unknown language %q", *lang)
-		a.hintf("use en, de or fr")
+	if !a.langFlagOK("discover", *lang) {
 		return ExitError
 	}
 	if *timeout <= 0 {
@@ -47,13 +44,14 @@ func (a *app) cmdDiscover(ctx context.Context, args []string) int {
 		a.hintf("mDNS needs a network interface with multicast (UDP port 5353)")
 		return ExitError
 	}
-	l := a.lang(*lang)
-	if *asJSON {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
-			a.errorf("discover: %v", err)
-			return ExitError
+	return a.discoverResult(ctx, a.lang(*lang), res, *asJSON)
+}
+
+// discoverResult prints what Browse found and maps it to the exit code.
+func (a *app) discoverResult(ctx context.Context, l string, res *discover.Result, asJSON bool) int {
+	if asJSON {
+		if code := a.emitJSON("discover", res); code != ExitOK {
+			return code
 		}
 	} else {
 		writeDevices(a, l, res.Devices)

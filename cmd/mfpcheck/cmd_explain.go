@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"github.com/mfpcheck/mfpcheck/diag/diagnose"
 	"github.com/mfpcheck/mfpcheck/diag/redact"
 	"github.com/mfpcheck/mfpcheck/diag/render"
-	"github.com/mfpcheck/mfpcheck/diag/report"
 )
 
 // cmdExplain runs "mfpcheck explain". Exit codes: ExitOK when something was
@@ -26,41 +24,15 @@ func (a *app) cmdExplain(ctx context.Context, args []string) int {
 	if !ok {
 		return code
 	}
-	if len(inputs) == 0 {
-		a.errorf("explain: nothing to explain")
-		a.hintf("give a reply line, a code such as 535 or 5.7.139, an AADSTS code, or - to read stdin")
-		return ExitError
-	}
-	if *vendor != "" && diagnose.NormVendor(*vendor) == "" && !strings.EqualFold(*vendor, "other") {
-		// "other", as a profile says it, means: no maker's menu steps.
-		a.errorf("explain: unknown vendor %q", *vendor)
-		a.hintf("use epson, ricoh (or nashuatec), sharp or other")
-		return ExitError
-	}
-	if *lang != "" && !knownLang(*lang) {
-		a.errorf("explain: unknown language %q", *lang)
-		a.hintf("use en, de or fr")
+	if !a.explainFlagsOK(inputs, *vendor, *lang) {
 		return ExitError
 	}
 	l := a.lang(*lang)
-	var input string
-	if len(inputs) == 1 && inputs[0] == "-" {
-		b, err := readAllContext(ctx, io.LimitReader(a.stdin, diagnose.MaxExplainInput))
-		if err != nil {
-			a.errorf("explain: read stdin: %v", err)
-			return ExitError
-		}
-		input = string(b)
-	} else {
-		input = strings.Join(inputs, " ")
+	input, ok := a.explainInput(ctx, inputs)
+	if !ok {
+		return ExitError
 	}
-	opts := diagnose.Options{Lang: l, Vendor: *vendor}
-	var findings []report.Finding
-	if f, ok := diagnose.ExplainID(strings.TrimSpace(input), opts); ok {
-		findings = []report.Finding{f} // a catalogue id, as a report or an alert names it
-	} else {
-		findings = diagnose.Explain(input, opts)
-	}
+	findings := diagnose.ExplainText(input, diagnose.Options{Lang: l, Vendor: *vendor})
 	if len(findings) == 0 {
 		a.errorf("explain: nothing in the input could be read as a reply, code, AADSTS error or device state")
 		a.hintf("paste the whole reply line, e.g. \"535 5.7.139 Authentication unsuccessful, ...\"")
@@ -69,16 +41,40 @@ func (a *app) cmdExplain(ctx context.Context, args []string) int {
 	// Evidence quotes the pasted text: outside text, sanitized once here.
 	redact.Scrub(&findings, a.secrets())
 	if *asJSON {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(findings); err != nil {
-			a.errorf("explain: %v", err)
-			return ExitError
-		}
-		return ExitOK
+		return a.emitJSON("explain", findings)
 	}
 	render.Findings(a.stdout, findings, render.FindingOptions{Lang: l, Vendor: *vendor, Color: a.color()})
 	return ExitOK
+}
+
+// explainFlagsOK checks explain's arguments, vendor and language, saying
+// what is wrong when one is.
+func (a *app) explainFlagsOK(inputs []string, vendor, lang string) bool {
+	if len(inputs) == 0 {
+		a.errorf("explain: nothing to explain")
+		a.hintf("give a reply line, a code such as 535 or 5.7.139, an AADSTS code, or - to read stdin")
+		return false
+	}
+	if !diagnose.KnownVendor(vendor) {
+		a.errorf("explain: unknown vendor %q", vendor)
+		a.hintf("use epson, ricoh (or nashuatec), sharp or other")
+		return false
+	}
+	return a.langFlagOK("explain", lang)
+}
+
+// explainInput is the text to explain: stdin when the one argument is -,
+// else the arguments joined by spaces.
+func (a *app) explainInput(ctx context.Context, inputs []string) (string, bool) {
+	if len(inputs) != 1 || inputs[0] != "-" {
+		return strings.Join(inputs, " "), true
+	}
+	b, err := readAllContext(ctx, io.LimitReader(a.stdin, diagnose.MaxExplainInput))
+	if err != nil {
+		a.errorf("explain: read stdin: %v", err)
+		return "", false
+	}
+	return string(b), true
 }
 
 func knownLang(l string) bool {
