@@ -2,6 +2,8 @@ package check_test
 
 import (
 	"context"
+	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,3 +79,44 @@ func finding(r *report.Report, id string) *report.Finding {
 }
 
 func hasFinding(r *report.Report, id string) bool { return finding(r, id) != nil }
+
+// TestSilentDeviceLeavesTheMailCheckAlone: a device that takes the IPP
+// connection and never answers is read for one phase budget at most, in
+// parallel with the probe, and comes back as the note "could not read the
+// device's identity"; the mail check's verdict is its own.
+func TestSilentDeviceLeavesTheMailCheckAlone(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		var held []net.Conn // read nothing, answer nothing
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				for _, c := range held {
+					c.Close()
+				}
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	sim, err := exosim.Start(context.Background(), exosim.Options{Scenario: "ok", Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	p := sim.Profile()
+	p.Device.Address = ln.Addr().String()
+	cfg := simcheck.ForProfile(sim, p, nil, time.Second)
+	cfg.DeviceRead.SNMPPort = -1 // IPP only: nothing else on this host is asked
+	r := check.Run(context.Background(), cfg)
+	if r.DeviceIdentity == nil || r.DeviceIdentity.Error == "" || !strings.Contains(r.DeviceIdentity.Error, "deadline exceeded") {
+		t.Fatalf("identity %+v", r.DeviceIdentity)
+	}
+	if r.Verdict != report.VerdictOK || finding(r, "device.identity.unread") == nil {
+		t.Errorf("verdict %s, findings %+v", r.Verdict, r.Findings)
+	}
+}
