@@ -42,110 +42,28 @@ type sheetFlags struct {
 // cmdSheet runs "mfpcheck sheet": it prints the PDF status sheet of a saved
 // report (--from) or of a fresh check of a device (--profile).
 func (a *app) cmdSheet(ctx context.Context, args []string) int {
-	var f sheetFlags
-	fset := flag.NewFlagSet("sheet", flag.ContinueOnError)
-	fset.StringVar(&f.profile, "profile", "", "check the device in this profile (YAML), then print its sheet")
-	fset.StringVar(&f.from, "from", "", "print the sheet of a saved report (probe --json, schema "+report.Schema+")")
-	fset.StringVar(&f.out, "o", "", "output file, or a folder for the default name (default mfpcheck-sheet-DEVICE-DATE.pdf)")
-	fset.StringVar(&f.caFile, "ca", "", "with --profile: verify the server against the CA certificates in this PEM file instead of the system roots")
-	fset.StringVar(&f.lang, "lang", "", "language: en | de | fr (default from LC_ALL/LC_MESSAGES/LANG)")
-	fset.StringVar(&f.paper, "paper", "a4", "paper size: a4 | letter")
-	fset.StringVar(&f.fixed, "fixed-time", "", "print this RFC 3339 time as the sheet's date (reproducible output)")
-	fset.BoolVar(&f.force, "force", false, "overwrite the output file if it exists")
-	fset.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "bound for each step: the check (--profile), printing (--print), a named pipe's reader (-o)")
-	fset.BoolVar(&f.noDevice, "no-device-read", false, "with --profile: do not ask the device (device.address) for its model and firmware over IPP/SNMP")
-	f.print.register(fset)
-	pos, code, ok := a.parseArgs(fset, args)
+	f, opts, code, ok := a.parseSheet(args)
 	if !ok {
 		return code
 	}
-	if len(pos) > 0 {
-		return a.usageError("sheet", "unexpected arguments: %s", strings.Join(pos, " "))
-	}
-	opts := sheet.Options{Lang: a.lang(f.lang), Paper: strings.ToLower(f.paper)}
-	if f.lang != "" && f.lang != "en" && f.lang != "de" && f.lang != "fr" {
-		return a.usageError("sheet", "--lang %q: use en, de or fr", f.lang)
-	}
-	if opts.Paper != "a4" && opts.Paper != "letter" {
-		return a.usageError("sheet", "--paper %q: use a4 or letter", f.paper)
-	}
-	if f.fixed != "" {
-		t, err := time.Parse(time.RFC3339, f.fixed)
-		if err != nil {
-			return a.usageError("sheet", "--fixed-time %q is not an RFC 3339 time (like 2026-03-02T09:14:03Z)", f.fixed)
-		}
-		opts.Fixed = t
-	}
-	if f.timeout <= 0 {
-		return a.usageError("sheet", "--timeout must be positive")
-	}
-	if err := f.print.validate(); err != nil {
-		return a.usageError("sheet", "%v", err)
-	}
-
-	out, err := newSheetOutput(f.out, f.force)
-	if f.out == "" {
-		out, err = newSheetOutput(".", f.force)
-	}
-	if err != nil {
-		a.sheetError(fmt.Errorf("sheet: %w", err), "--force")
+	out, ok := a.sheetOut(f)
+	if !ok {
 		return ExitError
 	}
-	out.Wait = f.timeout
-
-	var r *report.Report
-	var p *profile.Profile
-	switch {
-	case f.profile != "" && f.from != "":
-		return a.usageError("sheet", "give either --profile or --from, not both")
-	case f.caFile != "" && f.profile == "":
-		return a.usageError("sheet", "--ca is for checking a device's mail server (--profile); a saved report was checked already (an ipps:// printer's CA: --print-ca)")
-	case f.from != "":
-		if r, err = readReport(f.from); err != nil {
-			return a.inputError("sheet", fmt.Errorf("sheet: %w", err))
-		}
-	case f.profile != "":
-		if p, err = profile.Load(f.profile); err != nil {
-			return a.inputError("sheet", fmt.Errorf("sheet: %w", err))
-		}
-	default:
-		a.errorf("sheet: nothing to print: give --from REPORT.json or --profile FILE")
-		a.hintf("save a report with: mfpcheck probe --profile FILE --json > report.json")
-		return ExitError
+	r, p, code, ok := a.sheetInput(f)
+	if !ok {
+		return code
 	}
 	// The printer is known, and its address checked, before any network.
-	var printer *device.Client
-	if f.print.set() {
-		address := ""
-		if p != nil {
-			address = p.Device.Address
-		} else if r.Device != nil {
-			address = r.Device.Address
-		}
-		if printer, err = a.printer(f.print, address, f.timeout); err != nil {
-			return a.inputError("sheet", err)
-		}
+	printer, code, ok := a.sheetPrinter(f, p, r)
+	if !ok {
+		return code
 	}
 	if p != nil {
-		cfg := check.FromProfile(p, a.getenv)
-		if f.caFile != "" {
-			pool, err := probe.LoadCAFile(f.caFile)
-			if err != nil {
-				return a.inputError("sheet", fmt.Errorf("sheet: %w", err))
-			}
-			cfg.Probe.Roots, cfg.Probe.RootsName = pool, f.caFile
+		if r, code, ok = a.sheetCheck(ctx, f, p, opts.Lang); !ok {
+			return code
 		}
-		cfg.Network = true
-		if f.noDevice {
-			cfg.DeviceRead = nil
-		}
-		cfg.Lang = opts.Lang
-		cfg.ToolVersion = version
-		cfg.Now = a.now
-		cfg.Probe.Timeout = f.timeout
-		r = check.Run(ctx, cfg)
 	}
-
 	when := opts.Fixed
 	if when.IsZero() {
 		when = a.now()
@@ -165,6 +83,134 @@ func (a *app) cmdSheet(ctx context.Context, args []string) int {
 		code = worseExit(code, a.sendSheet(ctx, printer, r, pdf, opts.Lang, f.timeout))
 	}
 	return code
+}
+
+// sheetOut is where the sheet goes: -o, or the current folder without it.
+// ok is false (the error said) when it cannot go there.
+func (a *app) sheetOut(f sheetFlags) (out sheetOutput, ok bool) {
+	out, err := newSheetOutput(f.out, f.force)
+	if f.out == "" {
+		out, err = newSheetOutput(".", f.force)
+	}
+	if err != nil {
+		a.sheetError(fmt.Errorf("sheet: %w", err), "--force")
+		return out, false
+	}
+	out.Wait = f.timeout
+	return out, true
+}
+
+// parseSheet parses and checks the flags of "sheet". ok is false when the
+// command must end with code.
+func (a *app) parseSheet(args []string) (f sheetFlags, opts sheet.Options, code int, ok bool) {
+	fs := flag.NewFlagSet("sheet", flag.ContinueOnError)
+	fs.StringVar(&f.profile, "profile", "", "check the device in this profile (YAML), then print its sheet")
+	fs.StringVar(&f.from, "from", "", "print the sheet of a saved report (probe --json, schema "+report.Schema+")")
+	fs.StringVar(&f.out, "o", "", "output file, or a folder for the default name (default mfpcheck-sheet-DEVICE-DATE.pdf)")
+	fs.StringVar(&f.caFile, "ca", "", "with --profile: verify the server against the CA certificates in this PEM file instead of the system roots")
+	fs.StringVar(&f.lang, "lang", "", "language: en | de | fr (default from LC_ALL/LC_MESSAGES/LANG)")
+	fs.StringVar(&f.paper, "paper", "a4", "paper size: a4 | letter")
+	fs.StringVar(&f.fixed, "fixed-time", "", "print this RFC 3339 time as the sheet's date (reproducible output)")
+	fs.BoolVar(&f.force, "force", false, "overwrite the output file if it exists")
+	fs.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "bound for each step: the check (--profile), printing (--print), a named pipe's reader (-o)")
+	fs.BoolVar(&f.noDevice, "no-device-read", false, "with --profile: do not ask the device (device.address) for its model and firmware over IPP/SNMP")
+	f.print.register(fs)
+	pos, code, ok := a.parseArgs(fs, args)
+	if !ok {
+		return f, opts, code, false
+	}
+	if len(pos) > 0 {
+		return f, opts, a.usageError("sheet", "unexpected arguments: %s", strings.Join(pos, " ")), false
+	}
+	opts = sheet.Options{Lang: a.lang(f.lang), Paper: strings.ToLower(f.paper)}
+	if f.lang != "" && f.lang != "en" && f.lang != "de" && f.lang != "fr" {
+		return f, opts, a.usageError("sheet", "--lang %q: use en, de or fr", f.lang), false
+	}
+	if opts.Paper != "a4" && opts.Paper != "letter" {
+		return f, opts, a.usageError("sheet", "--paper %q: use a4 or letter", f.paper), false
+	}
+	if f.fixed != "" {
+		t, err := time.Parse(time.RFC3339, f.fixed)
+		if err != nil {
+			return f, opts, a.usageError("sheet", "--fixed-time %q is not an RFC 3339 time (like 2026-03-02T09:14:03Z)", f.fixed), false
+		}
+		opts.Fixed = t
+	}
+	if f.timeout <= 0 {
+		return f, opts, a.usageError("sheet", "--timeout must be positive"), false
+	}
+	if err := f.print.validate(); err != nil {
+		return f, opts, a.usageError("sheet", "%v", err), false
+	}
+	return f, opts, ExitOK, true
+}
+
+// sheetInput reads what the sheet is of: the saved report (--from) or the
+// profile to check (--profile). ok is false when the command must end
+// with code.
+func (a *app) sheetInput(f sheetFlags) (r *report.Report, p *profile.Profile, code int, ok bool) {
+	var err error
+	switch {
+	case f.profile != "" && f.from != "":
+		return nil, nil, a.usageError("sheet", "give either --profile or --from, not both"), false
+	case f.caFile != "" && f.profile == "":
+		return nil, nil, a.usageError("sheet", "--ca is for checking a device's mail server (--profile); a saved report was checked already (an ipps:// printer's CA: --print-ca)"), false
+	case f.from != "":
+		if r, err = readReport(f.from); err != nil {
+			return nil, nil, a.inputError("sheet", fmt.Errorf("sheet: %w", err)), false
+		}
+	case f.profile != "":
+		if p, err = profile.Load(f.profile); err != nil {
+			return nil, nil, a.inputError("sheet", fmt.Errorf("sheet: %w", err)), false
+		}
+	default:
+		a.errorf("sheet: nothing to print: give --from REPORT.json or --profile FILE")
+		a.hintf("save a report with: mfpcheck probe --profile FILE --json > report.json")
+		return nil, nil, ExitError, false
+	}
+	return r, p, ExitOK, true
+}
+
+// sheetPrinter is the printer --print/--print-to names (nil without
+// them), its address checked against the device's in p or r. ok is false
+// when the command must end with code.
+func (a *app) sheetPrinter(f sheetFlags, p *profile.Profile, r *report.Report) (printer *device.Client, code int, ok bool) {
+	if !f.print.set() {
+		return nil, ExitOK, true
+	}
+	address := ""
+	if p != nil {
+		address = p.Device.Address
+	} else if r.Device != nil {
+		address = r.Device.Address
+	}
+	printer, err := a.printer(f.print, address, f.timeout)
+	if err != nil {
+		return nil, a.inputError("sheet", err), false
+	}
+	return printer, ExitOK, true
+}
+
+// sheetCheck checks the device in p, with the sheet's flags f, for its
+// sheet in lang. ok is false when the command must end with code.
+func (a *app) sheetCheck(ctx context.Context, f sheetFlags, p *profile.Profile, lang string) (r *report.Report, code int, ok bool) {
+	cfg := check.FromProfile(p, a.getenv)
+	if f.caFile != "" {
+		pool, err := probe.LoadCAFile(f.caFile)
+		if err != nil {
+			return nil, a.inputError("sheet", fmt.Errorf("sheet: %w", err)), false
+		}
+		cfg.Probe.Roots, cfg.Probe.RootsName = pool, f.caFile
+	}
+	cfg.Network = true
+	if f.noDevice {
+		cfg.DeviceRead = nil
+	}
+	cfg.Lang = lang
+	cfg.ToolVersion = version
+	cfg.Now = a.now
+	cfg.Probe.Timeout = f.timeout
+	return check.Run(ctx, cfg), ExitOK, true
 }
 
 // readReport reads a report JSON file and checks its schema.
