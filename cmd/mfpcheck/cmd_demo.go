@@ -99,6 +99,18 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 	case f.exporter:
 		return a.demoExporter(ctx, f.listen)
 	}
+	if code, ok := a.demoScenario(&f); !ok {
+		return code
+	}
+	if f.serve {
+		return a.demoServe(ctx, f)
+	}
+	return a.demoProbe(ctx, f)
+}
+
+// demoScenario resolves f.scenario to its scenario's name and checks
+// --sheet. ok is false when the command must end with code.
+func (a *app) demoScenario(f *demoFlags) (code int, ok bool) {
 	sc, ok := lookupScenario(f.scenario)
 	if !ok {
 		a.errorf("unknown scenario %q", f.scenario)
@@ -107,17 +119,21 @@ func (a *app) cmdDemo(ctx context.Context, args []string) int {
 		} else {
 			a.hintf("mfpcheck demo --list shows the scenarios")
 		}
-		return ExitError
+		return ExitError, false
 	}
 	f.scenario = sc.Name
 	var err error
 	if f.out, err = newSheetOutput(f.sheet, f.force); err != nil {
 		a.sheetError(err, "--force")
-		return ExitError
+		return ExitError, false
 	}
-	if f.serve {
-		return a.demoServe(ctx, f)
-	}
+	return ExitOK, true
+}
+
+// demoProbe is "mfpcheck demo" without --serve: it starts the simulator
+// and its Entra ID, then checks the simulated device (or signs it in,
+// --login) and reports.
+func (a *app) demoProbe(ctx context.Context, f demoFlags) int {
 	sim, err := exosim.Start(ctx, exosim.Options{Scenario: f.scenario, Now: a.now, POP3: true, RealNames: true})
 	if err != nil {
 		a.errorf("start simulator: %v", err)
@@ -184,15 +200,32 @@ func (a *app) demoServe(ctx context.Context, f demoFlags) int {
 	}
 	tenantURL, stopTenant := startTenant(sim, "", a.now)
 	defer stopTenant()
+	fleet, code, ok := a.writeDemoFiles(sim, authority)
+	if !ok {
+		return code
+	}
+	sc, _ := exosim.Lookup(f.scenario)
+	k := demoKit{sc: sc, sim: sim, authority: authority, tenantURL: tenantURL, profile: profile, fleet: fleet}
+	a.printDemoKit(k)
+	a.printDemoTry(k)
+	fmt.Fprintf(a.stdout, "Press Ctrl-C to stop.\n")
+	<-ctx.Done()
+	return ExitOK
+}
+
+// writeDemoFiles writes, beside the simulator's kit, the simulated admin
+// tokens, a fleet of one (returned) and the addresses as KEY=VALUE lines.
+// ok is false when the command must end with code.
+func (a *app) writeDemoFiles(sim *exosim.Sim, authority string) (fleet string, code int, ok bool) {
 	if err := writeAdminTokens(sim.Dir(), tenantsim.ExchangeToken, tenantsim.GraphToken, a.now().Add(time.Hour)); err != nil {
 		a.errorf("write the simulated admin tokens: %v", err)
-		return ExitError
+		return "", ExitError, false
 	}
-	fleet := filepath.Join(sim.Dir(), "fleet.yaml")
+	fleet = filepath.Join(sim.Dir(), "fleet.yaml")
 	fleetYAML := "# A fleet of one, the simulated device: mfpcheck batch fleet.yaml --ca ca.pem\ndevices:\n  - profile: profile.yaml\n"
 	if err := os.WriteFile(fleet, []byte(fleetYAML), 0o600); err != nil {
 		a.errorf("write the fleet file: %v", err)
-		return ExitError
+		return "", ExitError, false
 	}
 	// The same addresses as KEY=VALUE lines, for scripts (the README
 	// walk-through's test reads them).
@@ -200,10 +233,24 @@ func (a *app) demoServe(ctx context.Context, f demoFlags) int {
 		sim.SMTPAddr(), sim.POP3Addr(), authority, exosim.TenantID, exosim.ClientID, exosim.DeviceUser)
 	if err := os.WriteFile(filepath.Join(sim.Dir(), "env"), []byte(env), 0o600); err != nil {
 		a.errorf("write the address file: %v", err)
-		return ExitError
+		return "", ExitError, false
 	}
-	sc, _ := exosim.Lookup(f.scenario)
+	return fleet, ExitOK, true
+}
+
+// demoKit is what "demo --serve" runs and wrote: the scenario, the
+// simulator, the Entra ID authority, the tenant's URL, the profile and
+// fleet files.
+type demoKit struct {
+	sc                                   exosim.Scenario
+	sim                                  *exosim.Sim
+	authority, tenantURL, profile, fleet string
+}
+
+// printDemoKit lists what "demo --serve" runs and the files it wrote.
+func (a *app) printDemoKit(k demoKit) {
 	w := a.stdout
+	sc, sim, authority, tenantURL, profile, fleet := k.sc, k.sim, k.authority, k.tenantURL, k.profile, k.fleet
 	fmt.Fprintf(w, "Exchange Online simulator, scenario %q: %s\n", sc.Name, sc.Title)
 	fmt.Fprintf(w, "  SMTP        %s (STARTTLS; the profile names %s:587 and connects here)\n", sim.SMTPAddr(), exosim.SMTPHost)
 	fmt.Fprintf(w, "  POP3        %s (TLS; for %s:995)\n", sim.POP3Addr(), exosim.POP3Host)
@@ -219,6 +266,12 @@ func (a *app) demoServe(ctx context.Context, f demoFlags) int {
 	if sc.AuthMethod == "basic" {
 		fmt.Fprintf(w, "  password    export %s=%s\n", exosim.PasswordEnv, sim.Password())
 	}
+}
+
+// printDemoTry lists commands to try against "demo --serve".
+func (a *app) printDemoTry(k demoKit) {
+	w := a.stdout
+	sc, sim, authority, tenantURL, profile, fleet := k.sc, k.sim, k.authority, k.tenantURL, k.profile, k.fleet
 	ca := sim.CAFile()
 	fmt.Fprintf(w, "\nTry:\n")
 	fmt.Fprintf(w, "  mfpcheck probe --profile %s --ca %s\n", profile, ca)
@@ -239,9 +292,6 @@ func (a *app) demoServe(ctx context.Context, f demoFlags) int {
 	fmt.Fprintf(w, "  mfpcheck tui --profile %s\n", profile)
 	fmt.Fprintf(w, "  mfpcheck tui --profile %s --ca %s --tenant-check %s\n", profile, ca, tenantFlags)
 	fmt.Fprintf(w, "  curl -v --ssl-reqd --cacert %s --connect-to %s:587:%s smtp://%s:587\n", ca, exosim.SMTPHost, sim.SMTPAddr(), exosim.SMTPHost)
-	fmt.Fprintf(w, "Press Ctrl-C to stop.\n")
-	<-ctx.Done()
-	return ExitOK
 }
 
 // startEntra serves a simulated Entra ID on loopback for a simulated

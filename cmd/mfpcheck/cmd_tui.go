@@ -40,31 +40,57 @@ func (a *app) cmdTUI(ctx context.Context, args []string) int {
 	if !ok {
 		return code
 	}
-	src := fleet
+	src, code, ok := a.tuiSource(pos, profileFile, fleet)
+	if !ok {
+		return code
+	}
+	l := a.lang(lang)
+	devs, code, ok := a.tuiDevices(profileFile, src, l)
+	if !ok {
+		return code
+	}
+	if code, ok := a.tuiCA(devs, caFile); !ok {
+		return code
+	}
+	if code, ok := a.tuiTenant(ctx, devs, tf); !ok {
+		return code
+	}
+	return a.runTUI(ctx, devs, l, sheetDir)
+}
+
+// tuiSource checks tui's arguments pos against --profile and --fleet and
+// returns the fleet source (--fleet or the one folder argument). ok is
+// false when the command must end with code.
+func (a *app) tuiSource(pos []string, profileFile, fleet string) (src string, code int, ok bool) {
+	src = fleet
 	switch {
 	case len(pos) > 1:
-		return a.usageError("tui", "unexpected arguments: %s", strings.Join(pos[1:], " "))
+		return "", a.usageError("tui", "unexpected arguments: %s", strings.Join(pos[1:], " ")), false
 	case len(pos) == 1 && (profileFile != "" || fleet != ""):
-		return a.usageError("tui", "give one of --profile, --fleet or a folder, not several")
+		return "", a.usageError("tui", "give one of --profile, --fleet or a folder, not several"), false
 	case profileFile != "" && fleet != "":
-		return a.usageError("tui", "give either --profile or --fleet, not both")
+		return "", a.usageError("tui", "give either --profile or --fleet, not both"), false
 	case len(pos) == 1:
 		src = pos[0]
 	}
-	l := a.lang(lang)
+	return src, ExitOK, true
+}
 
-	var devs []tui.Device
+// tuiDevices loads the TUI's devices: the one profile, the fleet src, or
+// (neither given) the profiles in the current folder. ok is false when
+// the command must end with code.
+func (a *app) tuiDevices(profileFile, src, l string) (devs []tui.Device, code int, ok bool) {
 	switch {
 	case profileFile != "":
 		p, err := profile.Load(profileFile)
 		if err != nil {
-			return a.inputError("tui", err)
+			return nil, a.inputError("tui", err), false
 		}
 		devs = append(devs, a.tuiDevice(check.FromProfile(p, a.getenv), profileFile, l))
 	case src != "":
 		fl, err := batch.LoadFleet(src)
 		if err != nil {
-			return a.inputError("tui", err)
+			return nil, a.inputError("tui", err), false
 		}
 		a.fleetWarnings(fl)
 		for _, d := range fl {
@@ -80,32 +106,45 @@ func (a *app) cmdTUI(ctx context.Context, args []string) int {
 		if len(devs) == 0 {
 			a.errorf("tui: no devices: this folder has no device profiles")
 			a.hintf("give --profile FILE, --fleet FILE or a folder of profiles; or try \"mfpcheck demo --tui\"")
-			return ExitError
+			return nil, ExitError, false
 		}
 	}
 	if len(devs) == 0 {
 		a.errorf("tui: %s has no devices", src)
-		return ExitError
+		return nil, ExitError, false
 	}
-	if caFile != "" {
-		roots, err := probe.LoadCAFile(caFile)
-		if err != nil {
-			a.errorf("%v", err)
-			return ExitError
-		}
-		for i := range devs {
-			cfg := devs[i].Config.(check.Config)
-			cfg.Probe.Roots, cfg.Probe.RootsName = roots, caFile
-			devs[i].Config = cfg
-		}
+	return devs, ExitOK, true
+}
+
+// tuiCA makes every device's check verify servers against the CA
+// certificates in caFile (--ca), when given. ok is false when the command
+// must end with code.
+func (a *app) tuiCA(devs []tui.Device, caFile string) (code int, ok bool) {
+	if caFile == "" {
+		return ExitOK, true
 	}
-	// --tenant-check: each device's check reads its tenant too (admin
-	// tokens refreshed now; a check-all shares one read per mailbox).
+	roots, err := probe.LoadCAFile(caFile)
+	if err != nil {
+		a.errorf("%v", err)
+		return ExitError, false
+	}
+	for i := range devs {
+		cfg := devs[i].Config.(check.Config)
+		cfg.Probe.Roots, cfg.Probe.RootsName = roots, caFile
+		devs[i].Config = cfg
+	}
+	return ExitOK, true
+}
+
+// tuiTenant wires --tenant-check: each device's check reads its tenant
+// too (admin tokens refreshed now; a check-all shares one read per
+// mailbox). ok is false when the command must end with code.
+func (a *app) tuiTenant(ctx context.Context, devs []tui.Device, tf fleetTenantFlags) (code int, ok bool) {
 	ft, err := a.fleetTenant(ctx, tf, time.Nanosecond)
 	if err != nil {
 		a.errorf("tui: %v", err)
 		a.hintf("save admin tokens first: mfpcheck tenant --tenant T --user U --save DIR, then --tenant-check --admin-tokens DIR")
-		return ExitError
+		return ExitError, false
 	}
 	for i := range devs {
 		if ft != nil {
@@ -114,7 +153,7 @@ func (a *app) cmdTUI(ctx context.Context, args []string) int {
 			devs[i].Config = cfg
 		}
 	}
-	return a.runTUI(ctx, devs, l, sheetDir)
+	return ExitOK, true
 }
 
 // tuiDemo is "mfpcheck demo --tui": the TUI over a simulated fleet, one
