@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -49,54 +48,61 @@ func (a *app) cmdDevice(ctx context.Context, args []string) int {
 		a.hintf("mfpcheck device HOST[:IPP_PORT]")
 		return ExitError
 	}
-	if *lang != "" && !knownLang(*lang) {
-		a.errorf("device: unknown language %q", *lang)
-		a.hintf("use en, de or fr")
+	if !a.langFlagOK("device", *lang) {
 		return ExitError
 	}
-	var model, firmware, vendor, target string
-	if *profileFile != "" {
-		p, err := profile.Load(*profileFile)
-		if err != nil {
-			a.errorf("device: %v", err)
-			a.hintf("\"mfpcheck init\" writes a profile")
-			return ExitError
-		}
-		model, firmware, vendor, target = p.Device.Model, p.Device.Firmware, p.Device.Vendor, p.Device.Address
-	}
-	if len(pos) == 1 {
-		target = pos[0]
-	}
-	if target == "" {
-		a.errorf("device: no printer address")
-		a.hintf("give HOST[:IPP_PORT], or a --profile with device.address")
+	want, ok := a.deviceWanted(*profileFile, pos)
+	if !ok {
 		return ExitError
 	}
-	id, code := a.identify(ctx, "device", target, reach)
+	id, code := a.identify(ctx, "device", want.target, reach)
 	if id == nil {
 		return code
 	}
 	l := a.lang(*lang)
-	res := deviceResult{Device: id, Findings: []report.Finding{}}
-	for _, h := range device.Compare(id, model, firmware) {
-		res.Findings = append(res.Findings, diagnose.FindingFor(h, diagnose.Options{Lang: l, Vendor: vendor}))
-	}
-	res.Verdict = diagnose.Verdict(&report.Report{Findings: res.Findings})
+	res := deviceResult{Device: id}
+	res.Findings, res.Verdict = device.Check(id, want.model, want.firmware, diagnose.Options{Lang: l, Vendor: want.vendor})
 	if *asJSON {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
-			a.errorf("device: %v", err)
-			return ExitError
+		if code := a.emitJSON("device", res); code != ExitOK {
+			return code
 		}
 	} else {
 		writeIdentity(a, l, id)
 		if len(res.Findings) > 0 {
 			fmt.Fprintln(a.stdout)
-			render.Findings(a.stdout, res.Findings, render.FindingOptions{Lang: l, Vendor: vendor, Color: a.color()})
+			render.Findings(a.stdout, res.Findings, render.FindingOptions{Lang: l, Vendor: want.vendor, Color: a.color()})
 		}
 	}
 	return verdictExit(res.Verdict)
+}
+
+// deviceWant is the printer "mfpcheck device" asks and what its profile
+// says it is.
+type deviceWant struct{ model, firmware, vendor, target string }
+
+// deviceWanted reads --profile (when given) and the HOST argument (which
+// wins over the profile's device.address), saying what is wrong when no
+// address is left.
+func (a *app) deviceWanted(profileFile string, pos []string) (deviceWant, bool) {
+	var w deviceWant
+	if profileFile != "" {
+		p, err := profile.Load(profileFile)
+		if err != nil {
+			a.errorf("device: %v", err)
+			a.hintf("\"mfpcheck init\" writes a profile")
+			return w, false
+		}
+		w = deviceWant{p.Device.Model, p.Device.Firmware, p.Device.Vendor, p.Device.Address}
+	}
+	if len(pos) == 1 {
+		w.target = pos[0]
+	}
+	if w.target == "" {
+		a.errorf("device: no printer address")
+		a.hintf("give HOST[:IPP_PORT], or a --profile with device.address")
+		return w, false
+	}
+	return w, true
 }
 
 // printerClient makes the IPP client for what the user typed, with

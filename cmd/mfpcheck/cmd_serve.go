@@ -70,14 +70,7 @@ func (a *app) cmdServe(ctx context.Context, args []string) int {
 	if !ok {
 		return code
 	}
-	if len(pos) > 0 {
-		a.errorf("serve: unexpected arguments: %s", strings.Join(pos, " "))
-		a.hintf("give the fleet with --fleet FILE")
-		return ExitError
-	}
-	if f.fleet == "" {
-		a.errorf("serve needs a fleet: --fleet FILE")
-		a.hintf("mfpcheck serve --fleet fixtures/fleets/office.yaml; try it with mfpcheck demo --exporter")
+	if !a.serveArgsOK(pos, f.fleet) {
 		return ExitError
 	}
 	modules, err := loadModules(f.modules)
@@ -86,19 +79,8 @@ func (a *app) cmdServe(ctx context.Context, args []string) int {
 		a.hintf("--module takes NAME=PROFILE, e.g. --module epson=profiles/epson.yaml")
 		return ExitError
 	}
-	var roots atomic.Pointer[map[string]*x509.CertPool]
-	load := func() ([]batch.Device, error) {
-		devices, err := batch.LoadFleet(f.fleet)
-		if err != nil {
-			return nil, err
-		}
-		pools, err := loadFleetCAs(f.caFile, devices)
-		if err != nil {
-			return nil, err
-		}
-		roots.Store(&pools)
-		return devices, nil
-	}
+	fl := &servedFleet{file: f.fleet, caFile: f.caFile}
+	load := fl.load
 	devices, err := load()
 	if err != nil {
 		a.errorLines(err)
@@ -114,13 +96,52 @@ func (a *app) cmdServe(ctx context.Context, args []string) int {
 		return ExitError
 	}
 	opts := exporter.Options{
-		Check:         a.fleetCheck(f.caFile, f.insecure, "en", func(file string) *x509.CertPool { return (*roots.Load())[file] }, ft),
+		Check:         a.fleetCheck(f.caFile, f.insecure, "en", fl.pool, ft),
 		MinInterval:   f.minInterval,
 		DeviceTimeout: f.timeout,
 		Modules:       modules,
 	}
 	return a.serveExporter(ctx, f.listen, devices, opts, load)
 }
+
+// serveArgsOK says what is wrong when serve got arguments or no --fleet.
+func (a *app) serveArgsOK(pos []string, fleet string) bool {
+	if len(pos) > 0 {
+		a.errorf("serve: unexpected arguments: %s", strings.Join(pos, " "))
+		a.hintf("give the fleet with --fleet FILE")
+		return false
+	}
+	if fleet == "" {
+		a.errorf("serve needs a fleet: --fleet FILE")
+		a.hintf("mfpcheck serve --fleet fixtures/fleets/office.yaml; try it with mfpcheck demo --exporter")
+		return false
+	}
+	return true
+}
+
+// servedFleet loads the fleet file and its CA files, at start and on
+// each SIGHUP; the checks running meanwhile read the pools of the last
+// load that worked.
+type servedFleet struct {
+	file, caFile string
+	roots        atomic.Pointer[map[string]*x509.CertPool]
+}
+
+func (fl *servedFleet) load() ([]batch.Device, error) {
+	devices, err := batch.LoadFleet(fl.file)
+	if err != nil {
+		return nil, err
+	}
+	pools, err := loadFleetCAs(fl.caFile, devices)
+	if err != nil {
+		return nil, err
+	}
+	fl.roots.Store(&pools)
+	return devices, nil
+}
+
+// pool is the CA pool of the fleet's ca column value file.
+func (fl *servedFleet) pool(file string) *x509.CertPool { return (*fl.roots.Load())[file] }
 
 // loadModules reads the NAME=PROFILE templates.
 func loadModules(specs []string) (map[string]*profile.Profile, error) {
@@ -164,27 +185,13 @@ func (a *app) serveExporter(ctx context.Context, addr string, devices []batch.De
 	for {
 		select {
 		case <-ctx.Done():
-			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			err := srv.Shutdown(sctx)
-			cancel()
-			if err != nil {
-				srv.Close()
-			}
+			shutdown(srv)
 			fmt.Fprintln(a.stderr, "mfpcheck: exporter stopped")
 			return ExitOK
 		case <-hup:
-			if reload == nil {
-				continue
+			if reload != nil {
+				a.reloadFleet(exp, reload)
 			}
-			ds, err := reload()
-			if err != nil {
-				exp.Reloaded(false)
-				a.errorLines(fmt.Errorf("reload: %w (keeping the fleet loaded before)", err))
-				continue
-			}
-			exp.SetFleet(ds)
-			exp.Reloaded(true)
-			fmt.Fprintf(a.stderr, "mfpcheck: fleet reloaded: %d devices\n", len(ds))
 		case err := <-served:
 			if !errors.Is(err, http.ErrServerClosed) {
 				a.errorf("serve: %v", err)
@@ -193,6 +200,29 @@ func (a *app) serveExporter(ctx context.Context, addr string, devices []batch.De
 			return ExitOK
 		}
 	}
+}
+
+// shutdown stops srv gracefully, within 5 seconds, else at once.
+func shutdown(srv *http.Server) {
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+	}
+}
+
+// reloadFleet reads the fleet again for exp (SIGHUP); a fleet that does
+// not load keeps the one loaded before.
+func (a *app) reloadFleet(exp *exporter.Exporter, reload func() ([]batch.Device, error)) {
+	ds, err := reload()
+	if err != nil {
+		exp.Reloaded(false)
+		a.errorLines(fmt.Errorf("reload: %w (keeping the fleet loaded before)", err))
+		return
+	}
+	exp.SetFleet(ds)
+	exp.Reloaded(true)
+	fmt.Fprintf(a.stderr, "mfpcheck: fleet reloaded: %d devices\n", len(ds))
 }
 
 // demoExporter serves the simulated fleet (one device per scenario) to

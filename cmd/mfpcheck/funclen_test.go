@@ -27,11 +27,8 @@ var longFuncs = map[string]int{
 	"cmdRegisterApp": 104,
 	"cmdInit":        104,
 	"cmdBatch":       77,
-	"cmdDevice":      72,
-	"cmdServe":       65,
 	"adminTokens":    62,
 	"cmdTenant":      59,
-	"serveExporter":  59,
 }
 
 // logicLines counts the lines of fn's body that hold code: every line
