@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"github.com/mfpcheck/mfpcheck/diag/token"
 	"github.com/mfpcheck/mfpcheck/fixtures/sim/entrasim"
 	"github.com/mfpcheck/mfpcheck/fixtures/sim/tenantsim"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/hostile"
 )
 
 // tenantFleet is a fleet of five devices whose SMTP side cannot be reached
@@ -210,10 +212,12 @@ func TestBatchTenantCheckRefreshesAdminTokens(t *testing.T) {
 	defer authority.Close()
 	url, _, sim := tenantKit(t, "mailbox-auth-disabled", "")
 	dir := t.TempDir()
+	before := map[string][]byte{}
 	for file, rt := range map[string]string{exchangeTokenFile: "refresh-exchange", graphTokenFile: "refresh-graph"} {
 		if err := token.Save(filepath.Join(dir, file), &token.Set{Access: "expired-" + rt, Refresh: rt, Expiry: time.Now().Add(-time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
+		before[file], _ = os.ReadFile(filepath.Join(dir, file))
 	}
 	a := newTestApp(nil)
 	a.runCLI(t, "batch", "--format", "jsonl", "--tenant-check", "--admin-tokens", dir, "--authority", authority.URL,
@@ -237,6 +241,11 @@ func TestBatchTenantCheckRefreshesAdminTokens(t *testing.T) {
 		}
 		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 			t.Errorf("%s: mode %v (%v), want 0600", file, fi.Mode(), err)
+		}
+		// The file as it was is kept, as login and token --refresh keep it.
+		bak, err := os.ReadFile(path + ".bak")
+		if fi, serr := os.Stat(path + ".bak"); err != nil || serr != nil || !bytes.Equal(bak, before[file]) || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s.bak does not hold the file as it was (mode 0600): %v", file, err)
 		}
 	}
 	// --tenant names the tenant of the device whose profile has none.
@@ -275,4 +284,40 @@ func TestServeTenantCheck(t *testing.T) {
 		t.Errorf("the device without a tenant: its series say nothing was read?\n%s", body)
 	}
 	noAdminToken(t, "serve stderr", stderr.String())
+}
+
+// TestBatchTenantCheckBadRefreshKeepsAdminTokens: a token endpoint that
+// answers a refresh with what is no token (spaces and control characters,
+// a megabyte, malformed JSON) ends batch --tenant-check with exit 3 before
+// any device, and both admin token files stay as they were.
+func TestBatchTenantCheckBadRefreshKeepsAdminTokens(t *testing.T) {
+	for name, body := range map[string]string{
+		"spaces":    `{"access_token":"abc def\u001b[31m","refresh_token":"new-refresh","token_type":"Bearer","expires_in":3600}`,
+		"oversized": `{"access_token":"` + strings.Repeat("A", 1<<20) + `","token_type":"Bearer","expires_in":3600}`,
+		"malformed": `{"access_token":`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			ep := hostile.BadTokenEndpoint(body)
+			defer ep.Close()
+			dir := t.TempDir()
+			before := map[string][]byte{}
+			for _, file := range []string{exchangeTokenFile, graphTokenFile} {
+				if err := token.Save(filepath.Join(dir, file), &token.Set{Access: "expired-access-" + file, Refresh: "refresh-" + file, Expiry: time.Now().Add(-time.Hour)}); err != nil {
+					t.Fatal(err)
+				}
+				before[file], _ = os.ReadFile(filepath.Join(dir, file))
+			}
+			a := newTestApp(nil)
+			code := a.runCLI(t, "batch", "--format", "jsonl", "--tenant-check", "--admin-tokens", dir, "--authority", ep.URL,
+				"--tenant", "contoso.onmicrosoft.com", tenantFleet(t))
+			if code != ExitError || !strings.Contains(a.err.String(), exchangeTokenFile) || a.out.Len() != 0 {
+				t.Errorf("exit %d, want %d with an error naming %s and no device checked\n%s%s", code, ExitError, exchangeTokenFile, a.out, a.err)
+			}
+			for file, b := range before {
+				if after, err := os.ReadFile(filepath.Join(dir, file)); err != nil || !bytes.Equal(after, b) {
+					t.Errorf("%s changed by a refused refresh", file)
+				}
+			}
+		})
+	}
 }

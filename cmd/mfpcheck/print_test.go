@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/hostile"
 	"github.com/mfpcheck/mfpcheck/fixtures/testkit/ippeve"
 	"github.com/mfpcheck/mfpcheck/tui"
 )
@@ -242,5 +243,41 @@ func TestPrintSheetBounded(t *testing.T) {
 		if code := a.runCLI(t, args...); code != ExitError || !strings.Contains(a.err.String(), "mfpcheck: hint: ") {
 			t.Errorf("%v: exit %d\n%s", args, code, a.err)
 		}
+	}
+}
+
+// TestPrintSheetHostilePrinter: sheet --print to a printer whose every
+// string carries escapes, C1 controls and bidi overrides at IPP's longest
+// lengths prints, and what mfpcheck says on stderr holds none of them and
+// stays short; a printer that redirects is an error (exit 2) and the
+// address it names gets nothing.
+func TestPrintSheetHostilePrinter(t *testing.T) {
+	dir := t.TempDir()
+	rep := sheetReport(t, dir, nil)
+	p := hostile.PrinterHostileText()
+	defer p.Close()
+	a := newTestApp(nil)
+	if code := runBounded(t, a, hfBound, "sheet", "--from", rep, "-o", filepath.Join(dir, "a.pdf"), "--print", p.URI()); code != ExitOK {
+		t.Fatalf("exit %d, want %d\n%s", code, ExitOK, a.err.String())
+	}
+	stderr := a.err.String()
+	if !strings.Contains(stderr, "status sheet sent: job 7") || len(stderr) > 8<<10 {
+		t.Errorf("stderr does not report the job in a few lines (%d bytes):\n%.2000s", len(stderr), stderr)
+	}
+	for _, r := range stderr {
+		if (r < 0x20 && r != '\n') || (r >= 0x7f && r <= 0x9f) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+			t.Fatalf("stderr holds %U:\n%.2000q", r, stderr)
+		}
+	}
+
+	redirect := hostile.PrinterRedirect(302, p.URL+"/ipp/print")
+	defer redirect.Close()
+	sent := p.Requests.Load()
+	a = newTestApp(nil)
+	if code := runBounded(t, a, hfBound, "sheet", "--from", rep, "-o", filepath.Join(dir, "b.pdf"), "--print", redirect.URI()); code != ExitFail {
+		t.Errorf("redirecting printer: exit %d, want %d\n%s", code, ExitFail, a.err.String())
+	}
+	if n := p.Requests.Load(); n != sent {
+		t.Errorf("the redirect was followed: %d requests reached the other address", n-sent)
 	}
 }
