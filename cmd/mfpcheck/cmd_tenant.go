@@ -104,7 +104,12 @@ func (a *app) cmdTenant(ctx context.Context, args []string) int {
 	}
 	rctx, rcancel := context.WithTimeout(ctx, f.timeout)
 	defer rcancel()
-	info := tenant.Read(rctx, cfg)
+	return a.tenantReport(cfg, method, tenant.Read(rctx, cfg), f)
+}
+
+// tenantReport diagnoses what was read of the tenant, prints it and maps
+// its verdict to the exit code; the admin tokens are scrubbed from it.
+func (a *app) tenantReport(cfg tenant.Config, method report.AuthMethod, info *report.TenantInfo, f tenantFlags) int {
 	r := &report.Report{Schema: report.Schema, Generated: a.now(), Tool: report.Tool{Name: "mfpcheck", Version: version},
 		Target: report.Target{User: cfg.User, AuthMethod: method}, Phases: []report.Phase{}, Transcript: []report.TranscriptLine{}, Tenant: info}
 	red := &redact.Redactor{}
@@ -179,42 +184,56 @@ func (a *app) adminTokens(ctx context.Context, f tenantFlags, cfg *tenant.Config
 			return ExitError, false
 		}
 	}
-	sign := []struct {
-		what, client, file string
-		scopes             []string
-		into               *string
-	}{
+	sign := []adminSignIn{
 		{"Exchange Online (to read the SMTP AUTH settings)", tenant.ExchangeClientID, exchangeTokenFile, []string{tenant.ExchangeScope, "offline_access"}, &cfg.ExchangeToken},
 		{"Microsoft Graph (to read security defaults, Conditional Access and sign-ins)", tenant.GraphClientID, graphTokenFile, tenant.GraphScopes, &cfg.GraphToken},
 	}
 	for _, s := range sign {
-		ep := token.Endpoint{Authority: f.authority, Tenant: cfg.Tenant, ClientID: s.client, Scopes: s.scopes, Wait: a.wait}
-		fmt.Fprintf(a.stderr, "mfpcheck: an administrator signs in for %s:\n", s.what)
-		set, err := token.DeviceLogin(ctx, ep, func(dc token.DeviceCode) {
-			fmt.Fprintf(a.stderr, "  open %s and enter the code %s (valid %d minutes)\n", dc.VerificationURI, dc.UserCode, int(dc.ExpiresIn.Minutes()))
-		}, a.now)
-		if err != nil {
-			a.errorf("tenant: admin sign-in: %v", err)
-			var ee *token.EntraError
-			if errors.As(err, &ee) && ee.Has(53003) {
-				a.hintf("a Conditional Access policy blocks device-code sign-in (Microsoft's managed \"Block device code flow\" among them): exclude this administrator, or run it from a compliant device")
-			} else {
-				a.hintf("sign in as an administrator with the roles listed in mfpcheck tenant --help")
-			}
+		if !a.adminSignIn(ctx, f, cfg.Tenant, s) {
 			return ExitError, false
-		}
-		*s.into = set.Access
-		if f.save != "" {
-			if err := token.Save(filepath.Join(f.save, s.file), set); err != nil {
-				a.errorf("tenant: %v", err)
-				return ExitError, false
-			}
 		}
 	}
 	if f.save != "" {
 		fmt.Fprintf(a.stderr, "mfpcheck: admin tokens kept in %s (mode 0600); use them with --admin-tokens %s\n", f.save, f.save)
 	}
 	return 0, true
+}
+
+// adminSignIn is one of the administrator's sign-ins: for what, with
+// which client and scopes, kept in which file of --save, into which of
+// tenant.Config's tokens.
+type adminSignIn struct {
+	what, client, file string
+	scopes             []string
+	into               *string
+}
+
+// adminSignIn signs an administrator in for s (device code) and keeps the
+// token with --save, saying what went wrong when it could not.
+func (a *app) adminSignIn(ctx context.Context, f tenantFlags, tenantName string, s adminSignIn) bool {
+	ep := token.Endpoint{Authority: f.authority, Tenant: tenantName, ClientID: s.client, Scopes: s.scopes, Wait: a.wait}
+	fmt.Fprintf(a.stderr, "mfpcheck: an administrator signs in for %s:\n", s.what)
+	set, err := token.DeviceLogin(ctx, ep, func(dc token.DeviceCode) {
+		fmt.Fprintf(a.stderr, "  open %s and enter the code %s (valid %d minutes)\n", dc.VerificationURI, dc.UserCode, int(dc.ExpiresIn.Minutes()))
+	}, a.now)
+	if err != nil {
+		a.errorf("tenant: admin sign-in: %v", err)
+		var ee *token.EntraError
+		if errors.As(err, &ee) && ee.Has(53003) {
+			a.hintf("a Conditional Access policy blocks device-code sign-in (Microsoft's managed \"Block device code flow\" among them): exclude this administrator, or run it from a compliant device")
+		} else {
+			a.hintf("sign in as an administrator with the roles listed in mfpcheck tenant --help")
+		}
+		return false
+	}
+	*s.into = set.Access
+	if f.save != "" {
+		if err := token.Save(filepath.Join(f.save, s.file), set); err != nil {
+			a.errorf("tenant: %v", err)
+			return false
+		}
+	}
+	return true
 }
 
 // loadAdminTokens reads the access tokens of a --save folder.
