@@ -4,12 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/mfpcheck/mfpcheck/diag/tenant"
-	"github.com/mfpcheck/mfpcheck/fixtures/sim/tenantsim"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -17,10 +14,12 @@ import (
 	"github.com/mfpcheck/mfpcheck/diag/check"
 	"github.com/mfpcheck/mfpcheck/diag/exporter"
 	"github.com/mfpcheck/mfpcheck/diag/suggest"
+	"github.com/mfpcheck/mfpcheck/diag/tenant"
 	"github.com/mfpcheck/mfpcheck/diag/token"
 	"github.com/mfpcheck/mfpcheck/fixtures/sim/entrasim"
 	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
 	"github.com/mfpcheck/mfpcheck/fixtures/sim/simcheck"
+	"github.com/mfpcheck/mfpcheck/fixtures/sim/tenantsim"
 )
 
 // defaultScenario is what "mfpcheck demo" shows with no --scenario: the most
@@ -221,17 +220,14 @@ func (a *app) writeDemoFiles(sim *exosim.Sim, authority string) (fleet string, c
 		a.errorf("write the simulated admin tokens: %v", err)
 		return "", ExitError, false
 	}
-	fleet = filepath.Join(sim.Dir(), "fleet.yaml")
-	fleetYAML := "# A fleet of one, the simulated device: mfpcheck batch fleet.yaml --ca ca.pem\ndevices:\n  - profile: profile.yaml\n"
-	if err := os.WriteFile(fleet, []byte(fleetYAML), 0o600); err != nil {
+	fleet, err := sim.WriteFleet()
+	if err != nil {
 		a.errorf("write the fleet file: %v", err)
 		return "", ExitError, false
 	}
 	// The same addresses as KEY=VALUE lines, for scripts (the README
 	// walk-through's test reads them).
-	env := fmt.Sprintf("SIM_SMTP=%s\nSIM_POP3=%s\nSIM_AUTHORITY=%s\nSIM_TENANT=%s\nSIM_CLIENT_ID=%s\nSIM_USER=%s\n",
-		sim.SMTPAddr(), sim.POP3Addr(), authority, exosim.TenantID, exosim.ClientID, exosim.DeviceUser)
-	if err := os.WriteFile(filepath.Join(sim.Dir(), "env"), []byte(env), 0o600); err != nil {
+	if _, err := sim.WriteEnv(authority); err != nil {
 		a.errorf("write the address file: %v", err)
 		return "", ExitError, false
 	}
