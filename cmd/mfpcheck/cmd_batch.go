@@ -93,26 +93,15 @@ func (a *app) cmdBatch(ctx context.Context, args []string) int {
 	if !ok {
 		return code
 	}
-	switch {
-	case len(pos) == 0:
-		a.errorf("batch needs a fleet: a YAML fleet file, a CSV inventory or a folder of profiles")
-		a.hintf("mfpcheck batch fixtures/fleets/office.yaml; mfpcheck batch --help for the formats")
+	if !a.batchArgOK(pos) {
 		return ExitError
-	case len(pos) > 1:
-		return a.usageError("batch", "one fleet at a time, got %d: %s", len(pos), strings.Join(pos, " "))
 	}
 	opts, ok := a.batchOptions(f)
 	if !ok {
 		return ExitError
 	}
-	fleet, err := batch.OpenFleetContext(ctx, pos[0])
-	if err != nil {
-		a.errorLines(err)
-		if ctx.Err() != nil {
-			a.hintf("interrupted while the fleet was read; nothing was checked")
-		} else {
-			a.hintf("each line names the file and line to fix; mfpcheck batch --help describes the fleet formats")
-		}
+	fleet, ok := a.openBatchFleet(ctx, pos[0])
+	if !ok {
 		return ExitError
 	}
 	defer fleet.Close()
@@ -122,20 +111,7 @@ func (a *app) cmdBatch(ctx context.Context, args []string) int {
 		return ExitError
 	}
 	opts.Warn = func(w string) { fmt.Fprintf(a.stderr, "mfpcheck: warning: %s\n", w) }
-	bad := 0
-	opts.Bad = func(err error) {
-		if bad++; bad <= maxBadShown {
-			a.errorLines(err)
-		}
-	}
-	defer func() {
-		if bad > maxBadShown {
-			a.errorf("… and %d more entries that could not be checked", bad-maxBadShown)
-		}
-		if bad > 0 {
-			a.hintf("each of those devices is in the output as an error naming the file and line to fix; the others were checked")
-		}
-	}()
+	defer a.reportBadEntries(&opts)()
 	ft, err := a.fleetTenant(ctx, f.tenant, 0)
 	if err != nil {
 		a.errorf("batch: %v", err)
@@ -143,9 +119,64 @@ func (a *app) cmdBatch(ctx context.Context, args []string) int {
 		return ExitError
 	}
 	check := a.fleetCheck(f.caFile, f.insecure, opts.Lang, cas.pool, ft)
-	// A device's own CA file is read when its check starts; one that
-	// cannot be read is that device's error.
-	opts.Check = func(ctx context.Context, d batch.Device) *report.Report {
+	opts.Check = withDeviceCA(cas, check)
+	return a.runFleetStream(ctx, fleet, opts)
+}
+
+// batchArgOK says what is wrong when batch was not given one fleet.
+func (a *app) batchArgOK(pos []string) bool {
+	switch {
+	case len(pos) == 0:
+		a.errorf("batch needs a fleet: a YAML fleet file, a CSV inventory or a folder of profiles")
+		a.hintf("mfpcheck batch fixtures/fleets/office.yaml; mfpcheck batch --help for the formats")
+		return false
+	case len(pos) > 1:
+		a.usageError("batch", "one fleet at a time, got %d: %s", len(pos), strings.Join(pos, " "))
+		return false
+	}
+	return true
+}
+
+// openBatchFleet opens the fleet at path, saying what is wrong when it
+// cannot.
+func (a *app) openBatchFleet(ctx context.Context, path string) (*batch.Fleet, bool) {
+	fleet, err := batch.OpenFleetContext(ctx, path)
+	if err != nil {
+		a.errorLines(err)
+		if ctx.Err() != nil {
+			a.hintf("interrupted while the fleet was read; nothing was checked")
+		} else {
+			a.hintf("each line names the file and line to fix; mfpcheck batch --help describes the fleet formats")
+		}
+		return nil, false
+	}
+	return fleet, true
+}
+
+// reportBadEntries names the first maxBadShown fleet entries that cannot
+// be checked on stderr as they come (opts.Bad); the function it returns
+// counts the rest and hints, at the end of the run.
+func (a *app) reportBadEntries(opts *batch.Options) func() {
+	bad := 0
+	opts.Bad = func(err error) {
+		if bad++; bad <= maxBadShown {
+			a.errorLines(err)
+		}
+	}
+	return func() {
+		if bad > maxBadShown {
+			a.errorf("… and %d more entries that could not be checked", bad-maxBadShown)
+		}
+		if bad > 0 {
+			a.hintf("each of those devices is in the output as an error naming the file and line to fix; the others were checked")
+		}
+	}
+}
+
+// withDeviceCA reads a device's own CA file when its check starts; one
+// that cannot be read is that device's error.
+func withDeviceCA(cas *fleetCAs, check batch.CheckFunc) batch.CheckFunc {
+	return func(ctx context.Context, d batch.Device) *report.Report {
 		if d.CAFile != "" && d.Err == nil {
 			if err := cas.load(d.CAFile); err != nil {
 				d.Err = fmt.Errorf("%s: ca: %w", d.Source, err)
@@ -154,7 +185,6 @@ func (a *app) cmdBatch(ctx context.Context, args []string) int {
 		}
 		return check(ctx, d)
 	}
-	return a.runFleetStream(ctx, fleet, opts)
 }
 
 // maxBadShown is how many bad fleet entries batch names on stderr (all of
