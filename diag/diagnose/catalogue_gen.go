@@ -6,7 +6,7 @@ package diagnose
 import "github.com/mfpcheck/mfpcheck/diag/report"
 
 // compiledHash is yamlHash of the YAML this file was made from.
-const compiledHash = "5bc738c44fc380b7"
+const compiledHash = "701594cdc9789149"
 
 var compiledEntries = []compiledEntry{
 	{
@@ -9215,6 +9215,52 @@ var compiledEntries = []compiledEntry{
 					Steps: []stepSpec{
 						{Text: "Relancer la vérification avec un délai plus long, par exemple --timeout 60s (la valeur par défaut).", Where: "other"},
 						{Text: "Si elle échoue alors avec « Pas de réponse à temps », c'est le silence du serveur ou du réseau, et les étapes de ce constat s'appliquent.", Where: "other"},
+					},
+				},
+			},
+		},
+	},
+	{
+		Entry: &entry{
+			ID:       "input.interrupted",
+			Severity: report.Severity("error"),
+			Side:     "input",
+			Where: []string{
+				"other",
+			},
+			Sources: []string{
+				"mfpcheck: Ctrl-C (SIGINT) or SIGTERM stops the check where it is",
+			},
+			file: "catalogue/local.yaml",
+		},
+		Text: []compiledText{
+			{
+				Lang: "de",
+				Text: &langText{
+					Title: "Die Prüfung wurde abgebrochen, bevor {host} antwortete",
+					Cause: "Die Prüfung wurde unterbrochen (Strg+C oder SIGTERM), während mfpcheck in diesem Schritt noch wartete. Der Schritt ist nicht gescheitert, sondern nicht beendet: ab diesem Schritt sagt das Ergebnis nichts über Gerät oder Server.",
+					Steps: []stepSpec{
+						{Text: "Die Prüfung wiederholen und zu Ende laufen lassen; jeder Schritt hat ein eigenes Zeitlimit (--phase-timeout), ein schweigender Server wird also auch ohne Abbruch von Hand als solcher gemeldet.", Where: "other"},
+					},
+				},
+			},
+			{
+				Lang: "en",
+				Text: &langText{
+					Title: "The check was stopped before {host} answered",
+					Cause: "The check was interrupted (Ctrl-C or SIGTERM) while mfpcheck was still waiting in this step. The step did not fail: it was not finished, so this result says nothing about the device or the server from this step on.",
+					Steps: []stepSpec{
+						{Text: "Run the check again and let it finish; every step has its own time limit (--phase-timeout), so a silent server is reported as such without stopping it by hand.", Where: "other"},
+					},
+				},
+			},
+			{
+				Lang: "fr",
+				Text: &langText{
+					Title: "La vérification a été arrêtée avant la réponse de {host}",
+					Cause: "La vérification a été interrompue (Ctrl-C ou SIGTERM) pendant que mfpcheck attendait encore dans cette étape. L'étape n'a pas échoué : elle n'était pas terminée, ce résultat ne dit donc rien de l'appareil ni du serveur à partir de cette étape.",
+					Steps: []stepSpec{
+						{Text: "Relancer la vérification et la laisser aller au bout ; chaque étape a son propre délai (--phase-timeout), un serveur muet est donc signalé comme tel sans l'arrêter à la main.", Where: "other"},
 					},
 				},
 			},

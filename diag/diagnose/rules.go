@@ -87,7 +87,7 @@ var ruleIDs = [...]string{
 	idNoBanner, idTooLong, idHeloDevice, idProtocolError,
 	idAuthRejected, idAuthRejectedOAuth, idAuthRejectedPassword, idSendAsDeniedData, idSendAsDeniedMail, idLegacyTLSRejected,
 	idMechanismUnsupported, idBasicRetired, idStartTLSRequired, idNotAuthenticated,
-	idOffline, idNoDNS, idBudget,
+	idOffline, idNoDNS, idBudget, idInterrupted,
 }
 
 // ctx is what every rule reads: the report, the profile (may be nil), the
@@ -276,8 +276,7 @@ func phaseHits(c *ctx) []Hit {
 }
 
 // kindRule maps a local failure (report.Kind*) to its catalogue id; "" for
-// kinds that are not a finding (the user stopped the check, an internal
-// error reported elsewhere).
+// kinds that are not a finding (an internal error reported elsewhere).
 func kindRule(c *ctx, ph report.Phase) string {
 	banner := ph.Name == report.PhaseBanner || ph.Name == report.PhasePOP3Banner
 	switch ph.ErrorKind {
@@ -300,6 +299,8 @@ func kindRule(c *ctx, ph report.Phase) string {
 		return idOffline
 	case report.KindBudget:
 		return idBudget
+	case report.KindCanceled:
+		return idInterrupted
 	case report.KindNoDNS:
 		return idNoDNS
 	case report.KindTLSHandshake:

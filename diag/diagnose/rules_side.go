@@ -10,6 +10,9 @@ const (
 	idOffline = "local.offline"
 	idNoDNS   = "local.no_dns"
 	idBudget  = "input.timeout_spent"
+	// idInterrupted is a step the user stopped (Ctrl-C, SIGTERM): not
+	// finished, so it blames no one.
+	idInterrupted = "input.interrupted"
 	// IDTokenFileMissing and IDNoPassword explain a check that could not
 	// start (Report.ErrorID).
 	IDTokenFileMissing = "input.token_file_missing"
