@@ -37,64 +37,16 @@ func (a *app) cmdRegisterApp(ctx context.Context, args []string) int {
 	if !ok {
 		return code
 	}
-	if len(pos) > 0 {
-		a.errorf("tenant register-app: unexpected arguments: %s", strings.Join(pos, " "))
-		return ExitError
-	}
-	if profileFile != "" && tenantName == "" {
-		p, err := profile.Load(profileFile)
-		if err != nil {
-			a.errorf("%v", err)
-			return ExitError
-		}
-		tenantName = p.OAuth.Tenant
-	}
-	if tenantName == "" {
-		a.errorf("tenant register-app: no tenant")
-		a.hintf("give --tenant contoso.onmicrosoft.com, or --profile FILE with oauth.tenant")
+	tenantName, ok = a.registerAppTenant(pos, profileFile, tenantName)
+	if !ok {
 		return ExitError
 	}
 	rc := tenant.RegisterConfig{Graph: graphURL, POP: pop}
-	if adminTokens != "" {
-		s, err := token.Load(adminTokens + string(os.PathSeparator) + graphTokenFile)
-		if err != nil {
-			a.errorf("tenant register-app: %v", err)
-			return ExitError
-		}
-		rc.GraphToken = s.Access
-	} else {
-		ep := token.Endpoint{Authority: authority, Tenant: tenantName, ClientID: tenant.GraphClientID, Scopes: tenant.RegisterScopes, Wait: a.wait}
-		fmt.Fprintln(a.stderr, "mfpcheck: an administrator signs in to Microsoft Graph (Application.ReadWrite.All, DelegatedPermissionGrant.ReadWrite.All):")
-		set, err := token.DeviceLogin(ctx, ep, func(dc token.DeviceCode) {
-			fmt.Fprintf(a.stderr, "  open %s and enter the code %s\n", dc.VerificationURI, dc.UserCode)
-		}, a.now)
-		if err != nil {
-			a.errorf("tenant register-app: admin sign-in: %v", err)
-			a.hintf("sign in as a Global Administrator, Application Administrator or Cloud Application Administrator")
-			return ExitError
-		}
-		rc.GraphToken = set.Access
-	}
-
-	// The Graph calls before and after the question each have their own
-	// budget; the question waits for the administrator.
-	fctx, fcancel := context.WithTimeout(ctx, tenant.DefaultTimeout)
-	defer fcancel()
-	plan := tenant.Plan(rc)
-	if id, found, err := tenant.FindApp(fctx, rc); err != nil {
-		a.errorf("tenant register-app: %v", err)
+	if rc.GraphToken, ok = a.registerAppToken(ctx, adminTokens, authority, tenantName); !ok {
 		return ExitError
-	} else if found {
-		fmt.Fprintf(a.stdout, "The app registration %q is already there: client id %s (checking its consent).\n", plan.Name, id)
-	} else {
-		fmt.Fprintf(a.stdout, "This creates, in tenant %s:\n", tenantName)
-		fmt.Fprintf(a.stdout, "  - an app registration %q: public client (device-code sign-in), this organisation only\n", plan.Name)
-		fmt.Fprintf(a.stdout, "  - its delegated Office 365 Exchange Online permissions %s, with admin consent for the organisation\n", strings.Join(plan.Scopes, ", "))
-		fmt.Fprintln(a.stdout, "and changes nothing else.")
-		if !yes && !a.confirm("Create it? [y/N] ") {
-			fmt.Fprintln(a.stdout, "Nothing was created.")
-			return ExitOK
-		}
+	}
+	if code, proceed := a.registerAppAsk(ctx, rc, tenantName, yes); !proceed {
+		return code
 	}
 	rctx, rcancel := context.WithTimeout(ctx, tenant.DefaultTimeout)
 	defer rcancel()
@@ -107,6 +59,86 @@ func (a *app) cmdRegisterApp(ctx context.Context, args []string) int {
 		}
 		return ExitError
 	}
+	return a.registerAppDone(reg, profileFile, tenantName)
+}
+
+// registerAppTenant is the tenant register-app works in: --tenant, else
+// the profile's oauth.tenant; it says what is wrong when there is none.
+func (a *app) registerAppTenant(pos []string, profileFile, tenantName string) (string, bool) {
+	if len(pos) > 0 {
+		a.errorf("tenant register-app: unexpected arguments: %s", strings.Join(pos, " "))
+		return "", false
+	}
+	if profileFile != "" && tenantName == "" {
+		p, err := profile.Load(profileFile)
+		if err != nil {
+			a.errorf("%v", err)
+			return "", false
+		}
+		tenantName = p.OAuth.Tenant
+	}
+	if tenantName == "" {
+		a.errorf("tenant register-app: no tenant")
+		a.hintf("give --tenant contoso.onmicrosoft.com, or --profile FILE with oauth.tenant")
+		return "", false
+	}
+	return tenantName, true
+}
+
+// registerAppToken is the Graph admin token: from --admin-tokens, or an
+// administrator signs in.
+func (a *app) registerAppToken(ctx context.Context, adminTokens, authority, tenantName string) (string, bool) {
+	if adminTokens != "" {
+		s, err := token.Load(adminTokens + string(os.PathSeparator) + graphTokenFile)
+		if err != nil {
+			a.errorf("tenant register-app: %v", err)
+			return "", false
+		}
+		return s.Access, true
+	}
+	ep := token.Endpoint{Authority: authority, Tenant: tenantName, ClientID: tenant.GraphClientID, Scopes: tenant.RegisterScopes, Wait: a.wait}
+	fmt.Fprintln(a.stderr, "mfpcheck: an administrator signs in to Microsoft Graph (Application.ReadWrite.All, DelegatedPermissionGrant.ReadWrite.All):")
+	set, err := token.DeviceLogin(ctx, ep, func(dc token.DeviceCode) {
+		fmt.Fprintf(a.stderr, "  open %s and enter the code %s\n", dc.VerificationURI, dc.UserCode)
+	}, a.now)
+	if err != nil {
+		a.errorf("tenant register-app: admin sign-in: %v", err)
+		a.hintf("sign in as a Global Administrator, Application Administrator or Cloud Application Administrator")
+		return "", false
+	}
+	return set.Access, true
+}
+
+// registerAppAsk says what register-app will do (or that the app is
+// there) and asks before creating; proceed is false when it stops with
+// code.
+func (a *app) registerAppAsk(ctx context.Context, rc tenant.RegisterConfig, tenantName string, yes bool) (code int, proceed bool) {
+	// The Graph calls before and after the question each have their own
+	// budget; the question waits for the administrator.
+	fctx, fcancel := context.WithTimeout(ctx, tenant.DefaultTimeout)
+	defer fcancel()
+	plan := tenant.Plan(rc)
+	if id, found, err := tenant.FindApp(fctx, rc); err != nil {
+		a.errorf("tenant register-app: %v", err)
+		return ExitError, false
+	} else if found {
+		fmt.Fprintf(a.stdout, "The app registration %q is already there: client id %s (checking its consent).\n", plan.Name, id)
+	} else {
+		fmt.Fprintf(a.stdout, "This creates, in tenant %s:\n", tenantName)
+		fmt.Fprintf(a.stdout, "  - an app registration %q: public client (device-code sign-in), this organisation only\n", plan.Name)
+		fmt.Fprintf(a.stdout, "  - its delegated Office 365 Exchange Online permissions %s, with admin consent for the organisation\n", strings.Join(plan.Scopes, ", "))
+		fmt.Fprintln(a.stdout, "and changes nothing else.")
+		if !yes && !a.confirm("Create it? [y/N] ") {
+			fmt.Fprintln(a.stdout, "Nothing was created.")
+			return ExitOK, false
+		}
+	}
+	return ExitOK, true
+}
+
+// registerAppDone says what was done and what comes next, writing the
+// client id into the profile when one was given.
+func (a *app) registerAppDone(reg tenant.Registration, profileFile, tenantName string) int {
 	switch {
 	case reg.Created:
 		fmt.Fprintf(a.stdout, "Created %q with admin consent. Client id: %s\n", reg.Name, reg.ClientID)
