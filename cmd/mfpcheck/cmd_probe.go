@@ -32,10 +32,7 @@ type probeFlags struct {
 	sheet       string
 	force       bool
 	nagios      bool
-	tenantCheck bool
-	adminTokens string
-	exchangeURL string
-	graphURL    string
+	tenant      tenantCheckFlags
 	print       printFlags
 	noDevice    bool
 }
@@ -72,10 +69,7 @@ func (f *probeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.ConnectTo, "connect-to", "", "dial HOST:PORT instead of the server, keeping the server's name for TLS and the report (like curl)")
 	fs.StringVar(&f.POP3, "pop3", "", "probe this POP3 server (HOST[:PORT], default port 995 with TLS) instead of SMTP")
 	fs.StringVar(&f.Proxy, "proxy", "", "reach the servers and the sign-in endpoints through socks5://[USER:PASS@]HOST:PORT or http://HOST:PORT (CONNECT)")
-	fs.BoolVar(&f.tenantCheck, "tenant-check", false, "also read what the tenant decides for the mailbox (needs --admin-tokens from mfpcheck tenant --save)")
-	fs.StringVar(&f.adminTokens, "admin-tokens", "", "with --tenant-check: folder of saved admin tokens (mfpcheck tenant --save DIR)")
-	fs.StringVar(&f.exchangeURL, "exchange-url", "", "with --tenant-check: Exchange Online endpoint (default "+tenant.DefaultExchange+")")
-	fs.StringVar(&f.graphURL, "graph-url", "", "with --tenant-check: Microsoft Graph endpoint (default "+tenant.DefaultGraph+")")
+	f.tenant.register(fs)
 	fs.BoolVar(&f.noDevice, "no-device-read", false, "do not ask the device (the profile's device.address) for its model and firmware over IPP/SNMP")
 	fs.BoolVar(&f.nagios, "nagios", false, "print Nagios/Icinga/Checkmk plugin output (status line with perfdata); exit codes as always")
 }
@@ -93,14 +87,8 @@ func (a *app) cmdProbe(ctx context.Context, args []string) int {
 	if err != nil {
 		return a.inputError("probe", err)
 	}
-	if f.tenantCheck {
-		tc, err := a.tenantCheck(cfg.Profile, cfg.Probe.User, f.adminTokens, f.exchangeURL, f.graphURL)
-		if err != nil {
-			a.errorf("probe: --tenant-check: %v", err)
-			a.hintf("save admin tokens first: mfpcheck tenant --profile FILE --save DIR, then --admin-tokens DIR")
-			return ExitError
-		}
-		cfg.TenantCheck = tc
+	if !a.applyTenantCheck("probe", f.tenant, &cfg) {
+		return ExitError
 	}
 	out, err := newSheetOutput(f.sheet, f.force)
 	if err != nil {
@@ -238,4 +226,36 @@ func (a *app) lang(flagValue string) string {
 		}
 	}
 	return "en"
+}
+
+// tenantCheckFlags are --tenant-check and its options for a command that
+// checks one device (probe, sheet --profile).
+type tenantCheckFlags struct {
+	on          bool
+	adminTokens string
+	exchangeURL string
+	graphURL    string
+}
+
+func (f *tenantCheckFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&f.on, "tenant-check", false, "also read what the tenant decides for the mailbox (needs --admin-tokens from mfpcheck tenant --save)")
+	fs.StringVar(&f.adminTokens, "admin-tokens", "", "with --tenant-check: folder of saved admin tokens (mfpcheck tenant --save DIR)")
+	fs.StringVar(&f.exchangeURL, "exchange-url", "", "with --tenant-check: Exchange Online endpoint (default "+tenant.DefaultExchange+")")
+	fs.StringVar(&f.graphURL, "graph-url", "", "with --tenant-check: Microsoft Graph endpoint (default "+tenant.DefaultGraph+")")
+}
+
+// applyTenantCheck sets cfg's tenant reads when --tenant-check was given;
+// false (after saying why) when the admin tokens cannot be used.
+func (a *app) applyTenantCheck(cmd string, f tenantCheckFlags, cfg *check.Config) bool {
+	if !f.on {
+		return true
+	}
+	tc, err := a.tenantCheck(cfg.Profile, cfg.Probe.User, f.adminTokens, f.exchangeURL, f.graphURL)
+	if err != nil {
+		a.errorf("%s: --tenant-check: %v", cmd, err)
+		a.hintf("save admin tokens first: mfpcheck tenant --profile FILE --save DIR, then --admin-tokens DIR")
+		return false
+	}
+	cfg.TenantCheck = tc
+	return true
 }

@@ -37,6 +37,7 @@ type sheetFlags struct {
 	print   printFlags
 	// noDevice: --no-device-read.
 	noDevice bool
+	tenant   tenantCheckFlags
 }
 
 // cmdSheet runs "mfpcheck sheet": it prints the PDF status sheet of a saved
@@ -115,6 +116,7 @@ func (a *app) parseSheet(args []string) (f sheetFlags, opts sheet.Options, code 
 	fs.DurationVar(&f.timeout, "timeout", probe.DefaultTimeout, "bound for each step: the check (--profile), printing (--print), a named pipe's reader (-o)")
 	fs.BoolVar(&f.noDevice, "no-device-read", false, "with --profile: do not ask the device (device.address) for its model and firmware over IPP/SNMP")
 	f.print.register(fs)
+	f.tenant.register(fs)
 	pos, code, ok := a.parseArgs(fs, args)
 	if !ok {
 		return f, opts, code, false
@@ -141,6 +143,9 @@ func (a *app) parseSheet(args []string) (f sheetFlags, opts sheet.Options, code 
 	}
 	if err := f.print.validate(); err != nil {
 		return f, opts, a.usageError("sheet", "%v", err), false
+	}
+	if f.tenant.on && f.profile == "" {
+		return f, opts, a.usageError("sheet", "--tenant-check needs --profile: a saved report keeps the tenant reads it was made with"), false
 	}
 	return f, opts, ExitOK, true
 }
@@ -210,6 +215,9 @@ func (a *app) sheetCheck(ctx context.Context, f sheetFlags, p *profile.Profile, 
 	cfg.ToolVersion = version
 	cfg.Now = a.now
 	cfg.Probe.Timeout = f.timeout
+	if !a.applyTenantCheck("sheet", f.tenant, &cfg) {
+		return nil, ExitError, false
+	}
 	return check.Run(ctx, cfg), ExitOK, true
 }
 

@@ -65,7 +65,7 @@ explains every failure in it.`,
 		summary: "Signs in with a device code (https://microsoft.com/devicelogin), saves the tokens (mode 0600) and checks them.",
 	},
 	{name: "sheet",
-		usage:   "sheet [--profile FILE | --from REPORT.json] [-o FILE.pdf] [--force] [--print ipp[s]://HOST[:PORT]/PATH | --print-to] [--timeout D]",
+		usage:   "sheet [--profile FILE [--tenant-check --admin-tokens DIR] | --from REPORT.json] [-o FILE.pdf] [--force] [--print ipp[s]://HOST[:PORT]/PATH | --print-to] [--timeout D]",
 		summary: "Prints the PDF network status sheet of a saved report or of a fresh check of a device.",
 		details: `An existing file is never overwritten without --force. --print also sends
 the sheet to a printer over IPP (--print-to: the device's own device.address),

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -298,4 +299,37 @@ func findingByID(fs []report.Finding, id string) (report.Finding, bool) {
 		}
 	}
 	return report.Finding{}, false
+}
+
+// TestSheetProfileTenantCheck: sheet --profile --tenant-check reads the
+// tenant beside the check and prints it on the sheet (issue 12: the sheet
+// has a tenant section), like probe --tenant-check --sheet; without
+// --profile the option is refused, and no admin token reaches the output.
+func TestSheetProfileTenantCheck(t *testing.T) {
+	url, dir, sim := tenantKit(t, "mailbox-auth-disabled", "")
+	prof := filepath.Join(t.TempDir(), "device.yaml")
+	os.WriteFile(prof, []byte(fmt.Sprintf(`device: {name: hall-a, vendor: epson, model: WF-C579R}
+email: {service: exchange-online, auth_method: oauth2, sender: %s}
+smtp: {server: 127.0.0.1, port: %d, user: %s}
+oauth: {token_file: missing.json, tenant: contoso.onmicrosoft.com}
+`, tenantUser, closedPort(t), tenantUser)), 0o644)
+	pdf := filepath.Join(t.TempDir(), "sheet.pdf")
+	a := newTestApp(nil)
+	a.runCLI(t, "sheet", "--profile", prof, "--tenant-check", "--admin-tokens", dir,
+		"--exchange-url", url, "--graph-url", url, "-o", pdf, "--lang", "en")
+	if n := casReads(sim); n != 1 {
+		t.Errorf("Get-CASMailbox read %d times, want 1\n%s", n, a.err)
+	}
+	text := pdfToText(t, pdf)
+	for _, want := range []string{"What the tenant decides", "Get-CASMailbox"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("sheet lacks %q", want)
+		}
+	}
+	noAdminToken(t, "sheet", a.out.String()+a.err.String()+text)
+
+	a = newTestApp(nil)
+	if code := a.runCLI(t, "sheet", "--from", "report.json", "--tenant-check", "-o", pdf); code != ExitError || !strings.Contains(a.err.String(), "--tenant-check needs --profile") {
+		t.Errorf("--tenant-check with --from: exit %d\n%s", code, a.err)
+	}
 }
