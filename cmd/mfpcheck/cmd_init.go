@@ -54,8 +54,22 @@ func (a *app) cmdInit(ctx context.Context, args []string) int {
 		}
 	}
 	ask := a.stdinTTY && !noAsk
+	prompt := a.initPrompter()
+	vendor, code, ok = a.initVendor(answers, vendor, ask, prompt)
+	if !ok {
+		return code
+	}
+	if ask && !a.initAsk(answers, vendor, lang, prompt) {
+		return ExitError
+	}
+	return a.initWrite(out, answers, lang, force)
+}
+
+// initPrompter asks a question on stderr and reads the answer from stdin
+// (a line, at most 1 MiB in all).
+func (a *app) initPrompter() func(question, def string) (string, error) {
 	in := bufio.NewReader(io.LimitReader(a.stdin, 1<<20))
-	prompt := func(question, def string) (string, error) {
+	return func(question, def string) (string, error) {
 		if def != "" {
 			fmt.Fprintf(a.stderr, "%s [%s]: ", question, def)
 		} else {
@@ -67,39 +81,56 @@ func (a *app) cmdInit(ctx context.Context, args []string) int {
 		}
 		return strings.TrimSpace(line), nil
 	}
+}
+
+// initVendor is the device's maker: --vendor, else asked when init may
+// ask; one of profileinit.Vendors (kept as answers' device.vendor), or
+// init stops with code.
+func (a *app) initVendor(answers profileinit.Answers, vendor string, ask bool, prompt func(q, def string) (string, error)) (v string, code int, ok bool) {
 	if vendor == "" && ask {
 		v, err := prompt("Vendor / Hersteller / Fabricant ("+strings.Join(profileinit.Vendors, ", ")+")", "")
 		if err != nil {
 			a.errorf("init: %v", err)
-			return ExitError
+			return "", ExitError, false
 		}
 		vendor = v
 	}
 	vendor = strings.ToLower(strings.TrimSpace(vendor))
 	if !slices.Contains(profileinit.Vendors, vendor) {
-		return a.usageError("init", "--vendor %q: use one of %s", vendor, strings.Join(profileinit.Vendors, ", "))
+		return "", a.usageError("init", "--vendor %q: use one of %s", vendor, strings.Join(profileinit.Vendors, ", ")), false
 	}
 	answers["device.vendor"] = vendor
-	if ask {
-		if p := profileinit.Page(vendor, lang); p != "" {
-			fmt.Fprintf(a.stderr, "\n%s\n\n", p)
-		}
-		for _, f := range profileinit.Fields() {
-			if _, given := answers[f.Key]; given || !f.Applies(orDefaultStr(answers["email.auth_method"], "oauth2")) {
-				continue
-			}
-			q := f.Question(lang)
-			if m := f.MenuName(vendor, lang); m != "" {
-				q += " (" + m + ")"
-			}
-			v, err := prompt(q, f.Default)
-			if err != nil {
-				a.errorf("init: %v", err)
-				return ExitError
-			}
-			answers[f.Key] = v
-		}
+	return vendor, ExitOK, true
+}
+
+// initAsk shows the vendor's page and asks each field not given that
+// applies, in the vendor's menu names; false (said) when an answer could
+// not be read.
+func (a *app) initAsk(answers profileinit.Answers, vendor, lang string, prompt func(q, def string) (string, error)) bool {
+	if p := profileinit.Page(vendor, lang); p != "" {
+		fmt.Fprintf(a.stderr, "\n%s\n\n", p)
 	}
+	for _, f := range profileinit.Fields() {
+		if _, given := answers[f.Key]; given || !f.Applies(orDefaultStr(answers["email.auth_method"], "oauth2")) {
+			continue
+		}
+		q := f.Question(lang)
+		if m := f.MenuName(vendor, lang); m != "" {
+			q += " (" + m + ")"
+		}
+		v, err := prompt(q, f.Default)
+		if err != nil {
+			a.errorf("init: %v", err)
+			return false
+		}
+		answers[f.Key] = v
+	}
+	return true
+}
+
+// initWrite builds the profile, writes it to out (never over a file
+// without force), checks that it loads and says what is next.
+func (a *app) initWrite(out string, answers profileinit.Answers, lang string, force bool) int {
 	data, err := profileinit.Build(out, answers, lang)
 	if err != nil {
 		return a.inputError("init", err)
