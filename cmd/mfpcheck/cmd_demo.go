@@ -199,7 +199,7 @@ func (a *app) demoServe(ctx context.Context, f demoFlags) int {
 	}
 	tenantURL, stopTenant := startTenant(sim, "", a.now)
 	defer stopTenant()
-	fleet, code, ok := a.writeDemoFiles(sim, authority)
+	fleet, code, ok := a.writeDemoFiles(sim, authority, tenantURL)
 	if !ok {
 		return code
 	}
@@ -215,7 +215,7 @@ func (a *app) demoServe(ctx context.Context, f demoFlags) int {
 // writeDemoFiles writes, beside the simulator's kit, the simulated admin
 // tokens, a fleet of one (returned) and the addresses as KEY=VALUE lines.
 // ok is false when the command must end with code.
-func (a *app) writeDemoFiles(sim *exosim.Sim, authority string) (fleet string, code int, ok bool) {
+func (a *app) writeDemoFiles(sim *exosim.Sim, authority, tenantURL string) (fleet string, code int, ok bool) {
 	if err := writeAdminTokens(sim.Dir(), tenantsim.ExchangeToken, tenantsim.GraphToken, a.now().Add(time.Hour)); err != nil {
 		a.errorf("write the simulated admin tokens: %v", err)
 		return "", ExitError, false
@@ -227,7 +227,7 @@ func (a *app) writeDemoFiles(sim *exosim.Sim, authority string) (fleet string, c
 	}
 	// The same addresses as KEY=VALUE lines, for scripts (the README
 	// walk-through's test reads them).
-	if _, err := sim.WriteEnv(authority); err != nil {
+	if _, err := sim.WriteEnv(authority, tenantURL); err != nil {
 		a.errorf("write the address file: %v", err)
 		return "", ExitError, false
 	}
