@@ -17,6 +17,7 @@ import (
 // model and a script admin URL, one with IPP on another port) and a web
 // server that is no printer.
 func TestDiscoverRealAvahi(t *testing.T) {
+	t.Parallel()
 	if !avahi.InNamespace(t) {
 		return
 	}
@@ -97,6 +98,7 @@ func TestDiscoverRealAvahi(t *testing.T) {
 // discover ends at its timeout with an empty list and exit 2; Ctrl-C ends
 // a long browse at once with exit 3.
 func TestDiscoverNothingPublished(t *testing.T) {
+	t.Parallel()
 	if !avahi.InNamespace(t) {
 		return
 	}

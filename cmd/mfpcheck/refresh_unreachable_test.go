@@ -15,6 +15,7 @@ import (
 // this computer or its network, exits 3 within --timeout, and never says
 // Entra refused the token.
 func TestProbeRefreshUnreachableTokenEndpoint(t *testing.T) {
+	t.Parallel()
 	closed, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 // a reader that never comes, or never reads, ends the command at
 // --timeout; Ctrl-C ends the wait at once. The pipe is never replaced.
 func TestSheetIntoNamedPipe(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	rep := sheetReport(t, dir, nil)
 	fifo := filepath.Join(dir, "pipe.pdf")

@@ -32,6 +32,7 @@ const sigBound = 15 * time.Second
 // within sigBound, by itself, with a non-zero exit code and not killed by
 // the signal.
 func TestSignalsEndEveryCommand(t *testing.T) {
+	t.Parallel()
 	bin, err := exec.LookPath("mfpcheck")
 	if err != nil {
 		t.Fatalf("mfpcheck not in PATH (testscript.Main puts it there): %v", err)
