@@ -46,15 +46,6 @@ type pop3Prober struct {
 }
 
 func newPOP3Prober(cfg POP3Config) *pop3Prober {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.PhaseTimeout <= 0 {
-		cfg.PhaseTimeout = DefaultPhaseTimeout
-	}
 	if cfg.Security == "" {
 		cfg.Security = "tls"
 	}
@@ -64,24 +55,7 @@ func newPOP3Prober(cfg POP3Config) *pop3Prober {
 			cfg.Port = 995
 		}
 	}
-	if cfg.ServerName == "" {
-		cfg.ServerName = cfg.Host
-	}
-	if cfg.RootsName == "" {
-		cfg.RootsName = "system"
-	}
-	if cfg.Redactor == nil {
-		cfg.Redactor = &redact.Redactor{}
-	}
-	cfg.Redactor.Add(cfg.Token)
-	cfg.Redactor.Add(cfg.Password)
-	if cfg.Route.Proxy != nil {
-		cfg.Redactor.Add(cfg.Route.Proxy.Password)
-	}
-	tr := cfg.Transcript
-	if tr == nil {
-		tr = redact.NewTranscript(time.Now(), cfg.Redactor)
-	}
+	tr := cfg.Session.setDefaults()
 	p := &pop3Prober{cfg: cfg, now: cfg.Now, tr: tr}
 	p.r = &report.POP3Report{
 		Target: report.Target{

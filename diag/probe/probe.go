@@ -81,3 +81,37 @@ const (
 	DefaultTimeout      = 60 * time.Second
 	DefaultPhaseTimeout = 15 * time.Second
 )
+
+// setDefaults fills what both protocols default alike (the clock, the
+// budgets, the certificate's name and roots, the redactor with the
+// session's secrets) once the protocol has set Security and Port, and
+// returns the transcript to record into.
+func (s *Session) setDefaults() *redact.Transcript {
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	if s.Timeout <= 0 {
+		s.Timeout = DefaultTimeout
+	}
+	if s.PhaseTimeout <= 0 {
+		s.PhaseTimeout = DefaultPhaseTimeout
+	}
+	if s.ServerName == "" {
+		s.ServerName = s.Host
+	}
+	if s.RootsName == "" {
+		s.RootsName = "system"
+	}
+	if s.Redactor == nil {
+		s.Redactor = &redact.Redactor{}
+	}
+	s.Redactor.Add(s.Token)
+	s.Redactor.Add(s.Password)
+	if s.Route.Proxy != nil {
+		s.Redactor.Add(s.Route.Proxy.Password)
+	}
+	if s.Transcript != nil {
+		return s.Transcript
+	}
+	return redact.NewTranscript(time.Now(), s.Redactor)
+}

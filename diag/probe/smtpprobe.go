@@ -56,23 +56,11 @@ type prober struct {
 }
 
 func newProber(cfg Config) *prober {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.PhaseTimeout <= 0 {
-		cfg.PhaseTimeout = DefaultPhaseTimeout
-	}
 	if cfg.Security == "" {
 		cfg.Security = "starttls"
 	}
 	if cfg.Port == 0 {
 		cfg.Port = profile.DefaultPort(cfg.Security)
-	}
-	if cfg.ServerName == "" {
-		cfg.ServerName = cfg.Host
 	}
 	if cfg.Greeting == "" {
 		cfg.Greeting = "ehlo"
@@ -80,25 +68,11 @@ func newProber(cfg Config) *prober {
 	if cfg.LocalName == "" {
 		cfg.LocalName = "mfpcheck.local"
 	}
-	if cfg.Redactor == nil {
-		cfg.Redactor = &redact.Redactor{}
-	}
-	if cfg.RootsName == "" {
-		cfg.RootsName = "system"
-	}
 	if cfg.Sender == "" {
 		cfg.Sender = cfg.User
 	}
-	cfg.Redactor.Add(cfg.Token)
-	cfg.Redactor.Add(cfg.Password)
-	if cfg.Route.Proxy != nil {
-		cfg.Redactor.Add(cfg.Route.Proxy.Password)
-	}
+	tr := cfg.Session.setDefaults()
 	start := cfg.Now()
-	tr := cfg.Transcript
-	if tr == nil {
-		tr = redact.NewTranscript(time.Now(), cfg.Redactor)
-	}
 	p := &prober{cfg: cfg, now: cfg.Now, tr: tr}
 	p.r = &report.Report{
 		Schema:    report.Schema,
