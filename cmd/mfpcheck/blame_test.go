@@ -81,6 +81,7 @@ func TestProbeBadInputExits3WithHint(t *testing.T) {
 // before a silent server answers is exit 3 and says so; it is not read as
 // the server's silence.
 func TestProbeTimeoutSpentBlamesInput(t *testing.T) {
+	t.Parallel()
 	srv, err := hostile.Silent()
 	if err != nil {
 		t.Fatal(err)

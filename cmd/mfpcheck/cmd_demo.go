@@ -304,6 +304,7 @@ func startEntra(sim *exosim.Sim, now func() time.Time) (authority string, stop f
 	srv := entrasim.New(entrasim.Options{
 		Mode:          entrasim.ModeSuccess,
 		Pending:       1,
+		Interval:      time.Second, // a walkthrough's sign-in, not Entra's 5 s
 		User:          exosim.DeviceUser,
 		TenantID:      exosim.TenantID,
 		Mint:          func(string, []string) string { return sim.MintToken(exosim.TokenGood) },

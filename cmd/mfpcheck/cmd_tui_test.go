@@ -63,6 +63,7 @@ func finalTUI(t *testing.T, tm *teatest.TestModel) *tui.Model {
 // until it allows it, and the screen must show dns running, then done,
 // while connect and the verdict do not exist yet.
 func TestTUIStreamsRealCheck(t *testing.T) {
+	t.Parallel()
 	sim := startSim(t, "slow")
 	a := newTestApp(nil)
 	eng := a.tuiEngine()

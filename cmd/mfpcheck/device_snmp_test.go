@@ -19,6 +19,7 @@ const snmpCommunity = "c0mmunity-s3cret"
 // init --from-device" against Net-SNMP's snmpd on loopback, configured as a
 // printer, with nothing listening on the IPP port.
 func TestDeviceSNMPFallbackRealAgent(t *testing.T) {
+	t.Parallel()
 	snmpd.Require(t)
 	agent := snmpd.Start(t, snmpd.PrinterOptions(snmpCommunity))
 	target := "127.0.0.1:" + strconv.Itoa(snmpd.FreeTCPPort(t))

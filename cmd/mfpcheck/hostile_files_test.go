@@ -124,6 +124,7 @@ func TestFilesThatAreNotFiles(t *testing.T) {
 // a device (written to, still a device after) or a folder (refused, even
 // with --force).
 func TestSheetOutputNeverReplacesSpecialFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	report := sheetReport(t, dir, nil)
 
@@ -240,6 +241,7 @@ func TestRefreshKeepsTheFile(t *testing.T) {
 // endpoint that never answers ends at the timeout, not at the HTTP
 // client's 30 seconds.
 func TestRefreshInsideTheBudget(t *testing.T) {
+	t.Parallel()
 	sim, profile := simWithKit(t, "ok")
 	ep := hostile.SilentTokenEndpoint()
 	defer ep.Close()
@@ -264,6 +266,7 @@ func TestRefreshInsideTheBudget(t *testing.T) {
 // phase and finding lists prints on a bounded number of pages, says what
 // it left out, and the run stays within a memory bound.
 func TestSheetFromHugeReport(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	report := sheetReport(t, dir, func(r *report.Report) {
 		for i := range 25000 {

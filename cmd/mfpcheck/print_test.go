@@ -74,6 +74,7 @@ var sentLine = regexp.MustCompile(`mfpcheck: status sheet sent: job [0-9]+ \((pe
 // printer without PDF gets nothing; ipps checks the certificate unless
 // told otherwise.
 func TestPrintSheetRealPrinter(t *testing.T) {
+	t.Parallel()
 	if !ippeve.InNamespace(t) {
 		return
 	}
@@ -207,6 +208,7 @@ func silentPrinter(t *testing.T) string {
 // within its --timeout (exit 2, a hint), and Ctrl-C ends it at once (exit
 // 3); wrong print options are input errors before anything is sent.
 func TestPrintSheetBounded(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	rep := sheetReport(t, dir, nil)
 	uri := silentPrinter(t)

@@ -124,6 +124,7 @@ func replyCode(p report.Phase) string {
 // TestTarpitEndsWithinTimeout: a server that accepts and never speaks
 // fails at banner with a timeout, never a hang.
 func TestTarpitEndsWithinTimeout(t *testing.T) {
+	t.Parallel()
 	sim, err := exosim.Start(context.Background(), exosim.Options{Scenario: "tarpit", Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)

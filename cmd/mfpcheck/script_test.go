@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,12 +31,30 @@ import (
 // names a host outside it.
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(waitingTests{m}, map[string]func(){
 		"mfpcheck": main,
 	})
 }
 
+// waitingTests runs this package's tests with more of its parallel tests
+// at once than go test's default (GOMAXPROCS, 2 on a small machine). They
+// spend their time waiting, not computing: on a signal's effect, a scrape
+// interval, an mDNS answer, a pipe's reader, a simulator's reply. An
+// explicit -parallel (or -test.parallel) is kept.
+type waitingTests struct{ m *testing.M }
+
+func (w waitingTests) Run() int {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", strconv.Itoa(max(8, runtime.GOMAXPROCS(0))))
+	}
+	return w.m.Run()
+}
+
 func TestScripts(t *testing.T) {
+	t.Parallel()
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,

@@ -81,6 +81,7 @@ func leakedExcept(out, secret, public string) string {
 // access token, refresh token and password, and scans everything they
 // wrote.
 func TestNoSecretInAnyOutput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	oauth, err := exosim.Start(context.Background(), exosim.Options{Scenario: "ok", Dir: filepath.Join(dir, "oauth")})
 	if err != nil {

@@ -24,6 +24,7 @@ import (
 // Exchange Online), so no step sends the user to smtp.office365.com or
 // Microsoft's admin centers.
 func TestSheetFromDovecotReportInAnotherLanguage(t *testing.T) {
+	t.Parallel()
 	dovecot.Require(t)
 	if testing.Short() {
 		t.Skip("starts Dovecot")

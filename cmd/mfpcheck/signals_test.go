@@ -41,9 +41,9 @@ func TestSignalsEndEveryCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer silent.Close()
+	t.Cleanup(func() { silent.Close() })
 	ep := hostile.SilentTokenEndpoint()
-	defer ep.Close()
+	t.Cleanup(ep.Close)
 	dir := t.TempDir()
 	tokFile := filepath.Join(dir, "token.json")
 	os.WriteFile(tokFile, []byte(`{"access_token":"eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.e30.","refresh_token":"0.AXoA-refresh-token-value","token_type":"Bearer"}`), 0o600)
@@ -58,7 +58,7 @@ func TestSignalsEndEveryCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer snmp.Close()
+	t.Cleanup(func() { snmp.Close() })
 	refused, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -96,9 +96,16 @@ func TestSignalsEndEveryCommand(t *testing.T) {
 		{"sheet --print on a silent printer", append([]string{"sheet", "--from", rep, "-o", filepath.Join(dir, "sheet.pdf"), "--force", "--print", "ipp://" + silent.Addr() + "/ipp/print"}, long...), true},
 		{"batch --tenant-check on a silent token endpoint", append([]string{"batch", fleet, "--tenant-check", "--admin-tokens", admin, "--tenant", "contoso.onmicrosoft.com", "--authority", ep.URL}, long...), true},
 	}
+	// The runs wait (on the signal's effect), so they overlap, a few at a
+	// time: enough that each still reaches its blocking step before the
+	// signal on a loaded machine.
+	slots := make(chan struct{}, 4)
 	for _, c := range cases {
 		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 			t.Run(c.name+" "+sig.String(), func(t *testing.T) {
+				t.Parallel()
+				slots <- struct{}{}
+				defer func() { <-slots }()
 				code, out := interruptRun(t, bin, c.args, sig)
 				if code == ExitOK {
 					t.Errorf("exit 0 after %s\n%s", sig, out)
@@ -166,6 +173,7 @@ func interruptRun(t *testing.T, bin string, args []string, sig syscall.Signal) (
 // namespace: no query leaves this computer) ends at SIGINT or SIGTERM with
 // exit 3 (interrupted).
 func TestSignalsEndDiscover(t *testing.T) {
+	t.Parallel()
 	if !netns.InNamespace(t, "discover on a private link", nil, "") {
 		return
 	}
