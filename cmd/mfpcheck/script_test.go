@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +16,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/testtool"
 )
 
 // The CLI's promises are written down as scripts in testdata/script/*.txtar,
@@ -37,21 +36,11 @@ func TestMain(m *testing.M) {
 }
 
 // waitingTests runs this package's tests with more of its parallel tests
-// at once than go test's default (GOMAXPROCS, 2 on a small machine). They
-// spend their time waiting, not computing: on a signal's effect, a scrape
-// interval, an mDNS answer, a pipe's reader, a simulator's reply. An
-// explicit -parallel (or -test.parallel) is kept.
+// at once than go test's default: they wait on signals, scrapes, mDNS
+// answers, pipes' readers and simulators, not on the CPU.
 type waitingTests struct{ m *testing.M }
 
-func (w waitingTests) Run() int {
-	flag.Parse()
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
-	if !set {
-		flag.Set("test.parallel", strconv.Itoa(max(8, runtime.GOMAXPROCS(0))))
-	}
-	return w.m.Run()
-}
+func (w waitingTests) Run() int { return testtool.Waiting(w.m) }
 
 func TestScripts(t *testing.T) {
 	t.Parallel()

@@ -80,11 +80,11 @@ func peakHeap(t testing.TB, fleet *Fleet, opts Options) uint64 {
 }
 
 // TestStreamedRunKeepsMemoryFlat: jsonl, json and csv keep nothing of a
-// finished device, so the heap a run needs is the same for 2,000 and for
-// 10,000 devices (each report carries 6 KiB of transcript: keeping them
-// would cost 60 MB at 10,000). Measured from runtime.MemStats, not time.
+// finished device, so the heap a run needs is the same for 500 and for
+// 5,000 devices (each report carries 6 KiB of transcript: keeping them
+// would cost 30 MB at 5,000). Measured from runtime.MemStats, not time.
 func TestStreamedRunKeepsMemoryFlat(t *testing.T) {
-	small, large := 1000, 10000
+	small, large := 500, 5000
 	if testing.Short() || race {
 		small, large = 200, 2000
 	}
@@ -94,8 +94,8 @@ func TestStreamedRunKeepsMemoryFlat(t *testing.T) {
 			a := peakHeap(t, generatedFleet(small), opts)
 			b := peakHeap(t, generatedFleet(large), opts)
 			t.Logf("%s: peak heap above the start %d KiB at %d devices, %d KiB at %d", format, a>>10, small, b>>10, large)
-			// 9,000 more devices may add at most 4 MiB (466 bytes a
-			// device): the reports alone would add over 50 MiB.
+			// 4,500 more devices may add at most 4 MiB (932 bytes a
+			// device): the reports alone would add over 27 MiB.
 			if b > a+4<<20 {
 				t.Errorf("peak heap grew from %d KiB to %d KiB with the fleet", a>>10, b>>10)
 			}
@@ -124,9 +124,9 @@ func TestSummaryFormatsKeepSlimReports(t *testing.T) {
 }
 
 // TestCSVInventoryStreams: a CSV inventory is read row by row: the heap
-// of a run over 10,000 rows is that of a run over 1,000.
+// of a run over 5,000 rows is that of a run over 500.
 func TestCSVInventoryStreams(t *testing.T) {
-	small, large := 1000, 10000
+	small, large := 500, 5000
 	if testing.Short() || race {
 		small, large = 200, 2000
 	}

@@ -113,10 +113,10 @@ func writeYAMLFleet(t testing.TB, path string, n int) {
 
 // TestYAMLFleetStreams: a YAML fleet's entries are parsed one at a time
 // from the text (its whole tree would cost about 60 times the file): the
-// heap of a run over 10,000 entries is that of a run over 1,000, plus the
+// heap of a run over 5,000 entries is that of a run over 500, plus the
 // file itself.
 func TestYAMLFleetStreams(t *testing.T) {
-	small, large := 1000, 10000
+	small, large := 500, 5000
 	if testing.Short() || race {
 		small, large = 200, 2000
 	}

@@ -71,6 +71,7 @@ func simConfigure(sims map[string]*exosim.Sim) func(Device) check.Config {
 // device come before its line. Every output format made from the run's
 // reports is free of secrets (checkNoSecret).
 func TestSimFleetEveryScenario(t *testing.T) {
+	t.Parallel() // waits on the simulators; the memory tests run alone before it
 	if testing.Short() {
 		t.Skip("starts a simulator per scenario")
 	}
@@ -173,6 +174,7 @@ func firstID(r *report.Report) string {
 // so none is refused with 432 4.3.2. Without the limit the simulator sees
 // more and refuses some, which shows the test can fail.
 func TestSimMailboxLimit(t *testing.T) {
+	t.Parallel() // waits on the simulators; the memory tests run alone before it
 	if testing.Short() {
 		t.Skip("starts a simulator")
 	}

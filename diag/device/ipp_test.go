@@ -117,6 +117,7 @@ func FuzzParseIdentity(f *testing.F) {
 // TestIPPEvePrinter reads a real printer's identity and prints a PDF on
 // it: CUPS's ippeveprinter in a private network namespace.
 func TestIPPEvePrinter(t *testing.T) {
+	t.Parallel()
 	if !ippeve.InNamespace(t) {
 		return
 	}

@@ -88,6 +88,7 @@ func ippURI(srv *httptest.Server, scheme string) string {
 }
 
 func TestPrintPDF(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 
 	// Takes PDF, busy twice: sent again until taken, byte for byte.

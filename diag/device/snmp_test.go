@@ -19,6 +19,7 @@ const testCommunity = "s3cret-comm"
 // TestSNMPIdentifyRealAgent reads the identity from Net-SNMP's snmpd on
 // loopback, configured as a printer.
 func TestSNMPIdentifyRealAgent(t *testing.T) {
+	t.Parallel()
 	snmpd.Require(t)
 	a := snmpd.Start(t, snmpd.PrinterOptions(testCommunity))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -131,6 +132,7 @@ func FuzzIdentityFromSNMP(f *testing.F) {
 // TestSNMPAfterIPPTimeout: a port that accepts and never answers is
 // closed too; IPP has half the budget and SNMP the rest.
 func TestSNMPAfterIPPTimeout(t *testing.T) {
+	t.Parallel()
 	snmpd.Require(t)
 	a := snmpd.Start(t, snmpd.PrinterOptions(testCommunity))
 	l, err := net.Listen("tcp", "127.0.0.1:0")

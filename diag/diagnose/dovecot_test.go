@@ -23,6 +23,7 @@ import (
 // certificate are named; and no step ever sends the user to
 // smtp.office365.com or Microsoft's admin portals, in any language.
 func TestDovecotDiagnosis(t *testing.T) {
+	t.Parallel()
 	dovecot.Require(t)
 	if testing.Short() {
 		t.Skip("starts Dovecot")

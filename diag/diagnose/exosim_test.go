@@ -56,6 +56,7 @@ var scenarioFinding = map[string]string{
 // its device would and checks that the diagnosis names the expected
 // catalogue entry (and that working scenarios get no error finding).
 func TestScenariosDiagnose(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("probes the simulator over loopback")
 	}
