@@ -150,6 +150,11 @@ func ClientTLSConfig(serverName string, roots *x509.CertPool, verify bool, maxVe
 		ServerName: serverName,
 		MaxVersion: maxVersion,
 		MinVersion: tls.VersionTLS10,
+		// The key exchange groups an MFP's TLS stack offers. Go would
+		// lead with the X25519MLKEM768 hybrid, which no device firmware
+		// sends and which costs a fleet check CPU on both sides for a
+		// key share the device would never make.
+		CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384},
 	}
 	if maxVersion != 0 && maxVersion < tls.VersionTLS12 {
 		// Old devices offer the CBC suites of their day.
