@@ -96,10 +96,10 @@ func TestSignalsEndEveryCommand(t *testing.T) {
 		{"sheet --print on a silent printer", append([]string{"sheet", "--from", rep, "-o", filepath.Join(dir, "sheet.pdf"), "--force", "--print", "ipp://" + silent.Addr() + "/ipp/print"}, long...), true},
 		{"batch --tenant-check on a silent token endpoint", append([]string{"batch", fleet, "--tenant-check", "--admin-tokens", admin, "--tenant", "contoso.onmicrosoft.com", "--authority", ep.URL}, long...), true},
 	}
-	// The runs wait (on the signal's effect), so they overlap, a few at a
-	// time: enough that each still reaches its blocking step before the
-	// signal on a loaded machine.
-	slots := make(chan struct{}, 4)
+	// The runs wait (on the signal's effect), so they overlap, two at a
+	// time: few enough that each still reaches its blocking step within
+	// the second before its signal on a loaded machine.
+	slots := make(chan struct{}, 2)
 	for _, c := range cases {
 		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 			t.Run(c.name+" "+sig.String(), func(t *testing.T) {
@@ -149,7 +149,7 @@ func interruptRun(t *testing.T, bin string, args []string, sig syscall.Signal) (
 	select {
 	case err := <-done:
 		t.Fatalf("ended before the signal: %v\n%s", err, out.String())
-	case <-time.After(700 * time.Millisecond):
+	case <-time.After(time.Second):
 	}
 	sent := time.Now()
 	cmd.Process.Signal(sig)
