@@ -121,12 +121,21 @@ a device answered, 2 when none did.`,
 
 // lookupCommand finds a command by name.
 func lookupCommand(name string) (command, bool) {
-	for _, c := range commands {
+	for _, c := range append(commands[:len(commands):len(commands)], subcommands...) {
 		if c.name == name {
 			return c, true
 		}
 	}
 	return command{}, false
+}
+
+// subcommands have their own help but no line in "mfpcheck help": their
+// command's help names them.
+var subcommands = []command{
+	{name: "tenant register-app",
+		usage:   "tenant register-app [--profile FILE | --tenant T] [--admin-tokens DIR] [--pop] [--yes]",
+		summary: "Registers the app a device signs in with: shows what it will create, asks, then creates a public client with the delegated permission SMTP.Send (POP.AccessAsUser.All with --pop) and admin consent, with a Graph administrator's sign-in; prints the client id or writes it into the profile. Changes nothing else; a second run finds the app it made.",
+	},
 }
 
 // writeUsage writes "mfpcheck help": every command's usage line and
