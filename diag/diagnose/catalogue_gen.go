@@ -6,7 +6,7 @@ package diagnose
 import "github.com/mfpcheck/mfpcheck/diag/report"
 
 // compiledHash is yamlHash of the YAML this file was made from.
-const compiledHash = "701594cdc9789149"
+const compiledHash = "7a1ffd19aa9a11fb"
 
 var compiledEntries = []compiledEntry{
 	{
@@ -325,8 +325,8 @@ var compiledEntries = []compiledEntry{
 			{
 				Lang: "de",
 				Text: &langText{
-					Title: "OAuth-Anmeldung abgelehnt (535 5.7.3): Exchange Online hat das Token nicht angenommen",
-					Cause: "Das Gerät hat sich mit XOAUTH2 angemeldet, und Exchange Online antwortet 5.7.3, wenn es das Zugriffstoken nicht annimmt. Das Wahrscheinlichste zuerst: das Token wurde für einen anderen Dienst ausgestellt (Microsoft Graph statt Outlook), ihm fehlt die Berechtigung SMTP.Send, es gehört einem anderen Benutzer als dem, den das Gerät nennt (user={user}), oder es ist abgelaufen; bei einem Nur-App-Token ist die App nicht in Exchange Online registriert. Die Antwort sagt nicht, was zutrifft; das Token schon.",
+					Title: "OAuth-Anmeldung abgelehnt (535): Exchange Online hat das Token nicht angenommen",
+					Cause: "Das Gerät hat sich mit XOAUTH2 angemeldet, und Exchange Online antwortet 535 (5.7.3), wenn es das Zugriffstoken nicht annimmt. Das Wahrscheinlichste zuerst: das Token wurde für einen anderen Dienst ausgestellt (Microsoft Graph statt Outlook), ihm fehlt die Berechtigung SMTP.Send, es gehört einem anderen Benutzer als dem, den das Gerät nennt (user={user}), oder es ist abgelaufen; bei einem Nur-App-Token ist die App nicht in Exchange Online registriert. Die Antwort sagt nicht, was zutrifft; das Token schon.",
 					Delay: "Ein neues, richtiges Token wirkt sofort.",
 					Steps: []stepSpec{
 						{Text: "Das Token des Geräts mit mfpcheck token prüfen oder dekodieren: aud muss https://outlook.office.com sein (oder die v1-Kennung 00000002-0000-0ff1-ce00-000000000000), scp muss SMTP.Send enthalten, upn muss {user} sein und exp in der Zukunft liegen.", Where: "other"},
@@ -338,8 +338,8 @@ var compiledEntries = []compiledEntry{
 			{
 				Lang: "en",
 				Text: &langText{
-					Title: "OAuth sign-in refused (535 5.7.3): Exchange Online did not accept the token",
-					Cause: "The device signed in with XOAUTH2, and Exchange Online answers 5.7.3 when it does not accept the access token. Most likely first: the token was issued for another service (Microsoft Graph instead of Outlook), it lacks the SMTP.Send permission, it belongs to another user than the one the device names (user={user}), or it has expired; for an app-only token, the app is not registered in Exchange Online. The reply does not say which; the token does.",
+					Title: "OAuth sign-in refused (535): Exchange Online did not accept the token",
+					Cause: "The device signed in with XOAUTH2, and Exchange Online answers 535 (5.7.3) when it does not accept the access token. Most likely first: the token was issued for another service (Microsoft Graph instead of Outlook), it lacks the SMTP.Send permission, it belongs to another user than the one the device names (user={user}), or it has expired; for an app-only token, the app is not registered in Exchange Online. The reply does not say which; the token does.",
 					Delay: "A new, correct token works at once.",
 					Steps: []stepSpec{
 						{Text: "Check the device's token with mfpcheck token, or decode it: aud must be https://outlook.office.com (or its v1 id 00000002-0000-0ff1-ce00-000000000000), scp must contain SMTP.Send, upn must be {user}, and exp must be in the future.", Where: "other"},
@@ -351,8 +351,8 @@ var compiledEntries = []compiledEntry{
 			{
 				Lang: "fr",
 				Text: &langText{
-					Title: "Connexion OAuth refusée (535 5.7.3) : Exchange Online n'a pas accepté le jeton",
-					Cause: "L'appareil s'est connecté avec XOAUTH2, et Exchange Online répond 5.7.3 quand il n'accepte pas le jeton d'accès. Le plus probable d'abord : le jeton a été émis pour un autre service (Microsoft Graph au lieu d'Outlook), il n'a pas l'autorisation SMTP.Send, il appartient à un autre utilisateur que celui que l'appareil indique (user={user}), ou il a expiré ; pour un jeton d'application seule, l'application n'est pas inscrite dans Exchange Online. La réponse ne dit pas lequel ; le jeton, si.",
+					Title: "Connexion OAuth refusée (535) : Exchange Online n'a pas accepté le jeton",
+					Cause: "L'appareil s'est connecté avec XOAUTH2, et Exchange Online répond 535 (5.7.3) quand il n'accepte pas le jeton d'accès. Le plus probable d'abord : le jeton a été émis pour un autre service (Microsoft Graph au lieu d'Outlook), il n'a pas l'autorisation SMTP.Send, il appartient à un autre utilisateur que celui que l'appareil indique (user={user}), ou il a expiré ; pour un jeton d'application seule, l'application n'est pas inscrite dans Exchange Online. La réponse ne dit pas lequel ; le jeton, si.",
 					Delay: "Un nouveau jeton correct fonctionne tout de suite.",
 					Steps: []stepSpec{
 						{Text: "Vérifier le jeton de l'appareil avec mfpcheck token, ou le décoder : aud doit être https://outlook.office.com (ou son identifiant v1 00000002-0000-0ff1-ce00-000000000000), scp doit contenir SMTP.Send, upn doit être {user} et exp dans le futur.", Where: "other"},
