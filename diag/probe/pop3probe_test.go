@@ -261,28 +261,27 @@ func TestPOP3UnknownCA(t *testing.T) {
 // hostile runs a one-connection plain server that sends script, then
 // reads until closed.
 func hostile(t *testing.T, script func(w *bufio.Writer, r *bufio.Reader)) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			return
-		}
+	return serveOnce(t, func(c net.Conn) {
 		defer c.Close()
 		w := bufio.NewWriter(c)
 		script(w, bufio.NewReader(c))
 		w.Flush()
 		c.SetReadDeadline(time.Now().Add(3 * time.Second))
 		bufio.NewReader(c).ReadString(0)
-	}()
-	return port(t, l.Addr().String())
+	})
 }
 
 // hostileThenClose serves one connection: data, then close.
 func hostileThenClose(t *testing.T, data []byte) int {
+	return serveOnce(t, func(c net.Conn) {
+		c.Write(data)
+		c.Close()
+	})
+}
+
+// serveOnce listens on loopback, hands the first connection to serve and
+// returns the port.
+func serveOnce(t *testing.T, serve func(net.Conn)) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -293,8 +292,7 @@ func hostileThenClose(t *testing.T, data []byte) int {
 		if err != nil {
 			return
 		}
-		c.Write(data)
-		c.Close()
+		serve(c)
 	}()
 	return port(t, l.Addr().String())
 }
