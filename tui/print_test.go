@@ -48,6 +48,10 @@ func TestPrintKey(t *testing.T) {
 		{"No Address", "Cannot print: the profile has no device.address."},
 	} {
 		tm.Send(keyEsc)
+		// The list is drawn before the next device: the renderer repaints
+		// only the lines that changed, and the previous device's screen
+		// had the same verdict line in the same place.
+		waitFor(t, tm, "Devices (3)")
 		tm.Send(keyDown)
 		tm.Send(keyEnter)
 		waitFor(t, tm, d.name, "Verdict: FAIL")
