@@ -355,15 +355,7 @@ func TestNoAdminTokenInAnyOutput(t *testing.T) {
 		t.Errorf("the refusing tenant's answer is not reported:\n%s", out)
 	}
 
-	sim, err := exosim.Start(context.Background(), exosim.Options{Scenario: "ok", Dir: filepath.Join(dir, "sim")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
-	profile, err := sim.WriteKit()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sim, profile := simWithKit(t, "ok")
 	run("probe --tenant-check", "probe", "--profile", profile, "--ca", sim.CAFile(), "--tenant-check", "--json")
 	fleet := filepath.Join(dir, "fleet.yaml")
 	if err := os.WriteFile(fleet, []byte("devices:\n  - profile: "+profile+"\n"), 0o644); err != nil {
@@ -445,15 +437,7 @@ func TestNoAdminRefreshTokenInAnyOutput(t *testing.T) {
 	}
 	echo := hostile.EchoTokenEndpoint()
 	defer echo.Close()
-	sim, err := exosim.Start(context.Background(), exosim.Options{Scenario: "ok", Dir: filepath.Join(dir, "sim")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sim.Close()
-	profile, err := sim.WriteKit()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sim, profile := simWithKit(t, "ok")
 	fleet := filepath.Join(dir, "fleet.yaml")
 	if err := os.WriteFile(fleet, []byte("devices:\n  - profile: "+profile+"\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -45,13 +45,7 @@ func TestTUIDeviceScreenShowsTheFix(t *testing.T) {
 				return
 			}
 			for _, lang := range []string{"en", "de", "fr"} {
-				eng := a.tuiEngine()
-				eng.Check = func(context.Context, tui.Device, chan<- report.Phase) *report.Report { return r }
-				m := tui.New(ctx, tui.Options{Devices: []tui.Device{dev}, Engine: eng, Lang: lang, Output: &bytes.Buffer{}}, nil)
-				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
-				tuiWaitFor(t, tm, "SMTP")
-				tm.Send(runes("q"))
-				fm := finalTUI(t, tm)
+				fm := tuiShowing(ctx, t, a, dev, r, lang)
 				view := fm.View()
 				top, ok := render.TopFinding(fm.Findings(0))
 				if !ok {
@@ -70,4 +64,17 @@ func TestTUIDeviceScreenShowsTheFix(t *testing.T) {
 			}
 		})
 	}
+}
+
+// tuiShowing opens the TUI at 80x24 in lang on dev, whose check gives r,
+// waits for the answer, quits and returns the final model.
+func tuiShowing(ctx context.Context, t *testing.T, a *testApp, dev tui.Device, r *report.Report, lang string) *tui.Model {
+	t.Helper()
+	eng := a.tuiEngine()
+	eng.Check = func(context.Context, tui.Device, chan<- report.Phase) *report.Report { return r }
+	m := tui.New(ctx, tui.Options{Devices: []tui.Device{dev}, Engine: eng, Lang: lang, Output: &bytes.Buffer{}}, nil)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
+	tuiWaitFor(t, tm, "SMTP")
+	tm.Send(runes("q"))
+	return finalTUI(t, tm)
 }

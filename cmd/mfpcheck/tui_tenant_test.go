@@ -1,23 +1,18 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/x/exp/teatest"
-
 	"github.com/mfpcheck/mfpcheck/diag/check"
 	"github.com/mfpcheck/mfpcheck/diag/i18n"
 	"github.com/mfpcheck/mfpcheck/diag/render"
-	"github.com/mfpcheck/mfpcheck/diag/report"
 	"github.com/mfpcheck/mfpcheck/diag/tenant"
 	"github.com/mfpcheck/mfpcheck/fixtures/sim/exosim"
 	"github.com/mfpcheck/mfpcheck/fixtures/sim/tenantsim"
-	"github.com/mfpcheck/mfpcheck/tui"
 )
 
 // TestTUIDeviceScreenWithTenant: a real check with --tenant-check (the
@@ -50,13 +45,7 @@ func TestTUIDeviceScreenWithTenant(t *testing.T) {
 				t.Fatal("no tenant object")
 			}
 			for _, lang := range []string{"en", "de"} {
-				eng := a.tuiEngine()
-				eng.Check = func(context.Context, tui.Device, chan<- report.Phase) *report.Report { return r }
-				m := tui.New(ctx, tui.Options{Devices: []tui.Device{dev}, Engine: eng, Lang: lang, Output: &bytes.Buffer{}}, nil)
-				tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
-				tuiWaitFor(t, tm, "SMTP")
-				tm.Send(runes("q"))
-				fm := finalTUI(t, tm)
+				fm := tuiShowing(ctx, t, a, dev, r, lang)
 				view := fm.View()
 				if n := strings.Count(view, "\n") + 1; n > 24 {
 					t.Errorf("%s: the screen has %d lines", lang, n)
