@@ -121,9 +121,11 @@ a device answered, 2 when none did.`,
 
 // lookupCommand finds a command by name.
 func lookupCommand(name string) (command, bool) {
-	for _, c := range append(commands[:len(commands):len(commands)], subcommands...) {
-		if c.name == name {
-			return c, true
+	for _, list := range [][]command{commands, subcommands} {
+		for _, c := range list {
+			if c.name == name {
+				return c, true
+			}
 		}
 	}
 	return command{}, false
