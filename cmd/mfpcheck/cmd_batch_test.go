@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,18 +11,14 @@ import (
 
 	"github.com/mfpcheck/mfpcheck/diag/batch"
 	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/testtool"
 )
 
-// closedPort is a loopback port nothing listens on.
+// closedPort is a loopback port that refuses connections
+// (testtool.RefusedPort).
 func closedPort(t *testing.T) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	return port
+	return testtool.RefusedPort(t)
 }
 
 func writeFleet(t *testing.T, body string) string {

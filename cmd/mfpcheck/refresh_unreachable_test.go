@@ -2,11 +2,13 @@ package main
 
 import (
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/testtool"
 )
 
 // TestProbeRefreshUnreachableTokenEndpoint: probe --refresh with a token
@@ -16,12 +18,7 @@ import (
 // Entra refused the token.
 func TestProbeRefreshUnreachableTokenEndpoint(t *testing.T) {
 	t.Parallel()
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closedAddr := closed.Addr().String()
-	closed.Close()
+	closedAddr := "127.0.0.1:" + strconv.Itoa(testtool.RefusedPort(t))
 	silent, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

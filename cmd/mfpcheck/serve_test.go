@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -200,14 +200,11 @@ func TestServeInputErrorsExit3(t *testing.T) {
 	}
 }
 
+// freePort is a loopback address for a server another program starts
+// (testtool.FreePort).
 func freePort(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return "127.0.0.1:" + strconv.Itoa(testtool.FreePort(t, "tcp"))
 }
 
 // promQuery asks Prometheus's HTTP API for an instant query and returns

@@ -17,6 +17,7 @@ import (
 	"github.com/mfpcheck/mfpcheck/diag/token"
 	"github.com/mfpcheck/mfpcheck/fixtures/testkit/hostile"
 	"github.com/mfpcheck/mfpcheck/fixtures/testkit/netns"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/testtool"
 )
 
 // sigBound is how long a command may take to end after Ctrl-C or SIGTERM.
@@ -59,12 +60,7 @@ func TestSignalsEndEveryCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { snmp.Close() })
-	refused, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	refusedAddr := refused.Addr().String()
-	refused.Close()
+	refusedAddr := "127.0.0.1:" + strconv.Itoa(testtool.RefusedPort(t))
 	snmpPort := strconv.Itoa(snmp.LocalAddr().(*net.UDPAddr).Port)
 	// sheet --print to the silent printer: a saved report to print.
 	rep := filepath.Join(dir, "report.json")

@@ -13,6 +13,7 @@ import (
 	"github.com/mfpcheck/mfpcheck/diag/probe"
 	"github.com/mfpcheck/mfpcheck/diag/profile"
 	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/testtool"
 )
 
 func testProfile(t *testing.T, yaml string) *profile.Profile {
@@ -151,12 +152,7 @@ func TestDurationCoversPOP3(t *testing.T) {
 			defer c.Close() // silent until the test ends
 		}
 	}()
-	refused, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	smtpPort := refused.Addr().(*net.TCPAddr).Port
-	refused.Close()
+	smtpPort := testtool.RefusedPort(t)
 	r := Run(context.Background(), Config{
 		Probe: probe.Config{Session: probe.Session{Host: "127.0.0.1", Port: smtpPort, AuthMethod: "none", PhaseTimeout: 300 * time.Millisecond}},
 		POP3:  &probe.POP3Config{Session: probe.Session{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, Security: "none", AuthMethod: "none"}},

@@ -3,6 +3,7 @@ package netinfo
 import (
 	"context"
 	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/testtool"
 	"net"
 	"strconv"
 	"strings"
@@ -27,13 +28,8 @@ func TestNetworkCollect(t *testing.T) {
 	}()
 	openPort := ln.Addr().(*net.TCPAddr).Port
 
-	// A port that was just free: listen, note the port, close.
-	tmp, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closedPort := tmp.Addr().(*net.TCPAddr).Port
-	tmp.Close()
+	// A port that refuses connections.
+	closedPort := testtool.RefusedPort(t)
 
 	hosts := []report.HostCheck{
 		{Role: "smtp", Host: "127.0.0.1", Port: openPort},

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"github.com/mfpcheck/mfpcheck/diag/redact"
 	"github.com/mfpcheck/mfpcheck/diag/report"
+	"github.com/mfpcheck/mfpcheck/fixtures/testkit/testtool"
 	"net"
 	"strings"
 	"testing"
@@ -128,13 +129,7 @@ func TestXOAUTH2ChallengeAnsweredWithEmptyLine(t *testing.T) {
 }
 
 func TestRefusedPortFailsAtConnect(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().(*net.TCPAddr)
-	ln.Close()
-	r := SMTP(context.Background(), Config{Session: Session{Host: "127.0.0.1", Port: addr.Port, AuthMethod: "none", PhaseTimeout: 2 * time.Second}})
+	r := SMTP(context.Background(), Config{Session: Session{Host: "127.0.0.1", Port: testtool.RefusedPort(t), AuthMethod: "none", PhaseTimeout: 2 * time.Second}})
 	c, _ := r.Phase(report.PhaseConnect)
 	if c.Status != report.StatusFail || c.ErrorKind != report.KindRefused {
 		t.Fatalf("connect = %+v", c)
